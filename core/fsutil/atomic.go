@@ -1,0 +1,70 @@
+// Package fsutil writes files so that a reader never sees half of one.
+package fsutil
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// ErrExists is returned (wrapped) when a file is already there and the caller
+// did not ask to replace it.
+var ErrExists = errors.New("file already exists")
+
+// WriteFile writes data to path through a temporary file in the same folder and
+// a rename, so an interruption leaves either the old file or the new one, never
+// a truncated mix. The file gets mode perm even when a umask would narrow it or
+// an older file had a wider mode. Without replace an existing file is left alone
+// and ErrExists is returned.
+func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
+	dir := filepath.Dir(path)
+	if !replace {
+		if _, err := os.Lstat(path); err == nil {
+			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+		}
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName) // no-op once renamed
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot set permissions on %s: %w", tmpName, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot flush %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if !replace {
+		// Link fails if path appeared meanwhile, so a concurrent writer is never overwritten.
+		if err := os.Link(tmpName, path); err == nil {
+			return nil
+		} else if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+		}
+		// Filesystems without hard links fall through to rename.
+	}
+	if err := os.Rename(tmpName, path); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	syncDir(dir)
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}

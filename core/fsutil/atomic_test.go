@@ -1,0 +1,63 @@
+package fsutil
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWriteFileCreatesWithMode(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "key.pem")
+	if err := WriteFile(p, []byte("secret"), 0o600, false); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v, want 0600", st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestWriteFileRefusesToReplace(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "cert.crt")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(p, []byte("new"), 0o644, false)
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("err = %v, want ErrExists", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Fatalf("file changed to %q", b)
+	}
+}
+
+func TestWriteFileReplacesAndNarrowsMode(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(p, []byte("new"), 0o600, true); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	st, _ := os.Stat(p)
+	if string(b) != "new" || st.Mode().Perm() != 0o600 {
+		t.Fatalf("got %q mode %v", b, st.Mode().Perm())
+	}
+}
+
+func TestWriteFileMissingFolder(t *testing.T) {
+	err := WriteFile(filepath.Join(t.TempDir(), "nope", "x"), []byte("x"), 0o600, false)
+	if err == nil {
+		t.Fatal("expected an error for a missing folder")
+	}
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the system packages tnjwt needs to build (cgo + OpenGL for Fyne) and to
+# run its whole test suite (Xvfb, D-Bus, gnome-keyring, openssl). Only what is
+# missing is installed, so a second run is quick and asks for nothing.
+set -euo pipefail
+
+PKGS=(gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
+      xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
+      openssl ca-certificates locales)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "tnjwt: this is not a Debian or Ubuntu system. Install the equivalents of:" >&2
+    echo "  ${missing[*]}" >&2
+    echo "(Fedora: gcc libXcursor-devel libXrandr-devel mesa-libGL-devel libXi-devel libXinerama-devel libXxf86vm-devel libxkbcommon-devel" >&2
+    echo " xorg-x11-server-Xvfb dbus-daemon gnome-keyring openssl; macOS: Xcode command line tools only)" >&2
+    exit 1
+  fi
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "tnjwt: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Fyne logs "Error parsing user locale C" without a real locale.
+if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf8$'; then
+  SUDO=""; if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen 2>/dev/null || true
+  grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null || echo 'en_US.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+  $SUDO locale-gen >/dev/null
+fi

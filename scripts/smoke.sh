@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Smoke test of the real binary: headless commands stay quiet and Fyne-free,
+# and with no subcommand a window titled "tnjwt" appears on an X display.
+set -euo pipefail
+BIN="$(realpath "${1:-./tnjwt}")"
+work="$(mktemp -d)"
+cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+export HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
+
+# 1. Headless: no display needed, and nothing but the help on the streams.
+env -u DISPLAY LANG=C.UTF-8 "$BIN" --help >"$work/out" 2>"$work/err"
+grep -q "tnjwt sets up" "$work/out" || { echo "smoke: --help printed no usage"; exit 1; }
+[ ! -s "$work/err" ] || { echo "smoke: --help wrote to stderr:"; cat "$work/err"; exit 1; }
+set +e
+env -u DISPLAY "$BIN" no-such-command >/dev/null 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "smoke: unknown command exited $rc, want 2"; exit 1; }
+[ "$(wc -l <"$work/err")" -eq 1 ] || { echo "smoke: error was not one line:"; cat "$work/err"; exit 1; }
+
+# 2. The window, under a virtual X server.
+display=":$((90 + RANDOM % 100))"
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xpid=$!
+trap 'kill $xpid 2>/dev/null || true; cleanup' EXIT
+for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+DISPLAY="$display" "$BIN" >"$work/app.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  if DISPLAY="$display" xwininfo -root -tree 2>/dev/null | grep -q '"tnjwt"'; then
+    kill -0 "$pid" || { echo "smoke: the app exited"; cat "$work/app.log"; exit 1; }
+    echo "smoke: window \"tnjwt\" is up"
+    if grep -qi 'error' "$work/app.log"; then echo "smoke: the app logged errors:"; cat "$work/app.log"; exit 1; fi
+    exit 0
+  fi
+  kill -0 "$pid" 2>/dev/null || { echo "smoke: the app exited before showing a window:"; cat "$work/app.log"; exit 1; }
+  sleep 0.2
+done
+echo "smoke: no window titled tnjwt appeared within 20 s"; cat "$work/app.log"; exit 1
