@@ -1,6 +1,100 @@
 package cli
 
-// PLACEHOLDER: replaced by the helper that owns `tnjwt emulator`.
+import (
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tnjwt/tnjwt/core/emulator"
+)
+
+const emulatorSynopsis = "emulator [--listen ADDR] --config FILE\n\n" +
+	"Runs the practice org: a local stand-in for Salesforce's token, singleaccess and frontdoor\n" +
+	"endpoints, set up by FILE (JSON; see contract.md, \"Emulator configuration\"). The first line\n" +
+	"printed is \"listening on http://HOST:PORT\"; then one line per request. Stop with Ctrl-C.\n" +
+	"It only listens on this computer (a loopback address): the practice org has no real security."
+
+// runEmulator implements `tnjwt emulator`.
 func runEmulator(args []string, env *Env) int {
-	return usageErr(env, "emulator: not implemented yet")
+	fs := newFlagSet("emulator")
+	listen := fs.String("listen", "127.0.0.1:0", "loopback HOST:PORT to listen on; port 0 picks a free port")
+	configPath := fs.String("config", "", "the practice org's JSON configuration file (required)")
+	if code, done := parseFlags(fs, emulatorSynopsis, args, env, false); done {
+		return code
+	}
+	if strings.TrimSpace(*configPath) == "" {
+		return usageErr(env, "emulator: --config FILE is required: the JSON file describing the practice org's apps and users")
+	}
+	if err := checkLoopback(*listen); err != nil {
+		return usageErr(env, "emulator: %v", err)
+	}
+	cfg, err := emulator.LoadConfig(*configPath)
+	if err != nil {
+		return usageErr(env, "emulator: %v", err)
+	}
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	out := &lineWriter{w: env.Stdout}
+	e := emulator.New(cfg, emulator.Options{
+		Now: now,
+		// RequestRecord.String never holds tokens, assertions or links.
+		OnRequest: func(r emulator.RequestRecord) { out.line("%s %s", now().Format("15:04:05"), r) },
+	})
+	srv, err := emulator.Start(*listen, e)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "tnjwt: emulator: cannot listen on %s: %v (pick another port, or port 0 for a free one)\n", *listen, oneLine(err))
+		return ExitFailure
+	}
+	out.line("listening on %s", srv.URL)
+	out.line("practice org %s: %d app(s), %d user(s); token URL %s/services/oauth2/token, audience %s; stop with Ctrl-C",
+		e.OrgID(), len(cfg.Apps), len(cfg.Users), srv.URL, e.Audience())
+	<-env.Ctx.Done()
+	if err := srv.Close(); err != nil {
+		out.line("stopped (%v)", oneLine(err))
+		return ExitOK
+	}
+	out.line("stopped")
+	return ExitOK
+}
+
+// checkLoopback accepts HOST:PORT only on this computer: 127.0.0.0/8, ::1 or
+// localhost. An empty host would listen on every network interface.
+func checkLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--listen %q is not HOST:PORT (for example 127.0.0.1:8443, or 127.0.0.1:0 for a free port)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--listen %q: the port must be a number from 0 to 65535", addr)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--listen %q would let other computers reach the practice org, which has no real security; use a loopback address: 127.0.0.1:PORT, [::1]:PORT or localhost:PORT", addr)
+}
+
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+// lineWriter writes whole lines from concurrent request handlers without
+// interleaving them.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) line(format string, a ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, format+"\n", a...)
 }

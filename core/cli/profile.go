@@ -1,18 +1,672 @@
 package cli
 
-import "errors"
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// PLACEHOLDER: replaced by the helper that owns `tnjwt profile`.
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/salesforce"
+	"github.com/tnjwt/tnjwt/core/secrets"
+)
+
+// newVault opens the OS keychain for the profile commands and for
+// `tnjwt test --profile`. CLI unit tests replace it with a Memory-backed vault;
+// the keyring_integration tests use the real one.
+var newVault = func() *secrets.Vault {
+	return secrets.NewVault(secrets.NewKeyring(), secrets.DefaultTimeout)
+}
+
+const profileHelp = `Usage:
+  tnjwt profile list [--json]
+  tnjwt profile show NAME [--json]
+  tnjwt profile delete NAME
+  tnjwt profile import --name NAME --login-url URL --username USER --client-id KEY --key-file FILE
+                       [--cert-file FILE] [--sandbox] [--audience URL] [--replace]
+
+A profile remembers one org: login URL, run-as username, certificate and its
+expiry, checklist progress and the last test. The consumer key and the private
+key are kept in the %s, never in the profile file.
+Test a saved profile with: tnjwt test --profile NAME
+
+Profiles are saved in %s
+(set %s to use another folder).
+Run 'tnjwt profile COMMAND --help' for a command's flags.
+`
+
 func runProfile(args []string, env *Env) int {
-	return usageErr(env, "profile: not implemented yet")
+	if len(args) == 0 {
+		return usageErr(env, "profile: say what to do: list, show NAME, delete NAME or import (see tnjwt profile --help)")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		dir, err := profiles.DefaultDir()
+		if err != nil {
+			dir = "(unknown: " + err.Error() + ")"
+		}
+		fmt.Fprintf(env.Stdout, profileHelp, secrets.Location(), dir, profiles.EnvDir)
+		return ExitOK
+	case "list":
+		return runProfileList(args[1:], env)
+	case "show":
+		return runProfileShow(args[1:], env)
+	case "delete":
+		return runProfileDelete(args[1:], env)
+	case "import":
+		return runProfileImport(args[1:], env)
+	}
+	return usageErr(env, "profile: unknown command %q (use list, show, delete or import)", args[0])
 }
 
-// openProfileTarget loads a saved profile and its secrets for `tnjwt test --profile`.
+func openProfiles(env *Env) (*profiles.Store, error) {
+	dir, err := profiles.DefaultDir()
+	if err != nil {
+		return nil, err
+	}
+	s := profiles.Open(dir, newVault())
+	if env.Now != nil {
+		s.Now = env.Now
+	}
+	return s, nil
+}
+
+func profileNow(env *Env) time.Time {
+	if env.Now != nil {
+		return env.Now()
+	}
+	return time.Now()
+}
+
+// profileFailure prints a one-line error and returns exit 1: something local went
+// wrong (keychain, disk) that is not the caller's input.
+func profileFailure(env *Env, format string, a ...any) int {
+	usageErr(env, format, a...)
+	return ExitFailure
+}
+
+// profileExitCode sorts an error from the profile store or keychain: a profile
+// that does not exist (or is incomplete) is bad input, anything else a failure.
+func profileExitCode(err error) int {
+	if errors.Is(err, profiles.ErrNotFound) || errors.Is(err, profiles.ErrExists) || errors.Is(err, errIncomplete) {
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// parseWithName parses flags that may come before or after one positional
+// profile name (`show NAME --json` as well as `show --json NAME`).
+func parseWithName(fs *flag.FlagSet, synopsis string, args []string, env *Env) (name string, code int, done bool) {
+	var names []string
+	for {
+		code, done := parseFlags(fs, synopsis, args, env, true)
+		if done {
+			return "", code, true
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		names = append(names, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch len(names) {
+	case 0:
+		return "", usageErr(env, "%s: which profile? Give its name (see tnjwt profile list)", fs.Name()), true
+	case 1:
+		return names[0], 0, false
+	}
+	return "", usageErr(env, "%s: unexpected argument %q (put a name with spaces in quotes)", fs.Name(), names[1]), true
+}
+
+// profileView is a profile as `list` and `show` print it (JSON and text).
+// It carries no secret.
+type profileView struct {
+	Name        string                        `json:"name"`
+	LoginURL    string                        `json:"login_url"`
+	Sandbox     bool                          `json:"sandbox"`
+	Audience    string                        `json:"audience"`
+	AudienceSet bool                          `json:"audience_override"`
+	Username    string                        `json:"username"`
+	Certificate *profCertView                 `json:"certificate"`
+	LastTest    *profTestView                 `json:"last_test"`
+	Checklist   map[string]profiles.StepState `json:"checklist,omitempty"`
+	Keychain    *profKeychainView             `json:"keychain,omitempty"`
+	Created     time.Time                     `json:"created"`
+	Updated     time.Time                     `json:"updated"`
+}
+
+type profCertView struct {
+	Fingerprint string    `json:"fingerprint"`
+	Subject     string    `json:"subject,omitempty"`
+	NotAfter    time.Time `json:"not_after"`
+	DaysLeft    int       `json:"days_left"`
+}
+
+type profTestView struct {
+	When          time.Time          `json:"when"`
+	OK            bool               `json:"ok"`
+	Error         *string            `json:"error"`
+	Description   *string            `json:"error_description"`
+	DiagnosisStep *string            `json:"diagnosis_step"`
+	TimingsMS     map[string]float64 `json:"timings_ms,omitempty"`
+}
+
+type profKeychainView struct {
+	Location string            `json:"location"`
+	Items    map[string]string `json:"items"` // purpose → stored | missing | damaged | unknown
+	Problem  *string           `json:"problem"`
+}
+
+func profileViewOf(p profiles.Profile, at time.Time) profileView {
+	v := profileView{
+		Name: p.Name, LoginURL: p.LoginURL, Sandbox: p.Sandbox, Username: p.Username,
+		Audience: p.Audience, AudienceSet: p.Audience != "",
+		Created: p.Created, Updated: p.Updated,
+	}
+	if l, err := salesforce.ParseLoginURL(p.LoginURL); err == nil {
+		v.Audience = salesforce.Audience(l, p.Sandbox, p.Audience)
+	}
+	if p.CertificatePEM != "" || !p.CertNotAfter.IsZero() {
+		c := &profCertView{Fingerprint: p.Fingerprint, NotAfter: p.CertNotAfter}
+		if cert, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
+			info := certs.Describe(cert, at)
+			c.Fingerprint, c.Subject, c.NotAfter, c.DaysLeft = info.Fingerprint, info.Subject, info.NotAfter, info.DaysLeft
+		} else {
+			c.DaysLeft = int(math.Floor(p.CertNotAfter.Sub(at).Hours() / 24)) // as certs.Describe counts
+		}
+		v.Certificate = c
+	}
+	if t := p.LastTest; t != nil {
+		v.LastTest = &profTestView{When: t.When, OK: t.OK, Error: profNonEmpty(t.Error), Description: profNonEmpty(t.Description),
+			DiagnosisStep: profNonEmpty(t.DiagnosisStep), TimingsMS: t.TimingsMS}
+	}
+	return v
+}
+
+func profNonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func writeProfileJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func profWhen(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+func (c *profCertView) summary() string {
+	day := c.NotAfter.UTC().Format("2006-01-02")
+	switch {
+	case c.DaysLeft < 0:
+		// DaysLeft is rounded down, so -1 means "expired less than a day ago".
+		switch ago := -c.DaysLeft - 1; ago {
+		case 0:
+			return fmt.Sprintf("EXPIRED %s (today)", day)
+		case 1:
+			return fmt.Sprintf("EXPIRED %s (1 day ago)", day)
+		default:
+			return fmt.Sprintf("EXPIRED %s (%d days ago)", day, ago)
+		}
+	case c.DaysLeft == 1:
+		return fmt.Sprintf("expires %s (1 day left)", day)
+	}
+	return fmt.Sprintf("expires %s (%d days left)", day, c.DaysLeft)
+}
+
+func (t *profTestView) summary() string {
+	if t == nil {
+		return "never"
+	}
+	if t.OK {
+		return "ok, " + profWhen(t.When)
+	}
+	s := "failed, " + profWhen(t.When)
+	if t.Error != nil {
+		s += ": " + *t.Error
+	}
+	if t.Description != nil {
+		s += ": " + *t.Description
+	}
+	if t.DiagnosisStep != nil {
+		s += " (fix checklist step " + *t.DiagnosisStep + ")"
+	}
+	return s
+}
+
+func runProfileList(args []string, env *Env) int {
+	fs := newFlagSet("profile list")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	if code, done := parseFlags(fs, "profile list [--json]\n\nLists the saved org profiles.", args, env, false); done {
+		return code
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile list: %v", err)
+	}
+	list, err := store.List()
+	if err != nil {
+		return profileFailure(env, "profile list: %v", err)
+	}
+	at := profileNow(env)
+	views := make([]profileView, 0, len(list))
+	for _, p := range list {
+		views = append(views, profileViewOf(p, at))
+	}
+	if *asJSON {
+		writeProfileJSON(env.Stdout, struct {
+			Folder   string        `json:"folder"`
+			Profiles []profileView `json:"profiles"`
+		}{store.Dir(), views})
+		return ExitOK
+	}
+	if len(views) == 0 {
+		fmt.Fprintf(env.Stdout, "No saved profiles in %s.\nSave one from the wizard or with `tnjwt profile import`.\n", store.Dir())
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tLOGIN URL\tUSERNAME\tCERTIFICATE\tLAST TEST")
+	for _, v := range views {
+		cert := "none recorded"
+		if v.Certificate != nil {
+			cert = v.Certificate.summary()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.Name, profOrDash(v.LoginURL), profOrDash(v.Username), cert, v.LastTest.summary())
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+func profOrDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func runProfileShow(args []string, env *Env) int {
+	fs := newFlagSet("profile show")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	name, code, done := parseWithName(fs, "profile show NAME [--json]\n\n"+
+		"Shows a saved profile, and whether its secrets are in the keychain (they are never printed).", args, env)
+	if done {
+		return code
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile show: %v", err)
+	}
+	p, err := store.Get(name)
+	if err != nil {
+		usageErr(env, "profile show: %v", err)
+		return profileExitCode(err)
+	}
+	v := profileViewOf(p, profileNow(env))
+	v.Checklist = p.Checklist
+	v.Keychain = checkProfileKeychain(env, store.Vault(), p.Name)
+	if *asJSON {
+		writeProfileJSON(env.Stdout, v)
+		return ExitOK
+	}
+	printProfile(env.Stdout, v, store.Path())
+	return ExitOK
+}
+
+// checkProfileKeychain reads each secret (checking its checksum) without printing it.
+// The consumer and private keys are always listed; the rotation keys only
+// when present.
+func checkProfileKeychain(env *Env, vault *secrets.Vault, name string) *profKeychainView {
+	kv := &profKeychainView{Location: secrets.Location(), Items: map[string]string{}}
+	for _, purpose := range secrets.Purposes() {
+		if kv.Problem != nil {
+			kv.Items[string(purpose)] = "unknown"
+			continue
+		}
+		_, err := vault.Get(env.Ctx, name, purpose)
+		state := "stored"
+		switch {
+		case err == nil:
+		case secrets.KindOf(err) == secrets.NotFound:
+			state = "missing"
+		case secrets.KindOf(err) == secrets.Corrupt:
+			state = "damaged"
+		default:
+			msg := err.Error()
+			kv.Problem = &msg
+			state = "unknown"
+		}
+		kv.Items[string(purpose)] = state
+	}
+	for _, optional := range []secrets.Purpose{secrets.PendingPrivateKey, secrets.PreviousPrivateKey} {
+		if kv.Items[string(optional)] == "missing" {
+			delete(kv.Items, string(optional))
+		}
+	}
+	return kv
+}
+
+func printProfile(w io.Writer, v profileView, path string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, format string, a ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, a...)...) }
+	row("Profile", "%s", v.Name)
+	row("Login URL", "%s", profOrDash(v.LoginURL))
+	row("Sandbox", "%s", profYesNo(v.Sandbox))
+	if v.AudienceSet {
+		row("Audience", "%s (set for this profile)", v.Audience)
+	} else {
+		row("Audience", "%s (from the login URL)", profOrDash(v.Audience))
+	}
+	row("Username", "%s", profOrDash(v.Username))
+	if c := v.Certificate; c != nil {
+		row("Certificate", "%s", c.summary())
+		if c.Fingerprint != "" {
+			row("", "SHA-256 %s", c.Fingerprint)
+		}
+	} else {
+		row("Certificate", "none recorded (import with --cert-file to track its expiry)")
+	}
+	if k := v.Keychain; k != nil {
+		var parts []string
+		for _, p := range secrets.Purposes() {
+			if st, ok := k.Items[string(p)]; ok {
+				parts = append(parts, p.Describe()+" "+st)
+			}
+		}
+		row("Keychain", "%s (%s)", strings.Join(parts, ", "), k.Location)
+		if k.Problem != nil {
+			row("", "%s", *k.Problem)
+		}
+	}
+	var done []string
+	for id, st := range v.Checklist {
+		if st.Done {
+			done = append(done, id)
+		}
+	}
+	sort.Strings(done)
+	if len(done) == 0 {
+		row("Checklist", "no steps marked done")
+	} else {
+		row("Checklist", "%d done: %s", len(done), strings.Join(done, ", "))
+	}
+	row("Last test", "%s", v.LastTest.summary())
+	row("Created", "%s", profWhen(v.Created))
+	row("Updated", "%s", profWhen(v.Updated))
+	row("Saved in", "%s", path)
+	tw.Flush()
+}
+
+func profYesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func runProfileDelete(args []string, env *Env) int {
+	fs := newFlagSet("profile delete")
+	name, code, done := parseWithName(fs, "profile delete NAME\n\n"+
+		"Deletes a saved profile and its secrets in the keychain. Key files you exported stay where they are.", args, env)
+	if done {
+		return code
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile delete: %v", err)
+	}
+	p, err := store.Get(name)
+	if err == nil {
+		err = store.Delete(env.Ctx, p.Name)
+	}
+	if err != nil {
+		usageErr(env, "profile delete: %v", err)
+		return profileExitCode(err)
+	}
+	fmt.Fprintf(env.Stdout, "Deleted profile %q and its secrets in the %s.\n", p.Name, secrets.Location())
+	return ExitOK
+}
+
+const importSynopsis = "profile import --name NAME --login-url URL --username USER --client-id KEY --key-file FILE " +
+	"[--cert-file FILE] [--sandbox] [--audience URL] [--replace]\n\n" +
+	"Saves an org set up earlier (or by hand) as a profile: the consumer key and the private key go to the\n" +
+	"keychain, the rest to the profile. Everything is checked first; on bad input nothing is stored.\n" +
+	"Without --cert-file the profile records no certificate, so its expiry cannot be shown."
+
+// maxImportFile bounds what import reads: a PEM key or certificate is a few KB.
+const maxImportFile = 1 << 20
+
+func runProfileImport(args []string, env *Env) int {
+	fs := newFlagSet("profile import")
+	name := fs.String("name", "", "profile name: 1-64 letters, digits, spaces, '-', '_' or '.' (required)")
+	loginURL := fs.String("login-url", "", "login URL: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL (required)")
+	username := fs.String("username", "", "run-as Salesforce username, the JWT subject (required)")
+	clientID := fs.String("client-id", "", "the External Client App's consumer key (required)")
+	keyFile := fs.String("key-file", "", "PEM private key, PKCS#1 or PKCS#8 (required)")
+	certFile := fs.String("cert-file", "", "the certificate uploaded to the External Client App (checked against the key)")
+	sandbox := fs.Bool("sandbox", false, "the org is a sandbox (implied by a test.salesforce.com or .sandbox. login URL)")
+	audience := fs.String("audience", "", "JWT audience override (rarely needed)")
+	replace := fs.Bool("replace", false, "replace a saved profile of the same name")
+	if code, done := parseFlags(fs, importSynopsis, args, env, false); done {
+		return code
+	}
+	for _, req := range []struct{ flag, value string }{
+		{"--name", *name}, {"--login-url", *loginURL}, {"--username", *username}, {"--client-id", *clientID}, {"--key-file", *keyFile},
+	} {
+		if strings.TrimSpace(req.value) == "" {
+			return usageErr(env, "profile import: %s is required (see tnjwt profile import --help)", req.flag)
+		}
+	}
+	p, items, warnings, err := checkImport(*name, *loginURL, *username, *clientID, *keyFile, *certFile, *audience, *sandbox)
+	if err != nil {
+		return usageErr(env, "profile import: %v; nothing was stored", err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(env.Stderr, "tnjwt: profile import: warning: %s\n", w)
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile import: %v", err)
+	}
+	if err := store.Import(env.Ctx, p, items, *replace); err != nil {
+		if errors.Is(err, profiles.ErrExists) {
+			return usageErr(env, "profile import: %v (--replace); nothing was stored", err)
+		}
+		return profileFailure(env, "profile import: %v", err)
+	}
+	verb := "Saved"
+	if *replace {
+		verb = "Saved (replacing any earlier one)"
+	}
+	fmt.Fprintf(env.Stdout, "%s profile %q: %s as %s.\n", verb, p.Name, p.LoginURL, p.Username)
+	fmt.Fprintf(env.Stdout, "The consumer key and the private key are in the %s.\n", secrets.Location())
+	if p.CertificatePEM == "" {
+		fmt.Fprintln(env.Stdout, "No certificate was given, so the profile cannot show when it expires; "+
+			"import again with --cert-file sf_public_cert.crt --replace to record it.")
+	} else {
+		v := profileViewOf(p, profileNow(env))
+		fmt.Fprintf(env.Stdout, "Certificate %s, SHA-256 %s.\n", v.Certificate.summary(), v.Certificate.Fingerprint)
+	}
+	fmt.Fprintf(env.Stdout, "Test it with: tnjwt test --profile %s\n", profShellWord(p.Name))
+	return ExitOK
+}
+
+// checkImport validates every input of `profile import` and builds the
+// profile and its secrets. Messages never quote the key or consumer key.
+func checkImport(name, rawURL, rawUser, rawKey, keyFile, certFile, rawAudience string, sandbox bool) (
+	profiles.Profile, map[secrets.Purpose][]byte, []string, error) {
+	var warnings []string
+	var none profiles.Profile
+	if err := profiles.ValidateName(name); err != nil {
+		return none, nil, nil, err
+	}
+	l, err := salesforce.ParseLoginURL(rawURL)
+	if err != nil {
+		return none, nil, nil, fmt.Errorf("--login-url: %v", err)
+	}
+	sandbox = sandbox || l.Sandbox
+	user, warn, err := salesforce.CheckUsername(rawUser, sandbox)
+	if err != nil {
+		return none, nil, nil, fmt.Errorf("--username: %v", err)
+	}
+	if warn != "" {
+		warnings = append(warnings, warn)
+	}
+	consumerKey, warn, err := salesforce.CheckConsumerKey(rawKey)
+	if err != nil {
+		return none, nil, nil, fmt.Errorf("--client-id: %v", err)
+	}
+	if warn != "" {
+		warnings = append(warnings, warn)
+	}
+	audience := ""
+	if strings.TrimSpace(rawAudience) != "" {
+		if audience, err = salesforce.CheckAudience(rawAudience); err != nil {
+			return none, nil, nil, fmt.Errorf("--audience: %v", err)
+		}
+	}
+	keyData, err := readImportFile(keyFile, "--key-file")
+	if err != nil {
+		return none, nil, nil, err
+	}
+	key, keyPEM, err := certs.KeyOnly(keyData)
+	if err != nil {
+		return none, nil, nil, fmt.Errorf("--key-file %s: %v", keyFile, err)
+	}
+	if err := salesforce.CheckKey(key); err != nil {
+		return none, nil, nil, fmt.Errorf("--key-file %s: %v", keyFile, err)
+	}
+	p := profiles.Profile{Name: name, LoginURL: l.URL, Sandbox: sandbox, Audience: audience, Username: user}
+	if certFile != "" {
+		certData, err := readImportFile(certFile, "--cert-file")
+		if err != nil {
+			return none, nil, nil, err
+		}
+		b, err := certs.Load(keyPEM, certData)
+		if err != nil {
+			return none, nil, nil, fmt.Errorf("--cert-file %s: %v", certFile, err)
+		}
+		p.CertificatePEM = string(b.CertPEM)
+		p.Fingerprint = certs.Fingerprint(b.Cert)
+		p.CertNotAfter = b.Cert.NotAfter
+	}
+	items := map[secrets.Purpose][]byte{secrets.ConsumerKey: []byte(consumerKey), secrets.PrivateKey: keyPEM}
+	return p, items, warnings, nil
+}
+
+func readImportFile(path, flag string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s %s: no such file", flag, path)
+		}
+		return nil, fmt.Errorf("%s %s: %v", flag, path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s %s is a folder; give the file inside it", flag, path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxImportFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %v", flag, path, err)
+	}
+	if len(data) > maxImportFile {
+		return nil, fmt.Errorf("%s %s is larger than 1 MiB, far too big for a PEM key or certificate", flag, path)
+	}
+	return data, nil
+}
+
+// shellWord quotes a profile name for a command line a person can paste.
+func profShellWord(s string) string {
+	if strings.ContainsAny(s, " ") {
+		return "'" + s + "'"
+	}
+	return s
+}
+
+var errIncomplete = errors.New("profile is incomplete")
+
+// openProfileTarget loads a saved profile and its secrets for
+// `tnjwt test --profile`. A missing or incomplete profile wraps
+// profiles.ErrNotFound or errIncomplete (bad input, see profileExitCode); a
+// keychain failure is a *secrets.Error with its own remedy.
 func openProfileTarget(env *Env, name string) (testTarget, error) {
-	return testTarget{}, errNotYet
+	store, err := openProfiles(env)
+	if err != nil {
+		return testTarget{}, err
+	}
+	p, err := store.Get(name)
+	if err != nil {
+		return testTarget{}, err
+	}
+	var missing []string
+	if p.LoginURL == "" {
+		missing = append(missing, "login URL")
+	}
+	if p.Username == "" {
+		missing = append(missing, "username")
+	}
+	if len(missing) > 0 {
+		return testTarget{}, fmt.Errorf("%w: profile %q has no %s yet; finish it in the wizard or run `tnjwt profile import --replace`",
+			errIncomplete, p.Name, strings.Join(missing, " or "))
+	}
+	clientID, err := store.Vault().Get(env.Ctx, p.Name, secrets.ConsumerKey)
+	if err != nil {
+		return testTarget{}, err
+	}
+	keyPEM, err := store.Vault().Get(env.Ctx, p.Name, secrets.PrivateKey)
+	if err != nil {
+		return testTarget{}, err
+	}
+	return testTarget{
+		LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,
+		Audience: p.Audience, Sandbox: p.Sandbox, KeyPEM: keyPEM,
+	}, nil
 }
 
-// recordProfileTest saves the outcome of a test run into the profile.
-func recordProfileTest(env *Env, name string, r testRecord) error { return errNotYet }
+// maxRecordText bounds the server text kept in a profile.
+const maxRecordText = 1000
 
-var errNotYet = errors.New("profiles are not implemented yet")
+// recordProfileTest saves the outcome of a test run into the profile; a
+// successful run also marks the checklist's live-test step done.
+func recordProfileTest(env *Env, name string, r testRecord) error {
+	store, err := openProfiles(env)
+	if err != nil {
+		return err
+	}
+	return store.Update(name, func(p *profiles.Profile) error {
+		p.LastTest = &profiles.TestResult{
+			When: r.When, OK: r.OK, Error: clipRecord(r.Error), Description: clipRecord(r.Description),
+			DiagnosisStep: r.DiagnosisStep, TimingsMS: r.TimingsMS,
+		}
+		if r.OK {
+			if p.Checklist == nil {
+				p.Checklist = map[string]profiles.StepState{}
+			}
+			p.Checklist["live-test"] = profiles.StepState{Done: true, At: r.When}
+		}
+		return nil
+	})
+}
+
+func clipRecord(s string) string {
+	if len(s) <= maxRecordText {
+		return s
+	}
+	cut := maxRecordText
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 character
+		cut--
+	}
+	return s[:cut] + "…"
+}

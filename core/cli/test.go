@@ -1,6 +1,466 @@
 package cli
 
-// PLACEHOLDER: replaced by the helper that owns `tnjwt test`.
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/salesforce"
+	"github.com/tnjwt/tnjwt/core/secrets"
+)
+
+const testSynopsis = "test [--profile NAME | --login-url URL --client-id KEY --username USER --key-file FILE] " +
+	"[--sandbox] [--audience URL] [--redirect PATH] [--wait DURATION] [--timeout DURATION] [--json]"
+
+// testMaxKeyFile bounds the key file read: a PEM RSA key is a few kilobytes.
+const testMaxKeyFile = 64 << 10
+
+// newTestClient makes the client; tests swap it to make waits instant.
+var newTestClient = salesforce.NewClient
+
+type testOptions struct {
+	profile, loginURL, clientID, username, keyFile string
+	audience, redirect                             string
+	sandbox, json                                  bool
+	wait, timeout                                  time.Duration
+}
+
 func runTest(args []string, env *Env) int {
-	return usageErr(env, "test: not implemented yet")
+	var o testOptions
+	fs := newFlagSet("test")
+	fs.StringVar(&o.profile, "profile", "", "saved org profile to test (secrets come from the OS keychain)")
+	fs.StringVar(&o.loginURL, "login-url", "", "the org's login URL: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL")
+	fs.StringVar(&o.clientID, "client-id", "", "the External Client App's consumer key")
+	fs.StringVar(&o.username, "username", "", "the run-as user's Salesforce username")
+	fs.StringVar(&o.keyFile, "key-file", "", "the private key (PEM) that matches the certificate uploaded to the app")
+	fs.BoolVar(&o.sandbox, "sandbox", false, "the org is a sandbox (audience https://test.salesforce.com)")
+	fs.StringVar(&o.audience, "audience", "", "override the JWT audience")
+	fs.StringVar(&o.redirect, "redirect", "", "path in the org where the frontdoor session starts, e.g. /lightning/page/home")
+	fs.DurationVar(&o.wait, "wait", 0, "keep retrying 'invalid_client_id' this long while a new or edited app propagates (e.g. 10m)")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time limit for one attempt (sign, token, singleaccess)")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the report")
+	if code, done := parseFlags(fs, testSynopsis, args, env, false); done {
+		return code
+	}
+
+	req, warnings, code := o.request(env)
+	if code != ExitOK {
+		return code
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(env.Stderr, "tnjwt: warning: %s\n", w)
+	}
+	client := newTestClient(o.timeout)
+	if env.Now != nil {
+		client.Now = env.Now
+	}
+	req.OnAttempt = func(a salesforce.Attempt) { testReportAttempt(env.Stderr, a, o.wait) }
+
+	res, err := client.Exchange(env.Ctx, req)
+	diag := salesforce.Diagnose(err)
+	if o.json {
+		writeTestJSON(env.Stdout, res, err, diag)
+	} else {
+		writeTestReport(env.Stdout, req, res, err, diag)
+	}
+	if o.profile != "" {
+		if rerr := recordProfileTest(env, o.profile, newTestRecord(env, res, err, diag)); rerr != nil {
+			fmt.Fprintf(env.Stderr, "tnjwt: warning: the result was not saved in profile %q: %v\n", o.profile, rerr)
+		}
+	}
+	return testExitCode(err)
+}
+
+// request checks every input before anything is sent; a problem is a one-line
+// error and exit 2. Warnings are returned, to be shown only when the test runs.
+func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []string, code int) {
+	fail := func(format string, a ...any) (salesforce.Request, []string, int) {
+		return salesforce.Request{}, nil, usageErr(env, "test: "+format, a...)
+	}
+	warn := func(w string) {
+		if w != "" {
+			warnings = append(warnings, w)
+		}
+	}
+	if o.wait < 0 {
+		return fail("--wait must not be negative")
+	}
+	if o.timeout <= 0 {
+		return fail("--timeout must be more than zero, e.g. 30s")
+	}
+	t, code := o.target(env)
+	if code != ExitOK {
+		return salesforce.Request{}, nil, code
+	}
+	login, err := salesforce.ParseLoginURL(t.LoginURL)
+	if err != nil {
+		return fail("%v", err)
+	}
+	sandbox := t.Sandbox || login.Sandbox
+	if o.sandbox && login.Kind == salesforce.Production {
+		warn("--sandbox with https://login.salesforce.com: sandboxes usually log in at https://test.salesforce.com or their My Domain URL")
+	}
+	clientID, w, err := salesforce.CheckConsumerKey(t.ClientID)
+	if err != nil {
+		return fail("%v", err)
+	}
+	warn(w)
+	user, w, err := salesforce.CheckUsername(t.Username, sandbox)
+	if err != nil {
+		return fail("%v", err)
+	}
+	warn(w)
+	key, err := certs.ParsePrivateKey(t.KeyPEM)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if err := salesforce.CheckKey(key); err != nil {
+		return fail("%v", err)
+	}
+	audience := ""
+	if t.Audience != "" {
+		if audience, err = salesforce.CheckAudience(t.Audience); err != nil {
+			return fail("%v", err)
+		}
+	}
+	redirect, err := salesforce.CheckRedirect(o.redirect)
+	if err != nil {
+		return fail("%v", err)
+	}
+	return salesforce.Request{
+		LoginURL: login.URL, ClientID: clientID, Username: user, Audience: audience,
+		RedirectPath: redirect, Sandbox: sandbox, Key: key, Wait: o.wait,
+	}, warnings, ExitOK
+}
+
+// target gathers the org details from --profile or from the flags.
+func (o *testOptions) target(env *Env) (testTarget, int) {
+	direct := o.loginURL != "" || o.clientID != "" || o.username != "" || o.keyFile != ""
+	if o.profile != "" {
+		if direct {
+			return testTarget{}, usageErr(env, "test: use either --profile or --login-url/--client-id/--username/--key-file, not both")
+		}
+		t, err := openProfileTarget(env, o.profile)
+		if err != nil {
+			code := usageErr(env, "test: profile %q: %v", o.profile, err)
+			// A keychain that is locked or unreachable is a local failure, not bad input.
+			var se *secrets.Error
+			if errors.As(err, &se) && se.Kind != secrets.NotFound {
+				code = ExitFailure
+			}
+			return testTarget{}, code
+		}
+		t.Sandbox = t.Sandbox || o.sandbox
+		if o.audience != "" {
+			t.Audience = o.audience
+		}
+		return t, ExitOK
+	}
+	for _, f := range []struct{ name, value, what string }{
+		{"--login-url", o.loginURL, "the org's login URL, e.g. https://login.salesforce.com"},
+		{"--client-id", o.clientID, "the External Client App's consumer key"},
+		{"--username", o.username, "the run-as user's Salesforce username"},
+		{"--key-file", o.keyFile, "the private key file, e.g. sf_private_key.pem"},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			return testTarget{}, usageErr(env, "test: missing %s (%s), or use --profile NAME", f.name, f.what)
+		}
+	}
+	keyPEM, err := testReadKeyFile(o.keyFile)
+	if err != nil {
+		return testTarget{}, usageErr(env, "test: %v", err)
+	}
+	return testTarget{LoginURL: o.loginURL, ClientID: o.clientID, Username: o.username,
+		Audience: o.audience, Sandbox: o.sandbox, KeyPEM: keyPEM}, ExitOK
+}
+
+func testReadKeyFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read --key-file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, testMaxKeyFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read --key-file: %w", err)
+	}
+	if len(data) > testMaxKeyFile {
+		return nil, fmt.Errorf("--key-file %s is too large to be a private key: pick sf_private_key.pem", path)
+	}
+	return data, nil
+}
+
+// testReportAttempt tells the admin, on stderr, that a try failed and another is
+// coming.
+func testReportAttempt(w io.Writer, a salesforce.Attempt, budget time.Duration) {
+	if a.Err == nil || a.Next <= 0 {
+		return
+	}
+	fmt.Fprintf(w, "tnjwt: attempt %d: %s. A new or edited app can take up to 10 minutes to propagate; "+
+		"trying again in %s (waiting up to %s in all)\n", a.N, testServerWords(a.Err), a.Next, budget)
+}
+
+func testServerWords(err error) string {
+	var re *salesforce.RefusalError
+	if errors.As(err, &re) {
+		return "Salesforce answered " + re.Code + " (" + re.Description + ")"
+	}
+	return err.Error()
+}
+
+func testExitCode(err error) int {
+	var (
+		re *salesforce.RefusalError
+		te *salesforce.TransportError
+		ie *salesforce.InputError
+	)
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &re):
+		return ExitRefused
+	case errors.As(err, &te):
+		return ExitTransport
+	case errors.As(err, &ie):
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// testErrorFields are the JSON error / error_description: the server's words for
+// a refusal, the kind of fault and what happened for a transport failure.
+func testErrorFields(err error) (code, desc string) {
+	var (
+		re *salesforce.RefusalError
+		te *salesforce.TransportError
+	)
+	switch {
+	case err == nil:
+		return "", ""
+	case errors.As(err, &re):
+		return re.Code, re.Description
+	case errors.As(err, &te):
+		return te.Kind, te.Error()
+	}
+	return "error", err.Error()
+}
+
+func newTestRecord(env *Env, res *salesforce.Result, err error, d *salesforce.Diagnosis) testRecord {
+	r := testRecord{When: time.Now(), OK: err == nil, TimingsMS: res.Timings.MS()}
+	if env.Now != nil {
+		r.When = env.Now()
+	}
+	r.Error, r.Description = testErrorFields(err)
+	if d != nil {
+		r.DiagnosisStep = d.Step
+	}
+	return r
+}
+
+// testJSON is the --json shape of contract.md; nil pointers print as null.
+type testJSON struct {
+	OK               bool               `json:"ok"`
+	LoginURL         *string            `json:"login_url"`
+	Audience         *string            `json:"audience"`
+	InstanceURL      *string            `json:"instance_url"`
+	LightningURL     *string            `json:"lightning_url"`
+	OrgID            *string            `json:"org_id"`
+	UserID           *string            `json:"user_id"`
+	Scope            *string            `json:"scope"`
+	FrontdoorURI     *string            `json:"frontdoor_uri"`
+	Attempts         int                `json:"attempts"`
+	TimingsMS        testTimingsJSON    `json:"timings_ms"`
+	Error            *string            `json:"error"`
+	ErrorDescription *string            `json:"error_description"`
+	Diagnosis        *testDiagnosisJSON `json:"diagnosis"`
+}
+
+type testTimingsJSON struct {
+	Sign         *float64 `json:"sign,omitempty"`
+	Token        *float64 `json:"token,omitempty"`
+	SingleAccess *float64 `json:"singleaccess,omitempty"`
+	Total        float64  `json:"total"`
+}
+
+type testDiagnosisJSON struct {
+	Step  string `json:"step"`
+	Title string `json:"title"`
+	Fix   string `json:"fix"`
+}
+
+func testOrNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func writeTestJSON(w io.Writer, res *salesforce.Result, err error, d *salesforce.Diagnosis) {
+	ms := res.Timings.MS()
+	phase := func(name string) *float64 {
+		if v, ok := ms[name]; ok {
+			return &v
+		}
+		return nil
+	}
+	code, desc := testErrorFields(err)
+	out := testJSON{
+		OK:           err == nil,
+		LoginURL:     testOrNull(res.LoginURL),
+		Audience:     testOrNull(res.Audience),
+		InstanceURL:  testOrNull(res.InstanceURL),
+		LightningURL: testOrNull(res.LightningURL),
+		OrgID:        testOrNull(res.OrgID),
+		UserID:       testOrNull(res.UserID),
+		Scope:        testOrNull(res.Scope),
+		FrontdoorURI: testOrNull(res.FrontdoorURI),
+		Attempts:     res.Attempts,
+		TimingsMS: testTimingsJSON{Sign: phase("sign"), Token: phase("token"),
+			SingleAccess: phase("singleaccess"), Total: ms["total"]},
+		Error:            testOrNull(code),
+		ErrorDescription: testOrNull(desc),
+	}
+	if d != nil {
+		out.Diagnosis = &testDiagnosisJSON{Step: d.Step, Title: d.Title, Fix: d.Fix}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(out)
+}
+
+// writeTestReport prints the human report: each phase with its time, then
+// the frontdoor URL, orgUrl and SDK snippet, or what went wrong and the fix.
+func writeTestReport(w io.Writer, req salesforce.Request, res *salesforce.Result, err error, d *salesforce.Diagnosis) {
+	kind := ""
+	if l, perr := salesforce.ParseLoginURL(res.LoginURL); perr == nil {
+		kind = " (" + l.Kind.String() + ")"
+	}
+	fmt.Fprintf(w, "Testing the JWT bearer flow\n  login URL  %s%s\n  audience   %s\n  username   %s\n\n",
+		res.LoginURL, kind, res.Audience, req.Username)
+	testWritePhases(w, res, err)
+	if err == nil {
+		testWriteSuccess(w, res)
+		return
+	}
+	testWriteFailure(w, err, d)
+}
+
+func testWritePhases(w io.Writer, res *salesforce.Result, err error) {
+	failed := testFailedPhase(err)
+	phases := []struct {
+		name, label string
+		took        time.Duration
+	}{
+		{salesforce.PhaseSign, "sign the assertion", res.Timings.Sign},
+		{salesforce.PhaseToken, "token request", res.Timings.Token},
+		{salesforce.PhaseSingleAccess, "singleaccess (frontdoor URL)", res.Timings.SingleAccess},
+	}
+	for _, p := range phases {
+		mark := "✓"
+		if p.name == failed {
+			mark = "✗"
+		}
+		fmt.Fprintf(w, "%s %-30s %8.1f ms\n", mark, p.label, testMS(p.took))
+		if p.name == failed {
+			break
+		}
+	}
+	fmt.Fprintf(w, "  %-30s %8.1f ms", "total", testMS(res.Timings.Total))
+	if res.Attempts > 1 {
+		fmt.Fprintf(w, " (%d attempts)", res.Attempts)
+	}
+	fmt.Fprintln(w)
+}
+
+func testMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// testFailedPhase names the phase an error came from; "" when none did.
+func testFailedPhase(err error) string {
+	var (
+		re *salesforce.RefusalError
+		te *salesforce.TransportError
+	)
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &re):
+		return re.Phase
+	case errors.As(err, &te):
+		return te.Phase
+	}
+	return salesforce.PhaseSign
+}
+
+func testWriteSuccess(w io.Writer, res *salesforce.Result) {
+	fmt.Fprintf(w, "\nInstance URL:  %s\n", res.InstanceURL)
+	if res.OrgID != "" {
+		fmt.Fprintf(w, "Org / user:    %s / %s\n", res.OrgID, res.UserID)
+	}
+	fmt.Fprintf(w, "Scope:         %s\n", res.Scope)
+	fmt.Fprintf(w, "\nFrontdoor URL (single use, short-lived: treat it like a password):\n  %s\n", res.FrontdoorURI)
+	orgURL := res.LightningURL
+	if orgURL == "" {
+		orgURL = "https://YOUR-ORG.lightning.force.com"
+		fmt.Fprintf(w, "\nLightning orgUrl: cannot be told from %s; open the org in a browser and use its "+
+			"https://….lightning.force.com address.\n", res.InstanceURL)
+	} else {
+		fmt.Fprintf(w, "\nLightning orgUrl:\n  %s\n", orgURL)
+	}
+	fmt.Fprintf(w, "\nTableau Next Embedding SDK:\n  initializeAnalyticsSdk({ authCredential: %q, orgUrl: %q })\n",
+		res.FrontdoorURI, orgURL)
+}
+
+func testWriteFailure(w io.Writer, err error, d *salesforce.Diagnosis) {
+	var re *salesforce.RefusalError
+	if errors.As(err, &re) {
+		fmt.Fprintf(w, "\n%s:\n", re.Summary())
+		fmt.Fprintf(w, "  error:             %s\n", testOrDash(re.Code))
+		fmt.Fprintf(w, "  error_description: %s\n", testOrDash(re.Description))
+	} else {
+		fmt.Fprintf(w, "\nThe test could not finish: %v\n", err)
+	}
+	if d == nil {
+		if re != nil {
+			fmt.Fprintln(w, "\ntnjwt does not know this answer, so there is no diagnosis: the server's words above are all there is.")
+		}
+		return
+	}
+	fmt.Fprintf(w, "\nDiagnosis (checklist step %q): %s\n", d.Step, d.Title)
+	fmt.Fprint(w, testWrap("Fix: "+d.Fix, 96, "  "))
+}
+
+func testOrDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// testWrap breaks text into lines of at most width runes, each indented.
+func testWrap(text string, width int, indent string) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(text) {
+		n := len([]rune(word))
+		if i > 0 && line+1+n > width {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line == 0 {
+			b.WriteString(indent)
+		} else {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(word)
+		line += n
+	}
+	b.WriteString("\n")
+	return b.String()
 }

@@ -1,0 +1,88 @@
+package certs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tnjwt/tnjwt/core/fsutil"
+)
+
+// File modes: the key is for its owner only; the certificate is public.
+const (
+	KeyFileMode  fs.FileMode = 0o600
+	CertFileMode fs.FileMode = 0o644
+)
+
+// WriteFiles writes b into dir as CertFileName and KeyFileName. Without force
+// it first checks that neither file exists, so it never writes one and
+// refuses the other; an existing file gives an error wrapping fsutil.ErrExists
+// and nothing is written.
+func WriteFiles(dir string, b *Bundle, force bool) (certPath, keyPath string, err error) {
+	certPath = filepath.Join(dir, CertFileName)
+	keyPath = filepath.Join(dir, KeyFileName)
+	if !force {
+		if err := refuseExisting(certPath, keyPath); err != nil {
+			return certPath, keyPath, err
+		}
+	}
+	_, statErr := os.Lstat(keyPath)
+	keyExisted := !errors.Is(statErr, fs.ErrNotExist)
+	if err := WriteKey(keyPath, b.KeyPEM, force); err != nil {
+		return certPath, keyPath, err
+	}
+	if err := WriteCertificate(certPath, b.CertPEM, force); err != nil {
+		// Do not leave a new key beside a missing or older certificate.
+		if !keyExisted {
+			os.Remove(keyPath)
+			return certPath, keyPath, err
+		}
+		return certPath, keyPath, fmt.Errorf("%w; %s was already replaced by the new key, so write both files again", err, keyPath)
+	}
+	return certPath, keyPath, nil
+}
+
+// Existing lists which of the two files WriteFiles would write into dir are
+// already there, so a caller can refuse before spending time on a new key.
+func Existing(dir string) []string {
+	var found []string
+	for _, p := range []string{filepath.Join(dir, CertFileName), filepath.Join(dir, KeyFileName)} {
+		if exists(p) {
+			found = append(found, p)
+		}
+	}
+	return found
+}
+
+// refuseExisting names every target that is already there.
+func refuseExisting(paths ...string) error {
+	var found []string
+	for _, p := range paths {
+		if exists(p) {
+			found = append(found, p)
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %w; nothing was written (use --force to replace, once the old key is no longer in use)",
+		strings.Join(found, " and "), fsutil.ErrExists)
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+// WriteCertificate writes certPEM to path atomically with mode 0644.
+func WriteCertificate(path string, certPEM []byte, force bool) error {
+	return fsutil.WriteFile(path, certPEM, CertFileMode, force)
+}
+
+// WriteKey writes keyPEM to path atomically with mode 0600.
+func WriteKey(path string, keyPEM []byte, force bool) error {
+	return fsutil.WriteFile(path, keyPEM, KeyFileMode, force)
+}

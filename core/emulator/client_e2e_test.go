@@ -1,0 +1,109 @@
+package emulator_test
+
+// End to end with the project's own client (core/salesforce): what the
+// emulator answers must lead the client to the checklist step contract.md
+// names for that answer.
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/salesforce"
+)
+
+func projectClient(o *org) *salesforce.Client {
+	c := salesforce.NewClient(10 * time.Second)
+	c.Now = o.clock.Now // the assertion's exp follows the org's clock
+	// Waiting for propagation moves the org's clock instead of sleeping.
+	c.Sleep = func(ctx context.Context, d time.Duration) error {
+		o.clock.Add(d)
+		return ctx.Err()
+	}
+	return c
+}
+
+func projectRequest(o *org) salesforce.Request {
+	return salesforce.Request{LoginURL: o.url, ClientID: consumerKey, Username: username, Key: rightKey, RedirectPath: "/lightning/page/home"}
+}
+
+func TestProjectClientLogsIn(t *testing.T) {
+	o := startOrg(t, goodConfig(t))
+	res, err := projectClient(o).Exchange(context.Background(), projectRequest(o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := o.e.UserID(username)
+	if res.OrgID != o.e.OrgID() || res.UserID != uid || res.InstanceURL != o.url || res.Scope != "web refresh_token" ||
+		!strings.HasPrefix(res.FrontdoorURI, o.url+"/secur/frontdoor.jsp?otp=") || !strings.Contains(res.FrontdoorURI, "&startURL=%2Flightning%2Fpage%2Fhome") {
+		t.Fatalf("result %+v", res)
+	}
+	for i, want := range []int{200, 400} {
+		resp, err := o.http.Get(res.FrontdoorURI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("visit %d: %d", i+1, resp.StatusCode)
+		}
+	}
+}
+
+func TestProjectClientWaitsOutPropagation(t *testing.T) {
+	cfg := goodConfig(t)
+	cfg.Apps[0].PropagationSeconds = 120
+	o := startOrg(t, cfg)
+	req := projectRequest(o)
+	req.Wait = 10 * time.Minute
+	res, err := projectClient(o).Exchange(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attempts < 2 {
+		t.Fatalf("got through in %d attempt(s) while the app was propagating", res.Attempts)
+	}
+}
+
+func TestProjectClientDiagnosesEachRefusal(t *testing.T) {
+	cases := []struct {
+		name   string
+		config func(c *emulator.Config)
+		step   string
+	}{
+		{"wrong certificate", func(c *emulator.Config) { c.Apps[0].Certificate = string(otherCertPEM) }, "eca-cert-upload"},
+		{"flow off", func(c *emulator.Config) { c.Apps[0].JWTBearerEnabled = false }, "eca-cert-upload"},
+		{"sandbox org, production audience", func(c *emulator.Config) { c.Sandbox = true }, "org-login-url"},
+		{"self-authorize", func(c *emulator.Config) { c.Apps[0].PermittedUsers = emulator.AllSelfAuthorize }, "eca-permitted-users"},
+		{"inactive user", func(c *emulator.Config) {
+			off := false
+			c.Users[0].Active = &off
+		}, "jwt-user"},
+		{"API-only user", func(c *emulator.Config) { c.Users[0].APIOnly = true }, "jwt-user"},
+		{"no web scope", func(c *emulator.Config) { c.Apps[0].Scopes = []string{"api", "refresh_token"} }, "eca-scopes"},
+		{"unknown consumer key", func(c *emulator.Config) { c.Apps[0].ConsumerKey = "3MVG9another" }, "eca-consumer-key"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := goodConfig(t)
+			tc.config(cfg)
+			o := startOrg(t, cfg)
+			_, err := projectClient(o).Exchange(context.Background(), projectRequest(o))
+			var refusal *salesforce.RefusalError
+			if !errors.As(err, &refusal) {
+				t.Fatalf("not a refusal: %v", err)
+			}
+			// The client reads the org's Date header; both use the same clock.
+			if refusal.ClockSkew < -time.Second || refusal.ClockSkew > time.Second {
+				t.Errorf("clock skew %v between identical clocks", refusal.ClockSkew)
+			}
+			d := salesforce.Diagnose(err)
+			if d == nil || d.Step != tc.step {
+				t.Fatalf("diagnosis %+v for %v, want step %s", d, err, tc.step)
+			}
+		})
+	}
+}

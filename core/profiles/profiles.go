@@ -1,0 +1,161 @@
+// Package profiles keeps saved org profiles: everything about an org that is
+// not secret (login URL, user, certificate and its expiry, checklist
+// progress, last test), so the wizard can be closed at any step and resumed,
+// and an org re-tested months later. The secrets themselves (consumer key,
+// private keys) live in the OS keychain through core/secrets; a profile never
+// holds a secret, a token or a frontdoor URL.
+//
+// All profiles share one file, profiles.json, in the profiles folder:
+// os.UserConfigDir()/tnjwt, or the folder named by TNJWT_CONFIG_DIR. One file
+// keeps every change atomic under one lock and sidesteps file-name rules
+// (case-insensitive file systems, names Windows reserves such as "CON"); an
+// admin has a handful of small profiles, so rewriting the file is cheap.
+// The file is mode 0600 in a 0700 folder, written atomically, and changed
+// only under a lock file so two processes never lose each other's changes.
+// A file that cannot be read is renamed aside (profiles.json.damaged-TIME)
+// and reported, never silently replaced.
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+const (
+	// SchemaVersion is the format of profiles.json this code reads and writes.
+	SchemaVersion = 1
+	// FileName is the profiles file inside the profiles folder.
+	FileName = "profiles.json"
+	// EnvDir names an environment variable that overrides the profiles folder.
+	EnvDir = "TNJWT_CONFIG_DIR"
+	// MaxNameLen is the longest profile name, in characters.
+	MaxNameLen = 64
+)
+
+// Profile is one org as the admin set it up. Names are unique ignoring case.
+type Profile struct {
+	SchemaVersion int    `json:"schema_version"`
+	Name          string `json:"name"`
+	LoginURL      string `json:"login_url"`
+	Sandbox       bool   `json:"sandbox"`
+	Audience      string `json:"audience,omitempty"` // override; empty: derived from the login URL
+	Username      string `json:"username"`
+
+	CertificatePEM string    `json:"certificate_pem,omitempty"` // public; empty when none was given
+	Fingerprint    string    `json:"fingerprint,omitempty"`     // SHA-256, colon hex
+	CertNotAfter   time.Time `json:"cert_not_after,omitzero"`
+
+	Checklist map[string]StepState `json:"checklist,omitempty"` // by checklist id (contract.md)
+	LastTest  *TestResult          `json:"last_test,omitempty"`
+	Created   time.Time            `json:"created"`
+	Updated   time.Time            `json:"updated"`
+}
+
+// StepState is the progress of one checklist step.
+type StepState struct {
+	Done bool      `json:"done"`
+	At   time.Time `json:"at,omitzero"`
+}
+
+// TestResult is the outcome of the last live test. It never holds the access
+// token or the frontdoor URL.
+type TestResult struct {
+	When          time.Time          `json:"when"`
+	OK            bool               `json:"ok"`
+	Error         string             `json:"error,omitempty"`
+	Description   string             `json:"error_description,omitempty"`
+	DiagnosisStep string             `json:"diagnosis_step,omitempty"`
+	TimingsMS     map[string]float64 `json:"timings_ms,omitempty"`
+}
+
+// ErrNotFound and ErrExists are wrapped by the errors about a missing or an
+// already existing profile.
+var (
+	ErrNotFound = errors.New("no such profile")
+	ErrExists   = errors.New("profile already exists")
+)
+
+// DamagedError reports a profiles file that could not be read. The file was
+// renamed to Aside (empty if even that failed) and nothing was written.
+type DamagedError struct {
+	Path, Aside string
+	Err         error
+}
+
+func (e *DamagedError) Error() string {
+	if e.Aside == "" {
+		return fmt.Sprintf("The profiles file %s is damaged (%v) and could not be moved aside. "+
+			"Move or repair it by hand; tnjwt will not write over it.", e.Path, e.Err)
+	}
+	return fmt.Sprintf("The profiles file %s was damaged (%v). It was kept as %s and tnjwt now starts with no profiles. "+
+		"Keys already in the keychain stay there: import each org again with `tnjwt profile import --replace` "+
+		"(or repair the kept copy and move it back).", e.Path, e.Err, e.Aside)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+// DefaultDir is the profiles folder: $TNJWT_CONFIG_DIR when set, otherwise
+// os.UserConfigDir()/tnjwt (~/.config/tnjwt on Linux, ~/Library/Application
+// Support/tnjwt on macOS, %AppData%\tnjwt on Windows).
+func DefaultDir() (string, error) {
+	if d := os.Getenv(EnvDir); d != "" {
+		return filepath.Clean(d), nil
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find your user settings folder (%v); set %s to a folder for tnjwt's profiles", err, EnvDir)
+	}
+	return filepath.Join(base, "tnjwt"), nil
+}
+
+// ValidateName checks a profile name: 1 to 64 letters, digits, spaces, '-',
+// '_' or '.', not starting or ending with a space.
+func ValidateName(name string) error {
+	if !utf8.ValidString(name) {
+		return errors.New("the profile name is not valid text")
+	}
+	n := utf8.RuneCountInString(name)
+	switch {
+	case n == 0:
+		return errors.New("the profile needs a name, for example the org's My Domain name")
+	case n > MaxNameLen:
+		return fmt.Errorf("the profile name is %d characters long; use at most %d", n, MaxNameLen)
+	case strings.TrimSpace(name) != name:
+		return fmt.Errorf("the profile name %q starts or ends with a space; remove it", name)
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" -_.", r) {
+			return fmt.Errorf("the profile name %q contains %q; use only letters, digits, spaces, '-', '_' and '.'", name, r)
+		}
+	}
+	return nil
+}
+
+// Clone returns a copy of p that shares no maps or pointers with it.
+func (p Profile) Clone() Profile {
+	if p.Checklist != nil {
+		c := make(map[string]StepState, len(p.Checklist))
+		for k, v := range p.Checklist {
+			c[k] = v
+		}
+		p.Checklist = c
+	}
+	if p.LastTest != nil {
+		t := *p.LastTest
+		if t.TimingsMS != nil {
+			m := make(map[string]float64, len(t.TimingsMS))
+			for k, v := range t.TimingsMS {
+				m[k] = v
+			}
+			t.TimingsMS = m
+		}
+		p.LastTest = &t
+	}
+	return p
+}

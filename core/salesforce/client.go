@@ -1,0 +1,285 @@
+package salesforce
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// JWTBearerGrant is the grant_type of the token request.
+const JWTBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+// Backoff for the propagation wait: 2 s, doubling, at most 30 s apart.
+const (
+	FirstRetryDelay = 2 * time.Second
+	MaxRetryDelay   = 30 * time.Second
+)
+
+// Request is one test exchange.
+type Request struct {
+	LoginURL     string // as typed; ParseLoginURL rules apply
+	ClientID     string // the consumer key (JWT iss)
+	Username     string // the run-as user (JWT sub)
+	Audience     string // override; empty means Audience(LoginURL, Sandbox, "")
+	RedirectPath string // optional redirect_uri for singleaccess: a path in the org
+	Sandbox      bool
+	Key          *rsa.PrivateKey
+	// Wait is the budget for retrying invalid_client_id while a new or edited
+	// app propagates. Zero means one attempt.
+	Wait      time.Duration
+	OnAttempt func(Attempt)
+}
+
+// Attempt reports one try of the exchange. Next is the pause before the next
+// try, or zero when there will be none.
+type Attempt struct {
+	N    int
+	Err  error
+	Next time.Duration
+}
+
+// Client runs exchanges. Timeout bounds each attempt (sign + token +
+// singleaccess); the propagation wait comes on top of it.
+type Client struct {
+	HTTP    *http.Client
+	Timeout time.Duration
+	Now     func() time.Time // the clock the assertion's exp is taken from
+	// Sleep pauses between attempts and must return early with ctx.Err()
+	// when ctx ends. Nil means a real timer; tests pass a fake.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Timings of the last attempt's phases; Total is the whole Exchange call,
+// waits included.
+type Timings struct {
+	Sign, Token, SingleAccess, Total time.Duration
+}
+
+// MS gives the timings in milliseconds (one decimal) by phase name, leaving
+// out phases that did not run.
+func (t Timings) MS() map[string]float64 {
+	m := map[string]float64{"total": ms(t.Total)}
+	for name, d := range map[string]time.Duration{PhaseSign: t.Sign, PhaseToken: t.Token, PhaseSingleAccess: t.SingleAccess} {
+		if d > 0 {
+			m[name] = ms(d)
+		}
+	}
+	return m
+}
+
+func ms(d time.Duration) float64 {
+	return math.Round(float64(d)/float64(time.Millisecond)*10) / 10
+}
+
+// Result is what a test exchange learned. It holds no access token.
+// FrontdoorURI is a single-use credential: show it, never log it.
+type Result struct {
+	LoginURL, Audience                       string
+	InstanceURL, LightningURL, OrgID, UserID string
+	Scope                                    string
+	FrontdoorURI                             string
+	Attempts                                 int
+	Timings                                  Timings
+}
+
+// NewClient makes a client that honours HTTPS_PROXY / NO_PROXY, trusts the
+// system roots, speaks TLS 1.2 or later, and never follows redirects.
+func NewClient(timeout time.Duration) *Client {
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   15 * time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          4,
+		IdleConnTimeout:       30 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &Client{
+		HTTP:    &http.Client{Transport: tr, CheckRedirect: noRedirects},
+		Timeout: timeout,
+		Now:     time.Now,
+	}
+}
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// Exchange signs the assertion, gets an access token and turns it into a
+// frontdoor URL. Errors are *InputError (nothing was sent), *RefusalError
+// (see Diagnose) or *TransportError. The Result is never nil: on failure it
+// holds what was learned so far (login URL, audience, attempts, timings).
+func (c *Client) Exchange(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
+	res := &Result{}
+	login, err := r.check()
+	if err != nil {
+		return res, err
+	}
+	res.LoginURL = login.URL
+	res.Audience = Audience(login, r.Sandbox, r.Audience)
+	begin := c.now()
+	for n := 1; ; n++ {
+		res.Attempts = n
+		err = c.attempt(ctx, r, login, res)
+		res.Timings.Total = time.Since(start)
+		next, retry := c.retryDelay(n, begin, r.Wait, err)
+		if r.OnAttempt != nil {
+			r.OnAttempt(Attempt{N: n, Err: err, Next: next})
+		}
+		if !retry {
+			var re *RefusalError
+			if errors.As(err, &re) {
+				re.Attempts, re.Waited = n, c.now().Sub(begin)
+			}
+			return res, err
+		}
+		if serr := c.sleep(ctx, next); serr != nil {
+			res.Timings.Total = time.Since(start)
+			return res, &TransportError{Phase: PhaseToken, Kind: KindCancelled,
+				Problem: "stopped while waiting for the app's settings to propagate", Err: serr}
+		}
+	}
+}
+
+// check refuses a request that cannot be sent; nothing goes out.
+func (r Request) check() (LoginURL, error) {
+	login, err := ParseLoginURL(r.LoginURL)
+	if err != nil {
+		return LoginURL{}, err
+	}
+	if err := CheckKey(r.Key); err != nil {
+		return LoginURL{}, err
+	}
+	if strings.TrimSpace(r.ClientID) == "" {
+		return LoginURL{}, &InputError{Problem: "the consumer key is empty", Hint: consumerKeyWhere}
+	}
+	if strings.TrimSpace(r.Username) == "" {
+		return LoginURL{}, &InputError{Problem: "the username is empty"}
+	}
+	if r.Audience != "" {
+		if _, err := CheckAudience(r.Audience); err != nil {
+			return LoginURL{}, err
+		}
+	}
+	if _, err := CheckRedirect(r.RedirectPath); err != nil {
+		return LoginURL{}, err
+	}
+	return login, nil
+}
+
+// retryDelay decides whether attempt n's error is worth another try: only
+// invalid_client_id (a new or edited app still propagating), and only while
+// the next try still starts inside the wait budget.
+func (c *Client) retryDelay(n int, begin time.Time, budget time.Duration, err error) (time.Duration, bool) {
+	var re *RefusalError
+	if budget <= 0 || !errors.As(err, &re) || re.Phase != PhaseToken || !strings.EqualFold(re.Code, "invalid_client_id") {
+		return 0, false
+	}
+	d := BackoffDelay(n)
+	if c.now().Sub(begin)+d > budget {
+		return 0, false
+	}
+	return d, true
+}
+
+// BackoffDelay is the pause after attempt n: 2 s, 4 s, 8 s, 16 s, then 30 s.
+func BackoffDelay(n int) time.Duration {
+	d := FirstRetryDelay
+	for i := 1; i < n && d < MaxRetryDelay; i++ {
+		d *= 2
+	}
+	return min(d, MaxRetryDelay)
+}
+
+// attempt runs sign → token → singleaccess once, under the client timeout.
+func (c *Client) attempt(ctx context.Context, r Request, login LoginURL, res *Result) error {
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	t := time.Now()
+	assertion, err := SignAssertion(r.Key, strings.TrimSpace(r.ClientID), strings.TrimSpace(r.Username), res.Audience, c.now())
+	res.Timings.Sign = time.Since(t)
+	if err != nil {
+		return err
+	}
+
+	t = time.Now()
+	tok, err := c.token(ctx, login, assertion)
+	res.Timings.Token = time.Since(t)
+	if err != nil {
+		var re *RefusalError
+		if errors.As(err, &re) {
+			re.LoginURL, re.Audience = login.URL, res.Audience
+		}
+		return err
+	}
+	res.InstanceURL, res.Scope = tok.instance, tok.Scope
+	res.OrgID, res.UserID = idParts(tok.ID)
+	res.LightningURL, _ = LightningURL(tok.instance) // empty when it cannot be told; the CLI says so
+
+	t = time.Now()
+	fd, err := c.singleAccess(ctx, tok, r.RedirectPath)
+	res.Timings.SingleAccess = time.Since(t)
+	if err != nil {
+		return err
+	}
+	res.FrontdoorURI = fd
+	return nil
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// httpClient is c.HTTP with redirects never followed, whatever the caller's
+// client says: a redirected token POST is reported, not chased.
+func (c *Client) httpClient() *http.Client {
+	hc := http.Client{}
+	if c.HTTP != nil {
+		hc = *c.HTTP
+	}
+	if hc.Transport == nil {
+		hc.Transport = defaultTransport()
+	}
+	hc.CheckRedirect = noRedirects
+	hc.Timeout = 0 // the context carries the deadline
+	return &hc
+}
+
+// defaultTransport serves clients built without NewClient, shared so idle
+// connections are reused rather than leaked.
+var defaultTransport = sync.OnceValue(func() http.RoundTripper { return NewClient(0).HTTP.Transport })
+
+func (c *Client) timeoutText() string {
+	if c.Timeout <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" within %s", c.Timeout)
+}

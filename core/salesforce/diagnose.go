@@ -1,0 +1,223 @@
+package salesforce
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Diagnosis names the checklist step (a contract.md id) that fixes a refusal,
+// with a title and a fix written for the admin: the Setup path and the value.
+type Diagnosis struct {
+	Step  string
+	Title string
+	Fix   string
+}
+
+// Setup paths, as an admin clicks them.
+const (
+	ecaManager    = "Setup → Quick Find 'External' → External Client App Manager → your app"
+	ecaOAuth      = ecaManager + " → Edit Settings → OAuth Settings"
+	ecaPolicies   = ecaManager + " → Edit → OAuth Policies"
+	ecaAppPolicy  = ecaManager + " → Edit → App Policies → Select Permission Sets"
+	ecaKey        = ecaManager + " → Settings → OAuth Settings → Consumer Key and Secret"
+	usersPage     = "Setup → Quick Find 'Users' → Users"
+	permsetAssign = "Setup → Quick Find 'Permission Sets' → your permission set (e.g. Tableau Next Embedding JWT) → " +
+		"Manage Assignments → Add Assignment"
+	propagation = "Salesforce takes up to 10 minutes to roll out a new or edited External Client App: after saving, " +
+		"wait, then test again (tnjwt test --wait 10m retries for you)."
+)
+
+// rule matches one row of the refusal catalogue (spec §3.2 and §4.3).
+type rule struct {
+	phase string // "" matches both
+	code  string // matched case-insensitively; "" matches any
+	desc  string // a substring of the description, case-insensitive; "" matches any
+	diag  func(e *RefusalError) Diagnosis
+}
+
+func fixed(step, title, fix string) func(*RefusalError) Diagnosis {
+	return func(*RefusalError) Diagnosis { return Diagnosis{Step: step, Title: title, Fix: fix} }
+}
+
+// catalogue is checked in order; the first match wins.
+var catalogue = []rule{
+	{PhaseToken, "invalid_client_id", "", clientIDDiagnosis},
+	{PhaseToken, "invalid_grant", "invalid assertion", fixed("eca-cert-upload",
+		"Salesforce could not verify the signed assertion with the app's certificate",
+		"Open "+ecaOAuth+". Under Flow Enablement, tick 'Enable JWT Bearer Flow' and upload sf_public_cert.crt: "+
+			"the certificate made together with the private key this test signs with (a certificate from another "+
+			"key pair gives exactly this answer). Save, and allow a few minutes for the change to apply. "+
+			"If the certificate is right, check the username: one that does not exist in this org (for example a "+
+			"sandbox username without its .sandboxname ending) can be refused the same way.")},
+	{PhaseToken, "invalid_grant", "audience is invalid", audienceDiagnosis},
+	{PhaseToken, "app_not_found", "", fixed("org-login-url",
+		"The External Client App is not installed in the org at this login URL",
+		"The token request reached an org that does not have this app. Check that the login URL belongs to the org "+
+			"where you created the External Client App (its address is under Setup → Quick Find 'My Domain'), "+
+			"and that the consumer key was copied from that same org: a production app does not exist in its "+
+			"sandboxes unless it is created there too. Right after creating the app or refreshing a sandbox, "+propagation)},
+	{PhaseToken, "invalid_grant", "expired authorization code", clockDiagnosis},
+	{PhaseToken, "invalid_grant", "user hasn't approved this consumer", fixed("eca-permitted-users",
+		"The user is not pre-authorized for the app",
+		"Open "+ecaPolicies+" and set Permitted Users to 'Admin approved users are pre-authorized'. Then, in "+
+			ecaAppPolicy+", add your permission set (e.g. TableauNextEmbeddingJWT), and assign that permission set "+
+			"to the run-as user ("+permsetAssign+"). Save. Also check the username exactly matches the user's "+
+			"Username in "+usersPage+" (sandbox usernames end with .sandboxname).")},
+	{PhaseToken, "invalid_app_access", "", fixed("eca-app-policies",
+		"The user is not admin-approved for the app",
+		"Open "+ecaAppPolicy+" and add the permission set that pre-authorizes the user (e.g. TableauNextEmbeddingJWT); "+
+			"then assign it to the run-as user ("+permsetAssign+"). A permission set with the 'Salesforce API "+
+			"Integration' license cannot be listed there: use a second permission set without a license, or the "+
+			"user's profile. Save, and allow a few minutes for the change to apply.")},
+	{PhaseToken, "inactive_user", "", inactiveUser},
+	{PhaseToken, "invalid_grant", "inactive user", inactiveUser},
+	{PhaseToken, "invalid_grant", "user is inactive", inactiveUser},
+	{PhaseToken, "invalid_grant", "ip restricted or invalid login hours", fixed("jwt-user",
+		"The user's profile blocks this login (IP ranges or login hours)",
+		"The run-as user's profile limits where or when it may log in. Either open Setup → Quick Find 'Profiles' → "+
+			"the user's profile → Login IP Ranges / Login Hours and allow this machine's address and the current "+
+			"time, or open "+ecaPolicies+" and set IP Relaxation to 'Relax IP restrictions'.")},
+	{PhaseToken, "invalid_grant", "user is locked", fixed("jwt-user",
+		"The run-as user is locked out",
+		"Open "+usersPage+" → the run-as user and click Unlock (shown after too many failed logins). "+
+			"Also check the user's Frozen state on the same page.")},
+	{PhaseToken, "inactive_org", "", fixed("org-login-url",
+		"The org is locked, closed or suspended",
+		"Salesforce says this org cannot accept logins. Check that the login URL names the org you mean "+
+			"(a deleted sandbox or expired trial gives this answer); if it does, the org's billing contact or "+
+			"Salesforce Support has to reactivate it.")},
+	{PhaseToken, "rate_limit_exceeded", "", fixed("live-test",
+		"Too many logins for this user",
+		"Salesforce limits how often one user may log in per hour. Wait an hour before testing again. In your "+
+			"app, reuse an access token until it expires instead of requesting a new one for every page.")},
+	{PhaseToken, "unsupported_grant_type", "", fixed("org-login-url",
+		"The server does not take the JWT bearer grant",
+		"tnjwt sent grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer exactly as Salesforce documents it, "+
+			"so the answer most likely came from something that is not the org's OAuth endpoint. Check that the "+
+			"login URL is the org's own (Setup → Quick Find 'My Domain') and that no proxy in between rewrites "+
+			"the request.")},
+	{PhaseSingleAccess, "Bad_OAuth_Token", "", fixed("jwt-user",
+		"The user may not open a browser session",
+		"Salesforce issued an access token but refused to turn it into a browser session. The usual cause is "+
+			"the 'API Only User' permission on the run-as user: open "+usersPage+" → the user, check the profile "+
+			"and every assigned permission set for 'API Only User' (System Permissions) and remove it. Then test again.")},
+	{PhaseSingleAccess, "Invalid_Scope", "", fixed("eca-scopes",
+		"The app's OAuth scopes do not allow a browser session",
+		"Open "+ecaOAuth+" and, under OAuth Scopes, add 'Manage user data via Web browsers (web)' and "+
+			"'Perform requests at any time (refresh_token, offline_access)'. Save, and allow a few minutes "+
+			"for the change to apply.")},
+}
+
+// Diagnose maps an error from Exchange to the step that fixes it. It returns
+// nil when the cause is not known: then the server's own words are all there
+// is, and nothing is invented.
+func Diagnose(err error) *Diagnosis {
+	var re *RefusalError
+	if errors.As(err, &re) {
+		for _, r := range catalogue {
+			if r.matches(re) {
+				d := r.diag(re)
+				return &d
+			}
+		}
+		return nil
+	}
+	var te *TransportError
+	if errors.As(err, &te) && te.Kind == KindRedirect {
+		return &Diagnosis{Step: "org-login-url", Title: "The login URL redirects somewhere else",
+			Fix: "Salesforce answers token requests on the org's own login URL without redirecting. " + te.Problem}
+	}
+	return nil
+}
+
+func (r rule) matches(e *RefusalError) bool {
+	if r.phase != "" && r.phase != e.Phase {
+		return false
+	}
+	if r.code != "" && !strings.EqualFold(r.code, e.Code) {
+		return false
+	}
+	return r.desc == "" || strings.Contains(strings.ToLower(e.Description), r.desc)
+}
+
+func clientIDDiagnosis(e *RefusalError) Diagnosis {
+	waited := ""
+	if e.Waited > 0 {
+		waited = fmt.Sprintf("Salesforce kept answering this for %s (%d attempts), so the app has had time to propagate. ",
+			roundDuration(e.Waited), e.Attempts)
+	}
+	return Diagnosis{
+		Step:  "eca-consumer-key",
+		Title: "Salesforce does not recognise the consumer key",
+		Fix: waited + "Copy the consumer key again from " + ecaKey + " and paste all of it (about 85 characters, " +
+			"starting 3MVG). It must come from the org at this login URL: a production app's key does not work on a " +
+			"sandbox. " + propagation,
+	}
+}
+
+func audienceDiagnosis(e *RefusalError) Diagnosis {
+	sent := ""
+	if e.Audience != "" {
+		sent = "This test sent aud = " + e.Audience + ". "
+	}
+	return Diagnosis{
+		Step:  "org-login-url",
+		Title: "Wrong audience: sandbox or production?",
+		Fix: sent + "The audience must be " + ProductionAudience + " for production and Developer Edition orgs and " +
+			SandboxAudience + " for sandboxes, even when the login URL is the org's My Domain. If this org is a " +
+			"sandbox, mark it as one (tnjwt test --sandbox); if it is production, don't. For an Experience Cloud " +
+			"site the audience is the site URL.",
+	}
+}
+
+func clockDiagnosis(e *RefusalError) Diagnosis {
+	d := Diagnosis{Step: "system-clock", Title: "Salesforce says the assertion has already expired"}
+	skew := e.ClockSkew
+	if skew > time.Minute || skew < -time.Minute {
+		dir := "behind"
+		if skew < 0 {
+			dir, skew = "ahead of", -skew
+		}
+		d.Title = "This computer's clock is wrong"
+		d.Fix = fmt.Sprintf("Your clock is %s %s Salesforce's. The assertion is valid for 3 minutes from this "+
+			"computer's time, so Salesforce sees it as expired. Turn on automatic time (NTP) in the system's date "+
+			"and time settings, check the time zone, and test again.", roundDuration(skew), dir)
+		return d
+	}
+	d.Fix = "The assertion is valid for 3 minutes. This computer's clock agrees with Salesforce's, so check that the " +
+		"system's time zone is set correctly and that automatic time (NTP) is on; if a proxy holds requests " +
+		"for minutes, that also expires the assertion."
+	return d
+}
+
+func inactiveUser(*RefusalError) Diagnosis {
+	return Diagnosis{Step: "jwt-user", Title: "The run-as user is inactive",
+		Fix: "Open " + usersPage + " → the run-as user → Edit, tick Active, and Save. If the user was " +
+			"deactivated on purpose, pick an active user and put its Username in the test."}
+}
+
+// roundDuration writes a clock difference for people: "7 minutes",
+// "2 hours 5 minutes", "40 seconds".
+func roundDuration(d time.Duration) string {
+	if d < time.Minute {
+		return plural(int(d.Round(time.Second)/time.Second), "second")
+	}
+	m := int(d.Round(time.Minute) / time.Minute)
+	if m < 60 {
+		return plural(m, "minute")
+	}
+	h, m := m/60, m%60
+	if m == 0 {
+		return plural(h, "hour")
+	}
+	return plural(h, "hour") + " " + plural(m, "minute")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}

@@ -1,0 +1,102 @@
+package salesforce
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"strings"
+	"testing"
+)
+
+func TestCheckConsumerKey(t *testing.T) {
+	key, warn, err := CheckConsumerKey("  " + testClientID + "\r\n")
+	if err != nil || key != testClientID || warn != "" {
+		t.Errorf("good key: %q, %q, %v", key, warn, err)
+	}
+	for _, bad := range []string{"", " \n\t", testClientID[:40] + "\n" + testClientID[40:], testClientID[:10] + " " + testClientID[10:]} {
+		_, _, err := CheckConsumerKey(bad)
+		if err == nil {
+			t.Errorf("CheckConsumerKey(%q) accepted it", bad)
+			continue
+		}
+		if len(bad) > 20 && strings.Contains(err.Error(), bad[:20]) {
+			t.Errorf("error quotes the key: %v", err)
+		}
+	}
+	truncated := testClientID[:30]
+	key, warn, err = CheckConsumerKey(truncated)
+	if err != nil || key != truncated {
+		t.Fatalf("a short key is warned about, not refused: %v", err)
+	}
+	if !strings.Contains(warn, "truncated") || !strings.Contains(warn, "3MVG") || !strings.Contains(warn, "30 characters") {
+		t.Errorf("warning = %q", warn)
+	}
+	if strings.Contains(warn, truncated) {
+		t.Errorf("warning quotes the key: %q", warn)
+	}
+	if _, warn, _ := CheckConsumerKey("MyCustomKey12345"); warn == "" {
+		t.Error("a custom-looking key gets a warning")
+	}
+}
+
+func TestCheckUsername(t *testing.T) {
+	good := []struct {
+		in      string
+		sandbox bool
+		warn    string // substring; "" means no warning
+	}{
+		{"embed@acme.com", false, ""},
+		{" embed@acme.com\n", false, ""},
+		{"embed@acme.com.uat", true, ""},
+		{"embed@acme.co.uk.qa1", true, ""},
+		{"embed@acme.com", true, ".sandboxname"},
+		{"embed@acme.de", true, ".sandboxname"},
+		{"Embed@Acme.com", false, "lower case"},
+	}
+	for _, c := range good {
+		user, warn, err := CheckUsername(c.in, c.sandbox)
+		if err != nil || user != strings.TrimSpace(c.in) {
+			t.Errorf("CheckUsername(%q) = %q, %v", c.in, user, err)
+			continue
+		}
+		if c.warn == "" && warn != "" || c.warn != "" && !strings.Contains(warn, c.warn) {
+			t.Errorf("CheckUsername(%q, %v) warning = %q, want %q", c.in, c.sandbox, warn, c.warn)
+		}
+	}
+	for _, bad := range []string{"", "embed", "embed@", "@acme.com", "embed@acme", "em bed@acme.com", "a@b@acme.com", "embed@acme..com"} {
+		if _, _, err := CheckUsername(bad, false); err == nil {
+			t.Errorf("CheckUsername(%q) accepted it", bad)
+		}
+	}
+}
+
+func TestCheckKeyRefusesSmallKeys(t *testing.T) {
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKey(small); err == nil || !strings.Contains(err.Error(), "1024") {
+		t.Errorf("CheckKey(1024) = %v", err)
+	}
+	if _, err := SignAssertion(small, testClientID, testUser, ProductionAudience, fixedNow); err == nil {
+		t.Error("SignAssertion signed with a 1024-bit key")
+	}
+	if err := CheckKey(nil); err == nil {
+		t.Error("CheckKey(nil) = nil")
+	}
+	if err := CheckKey(key2048(t)); err != nil {
+		t.Errorf("CheckKey(2048) = %v", err)
+	}
+}
+
+func TestCheckRedirect(t *testing.T) {
+	for _, ok := range []string{"", "/lightning/page/home", "lightning/setup/FlexiPageList/home", "/apex/Foo?x=1"} {
+		if _, err := CheckRedirect(ok); err != nil {
+			t.Errorf("CheckRedirect(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"https://evil.example.com", "//evil.example.com/x", "javascript:alert(1)", "/a b"} {
+		if _, err := CheckRedirect(bad); err == nil {
+			t.Errorf("CheckRedirect(%q) accepted it", bad)
+		}
+	}
+}
