@@ -42,7 +42,7 @@ unit:
 # The keychain tests talk to a real Secret Service: a fresh, unlocked
 # gnome-keyring on a private D-Bus session, in a temporary HOME.
 keychain-test:
-	bash scripts/with-keyring.sh go test -race -count=1 -tags $(TAGS),keyring_integration ./core/secrets/... ./core/profiles/... ./core/cli/...
+	bash scripts/with-keyring.sh go test -race -count=1 -tags $(TAGS),keyring_integration ./core/secrets/... ./core/profiles/... ./core/cli/... ./ui/...
 
 smoke: build
 	bash scripts/smoke.sh $(BIN)

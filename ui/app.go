@@ -1,17 +1,27 @@
 // Package ui renders the tnjwt wizard with Fyne. It builds widgets and forwards
 // what the person asks for to wizard/ and core/; it holds no logic of its own.
+// Work done off the UI goroutine meets the widgets only in bridge.go.
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/assets"
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/wizard"
 )
 
 // AppName is the window title and the name people see.
 const AppName = "tnjwt"
+
+// keychainTimeout bounds every keychain call: long enough to type a password
+// into an unlock prompt, short enough that a prompt nobody sees is reported.
+const keychainTimeout = 30 * time.Second
 
 // Options are what the command line may ask of the window.
 type Options struct {
@@ -34,12 +44,45 @@ func Icon() fyne.Resource {
 	return fyne.NewStaticResource("Icon.png", assets.Icon)
 }
 
+// Deps are the outside things the window uses; tests pass a Store in a
+// temporary folder and a Vault over secrets.Memory.
+type Deps struct {
+	Store *profiles.Store
+	Vault *secrets.Vault
+	Now   func() time.Time
+	Steps []wizard.Step // nil: wizard.Steps()
+
+	onUI func(func()) // tests: where background results go instead of fyne.Do
+}
+
+// defaultDeps opens the real profile folder and the OS keychain.
+func defaultDeps() (Deps, error) {
+	dir, err := profiles.DefaultDir()
+	if err != nil {
+		return Deps{}, err
+	}
+	vault := secrets.NewVault(secrets.NewKeyring(), keychainTimeout)
+	return Deps{Store: profiles.Open(dir, vault), Vault: vault, Now: time.Now}, nil
+}
+
 // Run opens the main window and blocks until it closes.
 func Run(a fyne.App, opts Options) {
 	a.SetIcon(Icon())
 	w := a.NewWindow(AppName)
 	w.SetIcon(Icon())
-	w.SetContent(container.NewCenter(widget.NewLabel("Welcome to tnjwt")))
 	w.Resize(fyne.NewSize(900, 600))
+	deps, err := defaultDeps()
+	if err != nil {
+		msg := wrapped("tnjwt cannot find a folder for its settings: " + err.Error() +
+			"\nSet HOME (or XDG_CONFIG_HOME) and start tnjwt again.")
+		w.SetContent(container.NewPadded(container.NewVBox(heading("tnjwt can't start"), msg, widget.NewButton("Quit", a.Quit))))
+		w.ShowAndRun()
+		return
+	}
+	s := newShell(a, w, deps)
 	w.ShowAndRun()
+	s.close()
 }
+
+// locationName is where the secrets go, in words people know.
+func locationName() string { return secrets.Location() }

@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+// consumerKeyScreen takes the consumer key pasted from Setup.
+type consumerKeyScreen struct {
+	s     *shell
+	entry *navEntry
+	msg   *message
+	root  fyne.CanvasObject
+}
+
+func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
+	c := &consumerKeyScreen{s: s}
+	c.entry = newNavEntry(s.nav)
+	c.entry.SetPlaceHolder("3MVG9…")
+	c.entry.OnChanged = c.changed
+	c.entry.OnSubmitted = func(string) { s.goNext() }
+	c.msg = newMessage()
+	st := s.steps[indexOf(s.steps, wizard.StepConsumerKey)]
+	c.root = container.NewVBox(
+		bold("Where in Salesforce Setup"),
+		wrapped(st.Where),
+		wrapped("Click Consumer Key and Secret (Salesforce may ask you to verify your identity), copy the consumer key, and paste it here."),
+		bold("Consumer key"),
+		c.entry,
+		c.msg,
+		widget.NewSeparator(),
+		wrapped("The JWT bearer flow doesn't use the consumer secret: Salesforce trusts the JWT signed with your private key instead. "+
+			"So tnjwt doesn't ask for the secret; keep it wherever your security policy says."),
+		subtle("tnjwt holds the consumer key in this window's memory until the next step stores it in your "+locationName()+
+			". It is never written to the profile file."),
+	)
+	return c
+}
+
+func indexOf(steps []wizard.Step, id wizard.StepID) int {
+	for i, s := range steps {
+		if s.ID == id {
+			return i
+		}
+	}
+	return 0
+}
+
+func (c *consumerKeyScreen) view() fyne.CanvasObject { return c.root }
+
+func (c *consumerKeyScreen) focusFirst() { c.s.win.Canvas().Focus(c.entry) }
+
+func (c *consumerKeyScreen) show() {
+	st := c.s.wiz.State()
+	if c.entry.Text != st.ConsumerKey {
+		c.entry.SetText(st.ConsumerKey)
+	}
+	c.report()
+}
+
+// changed trims what was pasted (spaces, line breaks) so the field shows
+// exactly what will be stored.
+func (c *consumerKeyScreen) changed(text string) {
+	key, _, err := c.s.wiz.SetConsumerKey(text)
+	if err == nil && key != text {
+		c.entry.SetText(key) // calls changed again with the trimmed key
+		return
+	}
+	c.report()
+	c.s.changed()
+}
+
+func (c *consumerKeyScreen) report() {
+	text := c.entry.Text
+	st := c.s.wiz.State()
+	if text == "" {
+		if st.Ticked(wizard.IDKeyStore) {
+			c.msg.success("The consumer key is stored in your " + locationName() + ". Paste it again only if it changed.")
+		} else {
+			c.msg.set("", "")
+		}
+		return
+	}
+	key, warn, err := c.s.wiz.SetConsumerKey(text)
+	switch {
+	case err != nil:
+		c.msg.set(err.Error(), "")
+	case warn != "":
+		c.msg.set("", warn)
+	default:
+		c.msg.success(fmt.Sprintf("Looks like a Salesforce consumer key (%d characters).", len(key)))
+	}
+}
+
+// explains reports an error on show under the field.
+func (c *consumerKeyScreen) explains() bool {
+	return c.msg.Visible() && c.msg.Importance == widget.DangerImportance
+}

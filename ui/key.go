@@ -1,0 +1,526 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+// maxPEMFile bounds what Import reads: key and certificate files are a few KB.
+const maxPEMFile = 1 << 20
+
+// keyScreen makes or imports the key pair and shows the certificate.
+type keyScreen struct {
+	s *shell
+
+	generate *widget.Button
+	cn, days *navEntry
+	bits     *widget.Select
+	optsMsg  *message
+
+	accordion *widget.Accordion // Options; Use an existing key and certificate
+	intro     *widget.Label
+
+	keyFile, certFile     *widget.Label
+	keyURI, certURI       fyne.URI
+	chooseKey, chooseCert *widget.Button
+	importBtn             *widget.Button
+	importMsg             *message
+
+	busy     *widget.ProgressBarInfinite
+	busyText *widget.Label
+
+	result                               *fyne.Container
+	fingerprint, subject, expiry, keyLen *widget.Label
+	saveCert, copyPEM                    *widget.Button
+	savedAt                              *widget.Label
+	keyNote                              *message
+	keepErr                              error // why the new key couldn't wait in the keychain
+
+	root fyne.CanvasObject
+}
+
+func newKeyScreen(s *shell) *keyScreen {
+	k := &keyScreen{s: s}
+	k.generate = widget.NewButtonWithIcon("Generate key and certificate", theme.ContentAddIcon(), k.askGenerate)
+	k.generate.Importance = widget.HighImportance
+	k.cn = newNavEntry(s.nav)
+	k.cn.SetText(certs.DefaultCN)
+	k.days = newNavEntry(s.nav)
+	k.days.SetText(strconv.Itoa(certs.DefaultDays))
+	k.days.OnSubmitted = func(string) { k.askGenerate() }
+	var sizes []string
+	for _, b := range certs.AllowedBits {
+		sizes = append(sizes, bitsLabel(b))
+	}
+	k.bits = widget.NewSelect(sizes, nil)
+	k.bits.SetSelected(bitsLabel(certs.DefaultBits))
+	k.optsMsg = newMessage()
+	options := container.New(layout.NewFormLayout(),
+		widget.NewLabel("Common name (CN)"), k.cn,
+		widget.NewLabel("Valid for (days)"), k.days,
+		widget.NewLabel("Key size"), container.NewVBox(k.bits,
+			subtle("2048 bits is Salesforce's default; a 4096-bit key takes several seconds to make.")),
+	)
+
+	k.keyFile = widget.NewLabel("No file chosen")
+	k.certFile = widget.NewLabel("No file chosen")
+	k.chooseKey = widget.NewButtonWithIcon("Private key…", theme.FolderOpenIcon(), func() { k.choose(&k.keyURI, k.keyFile) })
+	k.chooseCert = widget.NewButtonWithIcon("Certificate…", theme.FolderOpenIcon(), func() { k.choose(&k.certURI, k.certFile) })
+	k.importBtn = widget.NewButtonWithIcon("Import", theme.DownloadIcon(), k.askImport)
+	k.importBtn.Disable()
+	k.importMsg = newMessage()
+	importer := container.NewVBox(
+		wrapped("Use a key pair you already have, such as one made earlier for this External Client App. "+
+			"The key must be an unencrypted RSA key in PEM form (PKCS#1 or PKCS#8), and the certificate its match."),
+		container.NewBorder(nil, nil, k.chooseKey, nil, k.keyFile),
+		container.NewBorder(nil, nil, k.chooseCert, nil, k.certFile),
+		container.NewHBox(k.importBtn), k.importMsg)
+
+	k.accordion = widget.NewAccordion(
+		widget.NewAccordionItem("Options", container.NewVBox(options)),
+		widget.NewAccordionItem("Use an existing key and certificate instead", importer),
+	)
+	k.accordion.MultiOpen = true
+
+	k.busy = widget.NewProgressBarInfinite()
+	k.busy.Stop()
+	k.busy.Hide()
+	k.busyText = widget.NewLabel("")
+	k.busyText.Hide()
+
+	k.fingerprint = monoWrapped("")
+	k.subject = widget.NewLabel("")
+	k.expiry = wrapped("")
+	k.keyLen = widget.NewLabel("")
+	k.saveCert = widget.NewButtonWithIcon("Save certificate…", theme.DocumentSaveIcon(), k.askSave)
+	k.saveCert.Importance = widget.HighImportance
+	k.copyPEM = widget.NewButtonWithIcon("Copy PEM", theme.ContentCopyIcon(), func() {
+		k.s.copy("the certificate (PEM)", k.s.wiz.State().Profile.CertificatePEM)
+	})
+	k.savedAt = wrapped("")
+	k.keyNote = newMessage()
+	k.result = container.NewVBox(
+		bold("Your certificate"),
+		container.New(layout.NewFormLayout(),
+			widget.NewLabel("SHA-256 fingerprint"), k.fingerprint,
+			widget.NewLabel("Subject"), k.subject,
+			widget.NewLabel("Expires"), k.expiry,
+			widget.NewLabel("Key size"), k.keyLen),
+		wrapped("Save the certificate as a file: you upload it to the External Client App on the next screen. "+
+			"The certificate is public; the private key never leaves this computer."),
+		container.NewHBox(k.saveCert, k.copyPEM),
+		k.savedAt,
+		k.keyNote,
+		widget.NewSeparator(),
+	)
+	k.result.Hide()
+
+	k.intro = wrapped("tnjwt makes a 2048-bit RSA key and a self-signed certificate valid for one year, " +
+		"as Salesforce recommends. The defaults suit most orgs.")
+	// Once there is a certificate it comes first: saving it is the next thing to do.
+	k.root = container.NewVBox(
+		k.result,
+		k.intro,
+		container.NewHBox(k.generate),
+		k.optsMsg,
+		k.accordion,
+		k.busyText, k.busy,
+	)
+	return k
+}
+
+func bitsLabel(b int) string { return strconv.Itoa(b) + " bits" }
+
+func monoWrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Monospace: true}
+	l.Wrapping = fyne.TextWrapBreak
+	l.Selectable = true
+	return l
+}
+
+func (k *keyScreen) view() fyne.CanvasObject { return k.root }
+
+func (k *keyScreen) show() { k.refresh() }
+
+// hasKey reports a key pair made or imported before, which a new one replaces.
+func (k *keyScreen) hasKey() bool {
+	st := k.s.wiz.State()
+	return st.Bundle != nil || st.Profile.CertificatePEM != ""
+}
+
+// confirmReplace asks before a new key pair replaces the current one.
+func (k *keyScreen) confirmReplace(then func()) {
+	if !k.hasKey() {
+		then()
+		return
+	}
+	text := "The current certificate stops being used. Upload the new " + certs.CertFileName +
+		" to the External Client App again"
+	if k.s.wiz.State().Ticked(wizard.IDKeyStore) {
+		text += ", and store the new key in the keychain again"
+	}
+	d := dialog.NewConfirm("Replace the key and certificate?", text+".", func(ok bool) {
+		k.s.dialog = nil
+		if ok {
+			then()
+		}
+	}, k.s.win)
+	d.SetConfirmText("Replace")
+	k.s.show(d)
+}
+
+func (k *keyScreen) askGenerate() {
+	o, err := k.options()
+	if err != nil {
+		k.optsMsg.set(err.Error(), "")
+		return
+	}
+	k.optsMsg.set("", "")
+	k.confirmReplace(func() { k.startGenerate(o) })
+}
+
+// options reads the Options fields; blank means the default.
+func (k *keyScreen) options() (certs.Options, error) {
+	o := certs.Options{CN: strings.TrimSpace(k.cn.Text), Now: k.s.deps.Now()}
+	if d := strings.TrimSpace(k.days.Text); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil {
+			return o, errors.New("Valid for (days) must be a whole number of days, like 365.")
+		}
+		o.Days = n
+		if err := certs.CheckDays(n); err != nil {
+			return o, errors.New(inputText(err))
+		}
+	}
+	if o.CN != "" {
+		if err := certs.CheckCN(o.CN); err != nil {
+			return o, errors.New(inputText(err))
+		}
+	}
+	for _, b := range certs.AllowedBits {
+		if k.bits.Selected == bitsLabel(b) {
+			o.Bits = b
+		}
+	}
+	return o, nil
+}
+
+func (k *keyScreen) setBusy(text string) {
+	on := text != ""
+	for _, b := range []*widget.Button{k.generate, k.importBtn, k.chooseKey, k.chooseCert, k.saveCert} {
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if !on && (k.keyURI == nil || k.certURI == nil) {
+		k.importBtn.Disable()
+	}
+	k.busyText.SetText(text)
+	if on {
+		k.busyText.Show()
+		k.busy.Show()
+		k.busy.Start()
+	} else {
+		k.busy.Stop()
+		k.busy.Hide()
+		k.busyText.Hide()
+	}
+}
+
+func (k *keyScreen) startGenerate(o certs.Options) {
+	bits := o.Bits
+	if bits == 0 {
+		bits = certs.DefaultBits
+	}
+	k.setBusy(fmt.Sprintf("Making a %d-bit RSA key and its certificate…", bits))
+	wiz := k.s.wiz
+	type made struct {
+		b   *certs.Bundle
+		err error
+	}
+	background(k.s.jobs, func() made {
+		b, err := certs.Generate(o)
+		return made{b, err}
+	}, func(r made) {
+		k.setBusy("")
+		if r.err != nil {
+			k.optsMsg.set(inputText(r.err), "")
+			return
+		}
+		k.adopt(wiz, r.b)
+	})
+}
+
+// adopt makes b the profile's key pair and keeps its private key in the
+// keychain as pending until the Keychain step.
+func (k *keyScreen) adopt(wiz *wizard.Wizard, b *certs.Bundle) {
+	wiz.SetKey(b)
+	k.refresh()
+	k.s.changed()
+	name := wiz.State().Profile.Name
+	k.keyNote.info("Keeping the private key in your " + locationName() + " until the Keychain step…")
+	background(k.s.jobs, func() error {
+		return wizard.KeepPending(context.Background(), k.s.deps.Vault, name, b.KeyPEM)
+	}, func(err error) {
+		k.keepErr = err
+		if err == nil {
+			wiz.KeyKept(b)
+		}
+		if k.s.wiz == wiz {
+			k.refreshKeyNote()
+		}
+	})
+}
+
+// choose lets the person pick a file for Import.
+func (k *keyScreen) choose(target *fyne.URI, shown *widget.Label) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		k.s.dialog = nil
+		if err != nil {
+			k.importMsg.set("Couldn't open the file: "+err.Error(), "")
+			return
+		}
+		if r == nil {
+			return
+		}
+		*target = r.URI()
+		_ = r.Close()
+		shown.SetText(r.URI().Name())
+		if k.keyURI != nil && k.certURI != nil {
+			k.importBtn.Enable()
+		}
+	}, k.s.win)
+	k.s.show(d)
+}
+
+func (k *keyScreen) askImport() {
+	if k.keyURI == nil || k.certURI == nil {
+		k.importMsg.set("Choose both the private key file and the certificate file.", "")
+		return
+	}
+	k.importMsg.set("", "")
+	keyURI, certURI := k.keyURI, k.certURI
+	k.confirmReplace(func() { k.startImport(keyURI, certURI) })
+}
+
+func (k *keyScreen) startImport(keyURI, certURI fyne.URI) {
+	k.setBusy("Reading the key and certificate…")
+	wiz := k.s.wiz
+	type loaded struct {
+		b   *certs.Bundle
+		err error
+	}
+	background(k.s.jobs, func() loaded {
+		keyPEM, err := readSmall(keyURI)
+		if err != nil {
+			return loaded{nil, fmt.Errorf("Couldn't read %s: %w", keyURI.Name(), err)}
+		}
+		certPEM, err := readSmall(certURI)
+		if err != nil {
+			return loaded{nil, fmt.Errorf("Couldn't read %s: %w", certURI.Name(), err)}
+		}
+		b, err := certs.Load(keyPEM, certPEM)
+		return loaded{b, err}
+	}, func(r loaded) {
+		k.setBusy("")
+		if r.err != nil {
+			k.importMsg.set(inputText(r.err), "")
+			return
+		}
+		k.importMsg.success("Imported. Make sure this certificate is the one uploaded to the External Client App.")
+		k.adopt(wiz, r.b)
+	})
+}
+
+// readSmall reads a file the person picked, refusing anything too big to be a PEM.
+func readSmall(u fyne.URI) ([]byte, error) {
+	r, err := storage.Reader(u)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, maxPEMFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxPEMFile {
+		return nil, errors.New("the file is over 1 MB, far bigger than a key or certificate")
+	}
+	return data, nil
+}
+
+func (k *keyScreen) askSave() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		k.s.dialog = nil
+		if err != nil {
+			k.savedAt.SetText("Couldn't save the certificate: " + err.Error())
+			return
+		}
+		if w == nil {
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		k.saveTo(path)
+	}, k.s.win)
+	d.SetFileName(certs.CertFileName)
+	if p := k.s.wiz.State().CertPath; p != "" {
+		if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(p))); err == nil {
+			d.SetLocation(dir)
+		}
+	}
+	k.s.show(d)
+}
+
+// saveTo writes the certificate (mode 0644) off the UI goroutine.
+func (k *keyScreen) saveTo(path string) {
+	pem := []byte(k.s.wiz.State().Profile.CertificatePEM)
+	wiz := k.s.wiz
+	k.savedAt.SetText("Saving…")
+	background(k.s.jobs, func() error {
+		return certs.WriteCertificate(path, pem, true)
+	}, func(err error) {
+		if err != nil {
+			k.savedAt.SetText("Couldn't save the certificate: " + err.Error())
+			return
+		}
+		wiz.SetCertPath(path)
+		k.savedAt.SetText("Saved to " + path)
+	})
+}
+
+// refresh shows the profile's certificate, if it has one.
+func (k *keyScreen) refresh() {
+	st := k.s.wiz.State()
+	if st.Profile.CertificatePEM == "" {
+		k.result.Hide()
+		k.intro.Show()
+		k.generate.SetText("Generate key and certificate")
+		k.generate.Importance = widget.HighImportance
+		return
+	}
+	k.intro.Hide()
+	k.generate.SetText("Generate a new key and certificate")
+	k.generate.Importance = widget.MediumImportance
+	k.generate.Refresh()
+	cert, err := certs.ParseCertificate([]byte(st.Profile.CertificatePEM))
+	if err != nil {
+		k.result.Show()
+		k.fingerprint.SetText(st.Profile.Fingerprint)
+		k.expiry.SetText("The saved certificate can't be read: " + inputText(err))
+		return
+	}
+	info := certs.Describe(cert, k.s.deps.Now())
+	k.fingerprint.SetText(info.Fingerprint)
+	k.subject.SetText(info.Subject)
+	days := wizard.DaysLeft(info.NotAfter, k.s.deps.Now())
+	when := info.NotAfter.Local().Format("2 Jan 2006 15:04")
+	switch {
+	case !info.NotAfter.After(k.s.deps.Now()):
+		k.expiry.SetText(when + " (expired: make a new key and certificate)")
+	case days == 0:
+		k.expiry.SetText(when + " (today)")
+	case days == 1:
+		k.expiry.SetText(when + " (tomorrow)")
+	default:
+		k.expiry.SetText(fmt.Sprintf("%s (in %d days)", when, days))
+	}
+	k.expiry.Importance = widget.MediumImportance
+	if days < wizard.CertWarnDays {
+		k.expiry.Importance = widget.WarningImportance
+	}
+	k.expiry.Refresh()
+	k.keyLen.SetText(bitsLabel(info.KeyBits) + " RSA")
+	if st.CertPath != "" {
+		k.savedAt.SetText("Saved to " + st.CertPath)
+	} else {
+		k.savedAt.SetText("Not saved as a file yet.")
+	}
+	k.refreshKeyNote()
+	k.result.Show()
+}
+
+// refreshKeyNote says where the private key is right now.
+func (k *keyScreen) refreshKeyNote() {
+	st := k.s.wiz.State()
+	loc := locationName()
+	switch {
+	case st.Ticked(wizard.IDKeyStore):
+		k.keyNote.success("The private key is stored in your " + loc + ".")
+	case st.Bundle != nil && st.KeyKept:
+		k.keyNote.info("The private key waits in your " + loc + " until the Keychain step stores it for good, so closing tnjwt loses nothing.")
+	case st.Bundle != nil && k.keepErr != nil:
+		k.keyNote.set("", "The private key is only in this window's memory: "+errorText(k.keepErr)+
+			" If you close tnjwt before the Keychain step, you will need to make a new key.")
+	case st.Bundle != nil:
+		k.keyNote.info("Keeping the private key in your " + loc + " until the Keychain step…")
+	default:
+		k.keyNote.info("Looking for this certificate's private key in your " + loc + "…")
+		k.probe()
+	}
+}
+
+// probe checks, for a reopened profile, that the private key made with its
+// certificate still waits in the keychain.
+func (k *keyScreen) probe() {
+	wiz := k.s.wiz
+	st := wiz.State()
+	name, certPEM := st.Profile.Name, []byte(st.Profile.CertificatePEM)
+	background(k.s.jobs, func() error {
+		_, err := wizard.FindPending(context.Background(), k.s.deps.Vault, name, certPEM)
+		return err
+	}, func(err error) {
+		if k.s.wiz != wiz || wiz.State().Bundle != nil {
+			return
+		}
+		switch {
+		case err == nil:
+			k.keyNote.info("The private key waits in your " + locationName() + " until the Keychain step stores it for good.")
+		case errors.Is(err, wizard.ErrKeyLost), errors.Is(err, wizard.ErrKeyMismatch):
+			wiz.SetKeyLost()
+			k.keyNote.set(wizard.Sentence(err.Error()), "")
+			k.s.changed()
+		default:
+			k.keyNote.set("", "Couldn't check your "+locationName()+" for the private key: "+errorText(err))
+		}
+	})
+}
+
+// inputText is an error as people should read it: certs and salesforce
+// input errors give a problem and what to do.
+func inputText(err error) string {
+	var ce *certs.InputError
+	if errors.As(err, &ce) {
+		return wizard.Sentence(ce.Problem) + " " + wizard.Sentence(ce.Hint)
+	}
+	return wizard.Sentence(err.Error())
+}
+
+// errorText is a keychain error as its message and remedy.
+func errorText(err error) string {
+	var se *secrets.Error
+	if errors.As(err, &se) {
+		return strings.TrimSpace(se.Message + " " + se.Remedy)
+	}
+	return inputText(err)
+}

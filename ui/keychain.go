@@ -1,0 +1,171 @@
+package ui
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+// keychainScreen stores the consumer key and private key in the OS keychain,
+// which may ask for a password: it waits without freezing, and can be
+// cancelled.
+type keychainScreen struct {
+	s       *shell
+	intro   *widget.Label
+	store   *widget.Button
+	cancel  *widget.Button
+	retry   *widget.Button
+	toKey   *widget.Button
+	busy    *widget.ProgressBarInfinite
+	waiting *widget.Label
+	result  *message
+	remedy  *widget.Label
+	stop    context.CancelFunc // cancels the keychain call under way
+	root    fyne.CanvasObject
+}
+
+func newKeychainScreen(s *shell) *keychainScreen {
+	k := &keychainScreen{s: s}
+	k.intro = wrapped("")
+	k.store = widget.NewButtonWithIcon("Store in "+locationName(), theme.DocumentSaveIcon(), k.start)
+	k.store.Importance = widget.HighImportance
+	k.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), k.abort)
+	k.cancel.Hide()
+	k.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), k.start)
+	k.retry.Hide()
+	k.toKey = widget.NewButtonWithIcon("Go to Key and certificate", theme.NavigateBackIcon(), func() {
+		s.jump(indexOf(s.steps, wizard.StepKey))
+	})
+	k.toKey.Hide()
+	k.busy = widget.NewProgressBarInfinite()
+	k.busy.Stop()
+	k.busy.Hide()
+	k.waiting = wrapped("Waiting for your keychain… If it asks for your password or for permission, answer there.")
+	k.waiting.Hide()
+	k.result = newMessage()
+	k.remedy = wrapped("")
+	k.remedy.Hide()
+	k.root = container.NewVBox(
+		k.intro,
+		container.NewHBox(k.store),
+		k.waiting, k.busy, container.NewHBox(k.cancel),
+		k.result, k.remedy,
+		container.NewHBox(k.retry, k.toKey),
+	)
+	return k
+}
+
+func (k *keychainScreen) view() fyne.CanvasObject { return k.root }
+
+func (k *keychainScreen) show() {
+	st := k.s.wiz.State()
+	k.intro.SetText("tnjwt stores two secrets in your " + locationName() + ", filed under the profile name " +
+		st.Profile.Name + ": the consumer key and the private key. The profile file itself holds no secret.")
+	if k.stop != nil {
+		return // a call is under way; its result will show
+	}
+	if st.Ticked(wizard.IDKeyStore) {
+		k.stored()
+		return
+	}
+	k.store.Show()
+	k.store.Enable()
+}
+
+// start runs the keychain calls off the UI goroutine.
+func (k *keychainScreen) start() {
+	wiz := k.s.wiz
+	st := wiz.State()
+	var keyPEM []byte
+	if st.Bundle != nil {
+		keyPEM = st.Bundle.KeyPEM
+	}
+	name, consumerKey, certPEM := st.Profile.Name, st.ConsumerKey, []byte(st.Profile.CertificatePEM)
+	ctx, stop := context.WithCancel(context.Background())
+	k.stop = stop
+	k.setWaiting(true)
+	background(k.s.jobs, func() error {
+		return wizard.StoreSecrets(ctx, k.s.deps.Vault, name, consumerKey, keyPEM, certPEM)
+	}, func(err error) {
+		stop()
+		k.stop = nil
+		k.setWaiting(false)
+		if err != nil {
+			if errors.Is(err, wizard.ErrKeyLost) || errors.Is(err, wizard.ErrKeyMismatch) {
+				wiz.SetKeyLost()
+			}
+			if k.s.wiz == wiz {
+				k.failed(err)
+				k.s.changed()
+			}
+			return
+		}
+		wiz.MarkStored()
+		if k.s.wiz == wiz {
+			k.stored()
+			k.s.changed()
+		}
+	})
+}
+
+func (k *keychainScreen) abort() {
+	if k.stop != nil {
+		k.stop()
+	}
+}
+
+func (k *keychainScreen) setWaiting(on bool) {
+	k.result.set("", "")
+	k.remedy.Hide()
+	k.retry.Hide()
+	k.toKey.Hide()
+	if on {
+		k.store.Disable()
+		k.waiting.Show()
+		k.busy.Show()
+		k.busy.Start()
+		k.cancel.Show()
+		return
+	}
+	k.store.Enable()
+	k.waiting.Hide()
+	k.busy.Stop()
+	k.busy.Hide()
+	k.cancel.Hide()
+}
+
+func (k *keychainScreen) stored() {
+	k.store.Hide()
+	k.result.success("Stored in your " + locationName() + ": the consumer key and the private key of " +
+		k.s.wiz.State().Profile.Name + ".")
+}
+
+// failed shows what went wrong and what to do, with the way out that fits.
+func (k *keychainScreen) failed(err error) {
+	var se *secrets.Error
+	switch {
+	case errors.Is(err, wizard.ErrKeyLost), errors.Is(err, wizard.ErrKeyMismatch):
+		k.result.set(wizard.Sentence(err.Error()), "")
+		k.toKey.Show()
+	case errors.As(err, &se) && se.Kind == secrets.Canceled:
+		k.result.info("Cancelled: nothing was stored. Retry when you are ready.")
+		k.retry.Show()
+	case errors.As(err, &se):
+		k.result.set(se.Message, "")
+		if se.Remedy != "" {
+			k.remedy.SetText(se.Remedy)
+			k.remedy.Show()
+		}
+		k.retry.Show()
+	default:
+		k.result.set(errorText(err), "")
+		k.retry.Show()
+	}
+}

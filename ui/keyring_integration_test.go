@@ -1,0 +1,39 @@
+//go:build keyring_integration
+
+package ui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+// The whole walk against the real OS keychain (run under
+// scripts/with-keyring.sh on Linux: a private bus and an unlocked keyring).
+func TestWalkStoresInTheRealKeychain(t *testing.T) {
+	root := os.Getenv("TNJWT_KEYRING_SANDBOX")
+	if root == "" || !strings.HasPrefix(os.Getenv("HOME"), root) {
+		t.Fatal("keyring_integration tests must run under scripts/with-keyring.sh (a private, unlocked GNOME Keyring); " +
+			"they refuse to touch your own keyring")
+	}
+	e := newEnvWith(t, secrets.NewKeyring())
+	const name = "tnjwt-ui-integration"
+	t.Cleanup(func() { _ = e.vault.DeleteProfile(context.Background(), name) })
+	e.toKeychain(name)
+	e.tap(e.keychain().store)
+	e.see("Stored in your " + secrets.Location())
+	got, err := e.vault.Get(context.Background(), name, secrets.PrivateKey)
+	if err != nil || string(got) != string(testBundle(t).KeyPEM) {
+		t.Fatalf("private key in the keychain: %v", err)
+	}
+	if got, err := e.vault.Get(context.Background(), name, secrets.ConsumerKey); err != nil || string(got) != testKey {
+		t.Fatalf("consumer key in the keychain: %v", err)
+	}
+	if e.at() != wizard.StepKeychain || e.s.next.Disabled() {
+		t.Error("Finish not offered after storing")
+	}
+}

@@ -1,0 +1,375 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+// screen is one step's body. The shell builds them per profile and calls
+// show each time the step comes on screen, so it can refresh from the model.
+type screen interface {
+	view() fyne.CanvasObject
+	show()
+}
+
+// focuser is a screen with a field that should take the keyboard on arrival.
+type focuser interface {
+	focusFirst()
+}
+
+// explainer is a screen that may already show why Next is blocked, next to
+// the field at fault; the footer then doesn't repeat it.
+type explainer interface {
+	explains() bool
+}
+
+// revealer is a screen that shows all its field errors when Next is refused,
+// including those of fields not touched yet.
+type revealer interface {
+	revealErrors()
+}
+
+// stepIcons are the step list's icons, made once the app (and its theme)
+// exists.
+type stepIcons struct {
+	done, current, todo, problem fyne.Resource
+}
+
+func newStepIcons() stepIcons {
+	return stepIcons{
+		done:    theme.NewSuccessThemedResource(theme.ConfirmIcon()),
+		current: theme.NavigateNextIcon(),
+		todo:    theme.RadioButtonIcon(),
+		problem: theme.NewWarningThemedResource(theme.WarningIcon()),
+	}
+}
+
+func (i stepIcons) of(s wizard.Status) fyne.Resource {
+	switch s {
+	case wizard.Done:
+		return i.done
+	case wizard.Current:
+		return i.current
+	case wizard.Problem:
+		return i.problem
+	}
+	return i.todo
+}
+
+// shell is the window: the step list down the side, the step's title and
+// why at the top, its screen in the middle, Back / Next at the bottom.
+type shell struct {
+	app   fyne.App
+	win   fyne.Window
+	deps  Deps
+	jobs  *jobs // keygen, keychain, files
+	saves *jobs // profile writes, waited for at exit
+	saver *saver
+	steps []wizard.Step
+
+	wiz     *wizard.Wizard
+	screens map[wizard.StepID]screen
+	scrolls map[wizard.StepID]*container.Scroll
+	welcome *welcomeScreen
+
+	icons       stepIcons
+	stepButtons []*widget.Button
+	title       *widget.Label
+	why         *widget.Label
+	body        *fyne.Container
+	hint        *widget.Label // what Next is waiting for
+	status      *widget.Label // copies, saves
+	back, next  *widget.Button
+	counter     *widget.Label
+	dialog      dialog.Dialog // the dialog on show, if any (tests read it)
+}
+
+func newShell(a fyne.App, w fyne.Window, d Deps) *shell {
+	s := &shell{app: a, win: w, deps: d, jobs: &jobs{onUI: d.onUI}, saves: &jobs{onUI: d.onUI}, steps: d.Steps}
+	if s.steps == nil {
+		s.steps = wizard.Steps()
+	}
+	s.saver = newSaver(d.Store, s.saves, s.saveReport)
+	s.welcome = newWelcomeScreen(s)
+	s.build()
+	s.setWizard(wizard.New(s.steps, s.saver, d.Now))
+	s.render()
+	w.Canvas().AddShortcut(shortcutBack, func(fyne.Shortcut) { s.goBack() })
+	w.Canvas().AddShortcut(shortcutNext, func(fyne.Shortcut) { s.goNext() })
+	return s
+}
+
+func (s *shell) build() {
+	s.icons = newStepIcons()
+	list := container.NewVBox()
+	for i, st := range s.steps {
+		b := widget.NewButtonWithIcon(st.Title, s.icons.todo, func() { s.jump(i) })
+		b.Alignment = widget.ButtonAlignLeading
+		b.Importance = widget.LowImportance
+		s.stepButtons = append(s.stepButtons, b)
+		list.Add(b)
+	}
+	side := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewVScroll(list))
+
+	s.title = heading("")
+	s.why = subtle("")
+	header := container.NewVBox(s.title, s.why, widget.NewSeparator())
+
+	s.hint = wrapped("")
+	s.hint.Importance = widget.WarningImportance
+	s.hint.Hide()
+	s.status = widget.NewLabel("")
+	s.status.Truncation = fyne.TextTruncateEllipsis
+	s.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), s.goBack)
+	s.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), s.goNext)
+	s.next.IconPlacement = widget.ButtonIconTrailingText
+	s.next.Importance = widget.HighImportance
+	s.counter = widget.NewLabel("")
+	buttons := container.NewBorder(nil, nil, s.back, container.NewHBox(s.counter, s.next), s.status)
+	footer := container.NewVBox(widget.NewSeparator(), s.hint, buttons)
+
+	s.body = container.NewStack()
+	main := container.NewBorder(header, footer, nil, nil, s.body)
+	s.win.SetContent(container.NewBorder(nil, nil, side, nil, container.NewPadded(main)))
+}
+
+// setWizard makes w the profile on show; its screens are built as they
+// are first shown.
+func (s *shell) setWizard(w *wizard.Wizard) {
+	s.wiz = w
+	s.screens = map[wizard.StepID]screen{}
+	s.scrolls = map[wizard.StepID]*container.Scroll{}
+}
+
+// screen returns the screen of step id, building it the first time.
+func (s *shell) screen(id wizard.StepID) screen {
+	if scr, ok := s.screens[id]; ok {
+		return scr
+	}
+	scr := s.newScreen(s.steps[s.wiz.Index(id)])
+	s.screens[id] = scr
+	return scr
+}
+
+func (s *shell) newScreen(st wizard.Step) screen {
+	switch st.ID {
+	case wizard.StepWelcome:
+		return s.welcome
+	case wizard.StepOrg:
+		return newOrgScreen(s)
+	case wizard.StepKey:
+		return newKeyScreen(s)
+	case wizard.StepConsumerKey:
+		return newConsumerKeyScreen(s)
+	case wizard.StepKeychain:
+		return newKeychainScreen(s)
+	}
+	return newChecklistScreen(s, st)
+}
+
+// render puts the current step on screen.
+func (s *shell) render() {
+	st := s.wiz.Step()
+	s.title.SetText(st.Title)
+	s.why.SetText(st.Why)
+	scr := s.screen(st.ID)
+	scroll, ok := s.scrolls[st.ID]
+	if !ok {
+		scroll = container.NewVScroll(container.New(readableWidth{820}, scr.view()))
+		s.scrolls[st.ID] = scroll
+	}
+	scr.show()
+	s.body.Objects = []fyne.CanvasObject{scroll}
+	s.body.Refresh()
+	scroll.ScrollToTop()
+	s.win.Canvas().Unfocus()
+	if f, ok := scr.(focuser); ok {
+		f.focusFirst()
+	}
+	s.setStatus("")
+	s.changed()
+}
+
+// changed brings the step list and the footer up to date with the model;
+// screens call it after every change they make (every keystroke, so it
+// only touches what differs).
+func (s *shell) changed() {
+	cur := s.wiz.Current()
+	for i, b := range s.stepButtons {
+		st := s.wiz.Status(i)
+		icon, imp := s.icons.of(st), widget.LowImportance
+		if st == wizard.Current {
+			imp = widget.HighImportance
+		}
+		if b.Icon != icon || b.Importance != imp {
+			b.Icon, b.Importance = icon, imp
+			b.Refresh()
+		}
+		enable(b, s.wiz.Reachable(i))
+	}
+	setText(s.counter, fmt.Sprintf("Step %d of %d", cur+1, len(s.steps)))
+	enable(s.back, cur > 0)
+	next := "Next"
+	if cur == len(s.steps)-1 {
+		next = "Finish"
+	}
+	if s.next.Text != next {
+		s.next.SetText(next)
+	}
+	err := s.wiz.Blocker(cur)
+	enable(s.next, err == nil)
+	if x, ok := s.screens[s.wiz.Step().ID].(explainer); ok && err != nil && x.explains() {
+		s.hint.Hide()
+	} else if err != nil {
+		setText(s.hint, err.Error())
+		s.hint.Show()
+	} else {
+		s.hint.Hide()
+	}
+}
+
+// modal reports a dialog on show: the keyboard shortcuts leave it alone.
+func (s *shell) modal() bool {
+	return s.win.Canvas().Overlays().Top() != nil
+}
+
+func (s *shell) goNext() {
+	if s.modal() {
+		return
+	}
+	s.handle(s.wiz.Next())
+}
+
+func (s *shell) goBack() {
+	if s.modal() {
+		return
+	}
+	if s.wiz.Back() {
+		s.render()
+	}
+}
+
+func (s *shell) jump(i int) {
+	if err := s.wiz.GoTo(i); err != nil {
+		s.hint.SetText(err.Error())
+		s.hint.Show()
+		return
+	}
+	s.render()
+}
+
+func (s *shell) handle(m wizard.Move) {
+	switch {
+	case m.Blocked != nil:
+		s.hint.SetText(m.Blocked.Error())
+		s.hint.Show()
+		if r, ok := s.screen(s.wiz.Step().ID).(revealer); ok {
+			r.revealErrors()
+		}
+	case len(m.Unticked) > 0:
+		s.confirmUnticked(m.Unticked)
+	case m.Finished:
+		s.finish()
+	case m.Moved:
+		s.render()
+	}
+}
+
+// confirmUnticked names the items left unticked and moves on only if the
+// person says so. The wizard asks once per screen.
+func (s *shell) confirmUnticked(items []wizard.Item) {
+	box := container.NewVBox(wrapped("These items on this screen aren't ticked yet:"))
+	for _, it := range items {
+		box.Add(bold("•  " + it.Label))
+	}
+	box.Add(wrapped("Move on anyway? They stay on the checklist, the step list marks this step, and you can come back to it at any time."))
+	d := dialog.NewCustomConfirm("Some items aren't ticked", "Move on", "Stay here", box, func(ok bool) {
+		s.dialog = nil
+		if ok {
+			s.handle(s.wiz.SkipUnticked())
+		}
+	}, s.win)
+	d.Resize(fyne.NewSize(480, 0))
+	s.show(d)
+}
+
+func (s *shell) finish() {
+	name := s.wiz.State().Profile.Name
+	if err := s.wiz.GoTo(0); err == nil {
+		s.render()
+	}
+	s.setStatus(name + " is set up: its secrets are in the " + locationName() + ".")
+}
+
+// show displays d and keeps hold of it for tests.
+func (s *shell) show(d dialog.Dialog) {
+	s.dialog = d
+	d.Show()
+}
+
+func (s *shell) setStatus(text string) {
+	s.status.Importance = widget.MediumImportance
+	s.status.SetText(text)
+}
+
+// saveReport hears how the background profile writes went.
+func (s *shell) saveReport(err error) {
+	if err != nil {
+		s.status.Importance = widget.DangerImportance
+		s.status.SetText("Couldn't save your progress: " + err.Error())
+		return
+	}
+	if s.status.Importance == widget.DangerImportance {
+		s.setStatus("Progress saved.")
+	}
+}
+
+// copy puts text on the clipboard and says what was copied.
+func (s *shell) copy(what, text string) {
+	s.app.Clipboard().SetContent(text)
+	s.setStatus("Copied " + what + " to the clipboard.")
+}
+
+// startNew begins a new org profile at the Org screen.
+func (s *shell) startNew() {
+	s.setWizard(wizard.New(s.steps, s.saver, s.deps.Now))
+	s.handle(s.wiz.Next())
+}
+
+// resume continues a saved profile where it was left.
+func (s *shell) resume(p profiles.Profile) {
+	s.setWizard(wizard.Open(s.steps, s.saver, p, s.deps.Now))
+	s.render()
+}
+
+// nav lets entries hand Alt+Left / Alt+Right to the window.
+func (s *shell) nav(sc fyne.Shortcut) bool {
+	cs, ok := sc.(*desktop.CustomShortcut)
+	if !ok {
+		return false
+	}
+	switch {
+	case cs.KeyName == shortcutNext.KeyName && cs.Modifier == shortcutNext.Modifier:
+		s.goNext()
+	case cs.KeyName == shortcutBack.KeyName && cs.Modifier == shortcutBack.Modifier:
+		s.goBack()
+	default:
+		return false
+	}
+	return true
+}
+
+// close waits for profile writes before exit. A keychain call still waiting
+// for an unlock prompt is left behind: nothing of it needs saving.
+func (s *shell) close() {
+	s.saves.wait()
+}

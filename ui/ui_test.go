@@ -1,0 +1,928 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tnjwt/tnjwt/core/certs"
+	_ "github.com/tnjwt/tnjwt/core/cleanlocale" // quiet Fyne under LANG=C.UTF-8
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+var testNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+const (
+	testUser = "embed@acme.com"
+	testKey  = "3MVG9pe2TCoA1Pf5xUPT0D1fN_Yxl8V0DBxAp4CAbqYBJwHOZTbE0rTdCzZ.9sTQLE7rH4zJ3hk2V0wRZeEPa"
+)
+
+// uiQueue stands in for the UI goroutine's queue: background results wait
+// here until the test goroutine runs them, as the real driver's fyne.Do would.
+type uiQueue struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (q *uiQueue) push(f func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, f)
+	q.mu.Unlock()
+}
+
+// drain runs what is queued and reports whether there was anything.
+func (q *uiQueue) drain() bool {
+	q.mu.Lock()
+	fns := q.fns
+	q.fns = nil
+	q.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+	return len(fns) > 0
+}
+
+// env is a window on a temporary profile folder and an in-memory keychain.
+type env struct {
+	queue  uiQueue
+	t      *testing.T
+	s      *shell
+	store  *profiles.Store
+	mem    *secrets.Memory
+	vault  *secrets.Vault
+	dir    string
+	wins   []fyne.Window
+	shells []*shell
+	appRef fyne.App
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	mem := secrets.NewMemory(0)
+	e := newEnvWith(t, mem)
+	e.mem = mem
+	return e
+}
+
+// newEnvWith uses backend as the keychain.
+func newEnvWith(t *testing.T, backend secrets.Backend) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir()}
+	e.vault = secrets.NewVault(backend, 5*time.Second)
+	e.store = profiles.Open(e.dir, e.vault)
+	e.appRef = test.NewTempApp(t)
+	e.open()
+	// Runs before the temporary folder goes: no write may still be under way.
+	t.Cleanup(func() {
+		for _, s := range e.shells {
+			s.jobs.wait()
+			s.close()
+		}
+	})
+	return e
+}
+
+// open shows a new window on the same folder and keychain, as reopening
+// tnjwt would.
+func (e *env) open() {
+	w := test.NewTempWindow(e.t, nil)
+	w.Resize(fyne.NewSize(900, 600))
+	e.s = newShell(e.appRef, w, Deps{Store: e.store, Vault: e.vault, Now: func() time.Time { return testNow }, onUI: e.queue.push})
+	e.wins = append(e.wins, w)
+	e.shells = append(e.shells, e.s)
+	e.settle()
+}
+
+// settle waits for background work and runs its results, until all is quiet.
+func (e *env) settle() {
+	for {
+		e.s.jobs.wait()
+		e.s.saves.wait()
+		if !e.queue.drain() {
+			return
+		}
+	}
+}
+
+func (e *env) at() wizard.StepID { return e.s.wiz.Step().ID }
+
+func (e *env) org() *orgScreen { return e.s.screen(wizard.StepOrg).(*orgScreen) }
+func (e *env) key() *keyScreen { return e.s.screen(wizard.StepKey).(*keyScreen) }
+func (e *env) checklist(id wizard.StepID) *checklistScreen {
+	return e.s.screen(id).(*checklistScreen)
+}
+func (e *env) consumer() *consumerKeyScreen {
+	return e.s.screen(wizard.StepConsumerKey).(*consumerKeyScreen)
+}
+func (e *env) keychain() *keychainScreen { return e.s.screen(wizard.StepKeychain).(*keychainScreen) }
+
+// texts lists the label texts a person can see in the window, dialogs included.
+func (e *env) texts() string {
+	var out []string
+	c := e.s.win.Canvas()
+	collect(c.Content(), &out)
+	for _, o := range c.Overlays().List() {
+		collect(o, &out)
+	}
+	return strings.Join(out, "\n")
+}
+
+func collect(o fyne.CanvasObject, out *[]string) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	switch x := o.(type) {
+	case *widget.Label:
+		if x.Text != "" {
+			*out = append(*out, x.Text)
+		}
+		return
+	case *message:
+		if x.Text != "" {
+			*out = append(*out, x.Text)
+		}
+		return
+	case *widget.Check:
+		*out = append(*out, "[check] "+x.Text)
+		return
+	case *widget.Button:
+		*out = append(*out, "["+x.Text+"]")
+		return
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			collect(c, out)
+		}
+		return
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			collect(c, out)
+		}
+	}
+}
+
+// jump taps the step list entry of a step.
+func (e *env) jump(id wizard.StepID) {
+	e.t.Helper()
+	e.tap(e.s.stepButtons[e.s.wiz.Index(id)])
+	if e.at() != id {
+		e.t.Fatalf("jumped to %s, want %s", e.at(), id)
+	}
+}
+
+func (e *env) see(want string) {
+	e.t.Helper()
+	if got := e.texts(); !strings.Contains(got, want) {
+		e.t.Errorf("the window doesn't show %q; it shows:\n%s", want, got)
+	}
+}
+
+func (e *env) notSee(want string) {
+	e.t.Helper()
+	if got := e.texts(); strings.Contains(got, want) {
+		e.t.Errorf("the window shows %q but shouldn't:\n%s", want, got)
+	}
+}
+
+func (e *env) tap(b *widget.Button) {
+	e.t.Helper()
+	if b.Disabled() || !b.Visible() {
+		e.t.Fatalf("button %q can't be pressed (disabled %v, visible %v)", b.Text, b.Disabled(), b.Visible())
+	}
+	test.Tap(b)
+	e.settle()
+}
+
+func (e *env) next() {
+	e.t.Helper()
+	e.tap(e.s.next)
+}
+
+// fillOrg starts a new org and fills the Org screen with valid values.
+func (e *env) fillOrg(name string) {
+	e.t.Helper()
+	e.tap(e.s.welcome.start)
+	if e.at() != wizard.StepOrg {
+		e.t.Fatalf("Start a new org went to %s", e.at())
+	}
+	o := e.org()
+	test.Type(o.name, name)
+	test.Type(o.user, testUser)
+}
+
+var (
+	bundleOnce sync.Once
+	bundle     *certs.Bundle
+)
+
+// testBundle is one key pair per test binary: RSA keygen is slow under -race.
+func testBundle(t *testing.T) *certs.Bundle {
+	t.Helper()
+	bundleOnce.Do(func() {
+		b, err := certs.Generate(certs.Options{Now: testNow})
+		if err != nil {
+			panic(err)
+		}
+		bundle = b
+	})
+	return bundle
+}
+
+// toECA gets a new org to the ECA screen with a key made outside the UI.
+func (e *env) toECA(name string) {
+	e.t.Helper()
+	e.fillOrg(name)
+	e.next()
+	e.key().adopt(e.s.wiz, testBundle(e.t))
+	e.settle()
+	e.s.changed()
+	e.next()
+	if e.at() != wizard.StepECA {
+		e.t.Fatalf("at %s, want the ECA screen", e.at())
+	}
+}
+
+func (e *env) tickAll(id wizard.StepID) {
+	for _, it := range e.s.wiz.Step().Items {
+		if c, ok := e.checklist(id).checks[it.ID]; ok && !c.Checked {
+			test.Tap(c)
+		}
+	}
+	e.settle()
+}
+
+func TestOrgScreenValidatesAsYouType(t *testing.T) {
+	e := newEnv(t)
+	e.see("No saved orgs yet")
+	e.fillOrg("acme")
+	o := e.org()
+	if o.url.Text != "https://login.salesforce.com" || !o.url.Disabled() {
+		t.Errorf("Production: URL %q, disabled %v; want login.salesforce.com, fixed", o.url.Text, o.url.Disabled())
+	}
+	if e.s.next.Disabled() {
+		t.Fatalf("Next disabled with valid values: %s", e.s.hint.Text)
+	}
+
+	o.kind.SetSelected("My Domain")
+	if o.url.Text != "" || o.url.Disabled() {
+		t.Errorf("My Domain: URL %q, disabled %v; want an empty open field", o.url.Text, o.url.Disabled())
+	}
+	if !e.s.next.Disabled() {
+		t.Error("Next enabled with no login URL")
+	}
+	test.Type(o.url, "https://acme.lightning.force.com")
+	e.see("acme.lightning.force.com is a Lightning Experience address, not a login host")
+	if !o.urlMsg.Visible() || o.urlMsg.Importance != widget.DangerImportance {
+		t.Error("the login URL error isn't shown as an error under the field")
+	}
+	e.see("Use https://acme.my.salesforce.com")
+	if !e.s.next.Disabled() {
+		t.Error("Next enabled with a Lightning URL")
+	}
+	// Alt+Right and Enter are refused too, and nothing is saved.
+	e.s.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutNext)
+	o.user.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	e.settle()
+	if e.at() != wizard.StepOrg {
+		t.Fatalf("moved on to %s with a Lightning URL", e.at())
+	}
+	if list, _ := e.store.List(); len(list) != 0 {
+		t.Errorf("saved %d profiles from an invalid org", len(list))
+	}
+
+	o.url.SetText("")
+	test.Type(o.url, "https://acme.my.salesforce.com")
+	e.notSee("Lightning Experience")
+	o.kind.SetSelected("Sandbox")
+	if o.url.Text != "https://test.salesforce.com" {
+		t.Errorf("Sandbox fills %q", o.url.Text)
+	}
+	e.see("Sandbox usernames usually end with .sandboxname")
+	if o.userMsg.Importance != widget.WarningImportance {
+		t.Error("the sandbox hint isn't shown as a warning")
+	}
+	if e.s.next.Disabled() {
+		t.Error("the sandbox hint blocks Next; it is only a warning")
+	}
+
+	// Enter in the last field moves on and saves the profile.
+	o.user.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	e.settle()
+	if e.at() != wizard.StepKey {
+		t.Fatalf("Enter in Username went to %s", e.at())
+	}
+	p, err := e.store.Get("acme")
+	if err != nil || p.LoginURL != "https://test.salesforce.com" || !p.Sandbox || p.Username != testUser {
+		t.Errorf("saved profile %+v, %v", p, err)
+	}
+}
+
+func TestOrgScreenRevealsEmptyFieldErrorsOnNext(t *testing.T) {
+	e := newEnv(t)
+	e.tap(e.s.welcome.start)
+	o := e.org()
+	if o.nameMsg.Visible() || o.userMsg.Visible() {
+		t.Error("errors shown under untouched fields")
+	}
+	// The footer says what Next waits for.
+	if !e.s.hint.Visible() || !strings.HasPrefix(e.s.hint.Text, "The profile needs a name") {
+		t.Errorf("hint = %q", e.s.hint.Text)
+	}
+	e.s.goNext()
+	if o.nameMsg.Text != "The profile needs a name, for example the org's My Domain name." || !o.nameMsg.Visible() {
+		t.Errorf("name message = %q", o.nameMsg.Text)
+	}
+	if !strings.HasPrefix(o.userMsg.Text, "The username is empty.") {
+		t.Errorf("username message = %q", o.userMsg.Text)
+	}
+}
+
+func TestGenerateKeyOffTheUIThread(t *testing.T) {
+	e := newEnv(t)
+	e.fillOrg("acme")
+	e.next()
+	k := e.key()
+	if !e.s.next.Disabled() {
+		t.Error("Next enabled before a key exists")
+	}
+	e.see("Generate a key and certificate, or import")
+	if k.result.Visible() {
+		t.Error("certificate details shown before there is one")
+	}
+	k.days.SetText("ninety")
+	e.tap(k.generate)
+	e.see("Valid for (days) must be a whole number")
+	k.days.SetText("90")
+	e.tap(k.generate) // waits for the background job
+
+	if !k.result.Visible() || k.busy.Visible() {
+		t.Fatalf("after generating: result %v, busy %v", k.result.Visible(), k.busy.Visible())
+	}
+	p, _ := e.store.Get("acme")
+	if k.fingerprint.Text != p.Fingerprint || len(p.Fingerprint) != 95 {
+		t.Errorf("fingerprint shown %q, saved %q", k.fingerprint.Text, p.Fingerprint)
+	}
+	e.see("CN=" + certs.DefaultCN)
+	e.see("2048 bits RSA")
+	e.see("(in 90 days)")
+	if k.expiry.Importance == widget.WarningImportance {
+		t.Error("90 days left is flagged")
+	}
+	e.see("The private key waits in your " + secrets.Location())
+	pending, err := e.vault.Get(context.Background(), "acme", secrets.PendingPrivateKey)
+	if err != nil || !strings.Contains(string(pending), "PRIVATE KEY") {
+		t.Errorf("no pending key in the keychain: %v", err)
+	}
+	if strings.Contains(p.CertificatePEM, "PRIVATE") {
+		t.Fatal("private key in the profile")
+	}
+	if e.s.next.Disabled() {
+		t.Errorf("Next disabled after generating: %s", e.s.hint.Text)
+	}
+
+	e.tap(k.copyPEM)
+	if got := e.appRef.Clipboard().Content(); got != p.CertificatePEM {
+		t.Errorf("clipboard holds %q", got)
+	}
+	e.see("Copied the certificate (PEM) to the clipboard.")
+
+	// Saving writes the file; the ECA screen can then reveal it.
+	path := filepath.Join(t.TempDir(), certs.CertFileName)
+	k.saveTo(path)
+	e.settle()
+	e.see("Saved to " + path)
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("certificate file: %v %v", fi, err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != p.CertificatePEM {
+		t.Error("saved file is not the certificate")
+	}
+
+	e.next()
+	c := e.checklist(wizard.StepECA)
+	if c.reveal.Disabled() {
+		t.Error("reveal button disabled after saving")
+	}
+	e.tap(c.reveal)
+	e.see("Opened the folder holding " + certs.CertFileName)
+
+	// Generating again asks first, and unticks the upload.
+	test.Tap(c.checks[wizard.IDECACertUpload])
+	e.s.goBack()
+	e.tap(k.generate)
+	d, ok := e.s.dialog.(*dialog.ConfirmDialog)
+	if !ok {
+		t.Fatal("no confirmation before replacing the key")
+	}
+	e.see("Upload the new sf_public_cert.crt to the External Client App again")
+	d.Confirm()
+	e.settle()
+	p2, _ := e.store.Get("acme")
+	if p2.Fingerprint == p.Fingerprint || p2.Checklist[wizard.IDECACertUpload].Done {
+		t.Errorf("after replacing: same fingerprint %v, upload still ticked %v", p2.Fingerprint == p.Fingerprint, p2.Checklist[wizard.IDECACertUpload].Done)
+	}
+}
+
+func TestImportShowsWhatIsWrongWithTheFiles(t *testing.T) {
+	e := newEnv(t)
+	e.fillOrg("acme")
+	e.next()
+	k := e.key()
+	b := testBundle(t)
+	dir := t.TempDir()
+	write := func(name string, data []byte) fyne.URI {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return storage.NewFileURI(p)
+	}
+	if !k.importBtn.Disabled() {
+		t.Error("Import enabled before files are chosen")
+	}
+	// The certificate picked as the key: certs explains, nothing changes.
+	k.keyURI, k.certURI = write("cert-as-key.pem", b.CertPEM), write("c.crt", b.CertPEM)
+	k.importBtn.Enable()
+	e.tap(k.importBtn)
+	e.see("certificate")
+	if k.importMsg.Importance != widget.DangerImportance || !k.importMsg.Visible() {
+		t.Errorf("import error not shown as an error: %q", k.importMsg.Text)
+	}
+	var ie *certs.InputError
+	_, err := certs.Load(b.CertPEM, b.CertPEM)
+	if !errors.As(err, &ie) || !strings.Contains(k.importMsg.Text, wizard.Sentence(ie.Problem)) || !strings.Contains(k.importMsg.Text, ie.Hint) {
+		t.Errorf("import message %q lacks the problem and the hint of %v", k.importMsg.Text, err)
+	}
+	if p, _ := e.store.Get("acme"); p.CertificatePEM != "" {
+		t.Error("a failed import changed the profile")
+	}
+
+	k.accordion.Open(1)
+	k.keyURI = write("key.pem", b.KeyPEM)
+	e.tap(k.importBtn)
+	e.see("Imported.")
+	p, _ := e.store.Get("acme")
+	if p.CertificatePEM != string(b.CertPEM) {
+		t.Error("imported certificate not saved")
+	}
+	if e.s.next.Disabled() {
+		t.Error("Next disabled after import")
+	}
+}
+
+func TestChecklistTicksAndAsksOnceAboutUntickedItems(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	c := e.checklist(wizard.StepECA)
+	e.see("Manage user data via Web browsers (web)")
+	e.see("Perform requests at any time (refresh_token, offline_access)")
+	e.see("External Client App Manager")
+	e.see("Then click Save")
+	if !c.reveal.Disabled() {
+		t.Error("reveal enabled though the certificate was never saved")
+	}
+	e.see("Save the certificate as a file on the Key and certificate step")
+
+	test.Tap(c.checks[wizard.IDECAScopes])
+	e.settle()
+	if p, _ := e.store.Get("acme"); !p.Checklist[wizard.IDECAScopes].Done {
+		t.Error("tick not saved")
+	}
+	e.next()
+	d, ok := e.s.dialog.(*dialog.ConfirmDialog)
+	if !ok || e.at() != wizard.StepECA {
+		t.Fatalf("no question before leaving unticked items (at %s)", e.at())
+	}
+	e.see("JWT Bearer Flow")
+	e.see("Upload the certificate")
+	if strings.Contains(e.texts(), "•  Require secret") {
+		t.Error("the optional item is named as unticked")
+	}
+	// Alt+Right while the question is open does nothing.
+	e.s.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutNext)
+	if e.at() != wizard.StepECA {
+		t.Fatal("the shortcut moved on behind the dialog")
+	}
+	d.Confirm()
+	e.settle()
+	if e.at() != wizard.StepPermset {
+		t.Fatalf("confirming went to %s", e.at())
+	}
+	ecaButton := e.s.stepButtons[e.s.wiz.Index(wizard.StepECA)]
+	if ecaButton.Icon != e.s.icons.problem {
+		t.Error("the skipped step isn't marked in the step list")
+	}
+	e.s.goBack()
+	e.s.dialog = nil
+	e.next()
+	if e.s.dialog != nil || e.at() != wizard.StepPermset {
+		t.Errorf("asked twice on the same screen (at %s)", e.at())
+	}
+	// Ticking the rest turns the step's icon to done.
+	e.jump(wizard.StepECA)
+	e.tickAll(wizard.StepECA)
+	e.jump(wizard.StepPermset)
+	if ecaButton.Icon != e.s.icons.done {
+		t.Error("finished step not shown as done")
+	}
+}
+
+func TestPermsetScreenCopiesExactValues(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	e.tickAll(wizard.StepECA)
+	e.next()
+	if e.at() != wizard.StepPermset {
+		t.Fatalf("at %s", e.at())
+	}
+	e.see("Tableau Next Embedding JWT")
+	e.see("TableauNextEmbeddingJWT")
+	e.see("Admin approved users are pre-authorized")
+	e.see(testUser) // the JWT subject from the Org screen
+	copied := map[string]bool{}
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Text == "Copy" {
+				test.Tap(x)
+				copied[e.appRef.Clipboard().Content()] = true
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(e.checklist(wizard.StepPermset).root)
+	for _, want := range []string{"Tableau Next Embedding JWT", "TableauNextEmbeddingJWT", "None", testUser, "Admin approved users are pre-authorized"} {
+		if !copied[want] {
+			t.Errorf("no copy button put %q on the clipboard (got %v)", want, copied)
+		}
+	}
+}
+
+// pasteKey pastes text into the consumer key field the way Ctrl+V does.
+func (e *env) pasteKey(text string) {
+	c := e.consumer()
+	e.appRef.Clipboard().SetContent(text)
+	c.entry.SetText("")
+	e.s.win.Canvas().Focus(c.entry)
+	c.entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: e.appRef.Clipboard()})
+	e.settle()
+}
+
+// toConsumerKey gets a new org to the Consumer key screen.
+func (e *env) toConsumerKey(name string) {
+	e.t.Helper()
+	e.toECA(name)
+	e.tickAll(wizard.StepECA)
+	e.next()
+	e.tickAll(wizard.StepPermset)
+	e.next()
+	if e.at() != wizard.StepConsumerKey {
+		e.t.Fatalf("at %s", e.at())
+	}
+}
+
+func TestConsumerKeyPasteIsTrimmed(t *testing.T) {
+	e := newEnv(t)
+	e.toConsumerKey("acme")
+	e.see("doesn't ask for the secret")
+	e.see("holds the consumer key in this window's memory")
+	if !e.s.next.Disabled() {
+		t.Error("Next enabled with no consumer key")
+	}
+	e.pasteKey("\n  " + testKey + " \r\n")
+	c := e.consumer()
+	if c.entry.Text != testKey {
+		t.Errorf("field shows %q, want the trimmed key", c.entry.Text)
+	}
+	e.see("Looks like a Salesforce consumer key (85 characters).")
+	if e.s.next.Disabled() {
+		t.Error("Next disabled with a good key")
+	}
+	e.pasteKey("my-custom-key-1234")
+	e.see("doesn't look like one Salesforce generates")
+	if e.s.next.Disabled() {
+		t.Error("an unusual key blocks Next; it should only warn")
+	}
+	e.pasteKey("3MVG9abc\ndef")
+	e.see("has a space or line break inside it")
+	if !e.s.next.Disabled() {
+		t.Error("Next enabled with a broken key")
+	}
+	if p, _ := e.store.Get("acme"); strings.Contains(p.CertificatePEM+p.Username, "3MVG") {
+		t.Fatal("consumer key in the profile")
+	}
+}
+
+func (e *env) toKeychain(name string) {
+	e.t.Helper()
+	e.toConsumerKey(name)
+	e.pasteKey(testKey)
+	e.next()
+	if e.at() != wizard.StepKeychain {
+		e.t.Fatalf("at %s", e.at())
+	}
+}
+
+func TestKeychainStoresAndSaysWhere(t *testing.T) {
+	e := newEnv(t)
+	e.toKeychain("acme")
+	k := e.keychain()
+	if !e.s.next.Disabled() || e.s.next.Text != "Finish" {
+		t.Errorf("before storing: Next %q disabled %v", e.s.next.Text, e.s.next.Disabled())
+	}
+	e.tap(k.store)
+	e.see("Stored in your " + secrets.Location() + ": the consumer key and the private key of acme.")
+	ctx := context.Background()
+	if got, err := e.vault.Get(ctx, "acme", secrets.ConsumerKey); err != nil || string(got) != testKey {
+		t.Errorf("consumer key in keychain: %v", err)
+	}
+	if got, err := e.vault.Get(ctx, "acme", secrets.PrivateKey); err != nil || string(got) != string(testBundle(t).KeyPEM) {
+		t.Errorf("private key in keychain: %v", err)
+	}
+	if _, err := e.vault.Get(ctx, "acme", secrets.PendingPrivateKey); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("pending key left: %v", err)
+	}
+	if k.store.Visible() || e.s.next.Disabled() {
+		t.Error("after storing, the Store button stays or Next is disabled")
+	}
+	for i, b := range e.s.stepButtons[1 : len(e.s.stepButtons)-1] {
+		if b.Icon != e.s.icons.done {
+			t.Errorf("step %d not shown done", i+1)
+		}
+	}
+	e.next() // Finish
+	if e.at() != wizard.StepWelcome {
+		t.Fatalf("Finish went to %s", e.at())
+	}
+	e.see("acme is set up")
+	e.see("Certificate valid for 365 more days")
+	e.see("Not tested yet.")
+}
+
+func TestKeychainLockedShowsRemedyAndRetry(t *testing.T) {
+	e := newEnv(t)
+	e.toKeychain("acme")
+	k := e.keychain()
+	e.mem.SetHook(func(op, _, _ string) error {
+		return errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'")
+	})
+	e.tap(k.store)
+	var se *secrets.Error
+	err := e.vault.Put(context.Background(), "x", secrets.ConsumerKey, []byte("x"))
+	if !errors.As(err, &se) || se.Kind != secrets.Locked {
+		t.Fatalf("the fake didn't act locked: %v", err)
+	}
+	e.see(se.Remedy)
+	if !strings.Contains(k.result.Text, "locked") || k.result.Importance != widget.DangerImportance {
+		t.Errorf("result %q", k.result.Text)
+	}
+	if !k.retry.Visible() || !e.s.next.Disabled() {
+		t.Errorf("retry visible %v, next disabled %v", k.retry.Visible(), e.s.next.Disabled())
+	}
+	e.mem.SetHook(nil)
+	e.tap(k.retry)
+	e.see("Stored in your " + secrets.Location())
+	if k.retry.Visible() || k.remedy.Visible() {
+		t.Error("retry or remedy still shown after success")
+	}
+}
+
+func TestKeychainWaitCanBeCancelled(t *testing.T) {
+	e := newEnv(t)
+	e.toKeychain("acme")
+	k := e.keychain()
+	release := make(chan struct{})
+	entered := make(chan struct{}, 10)
+	e.mem.SetHook(func(op, _, _ string) error {
+		entered <- struct{}{}
+		<-release
+		return nil
+	})
+	test.Tap(k.store)
+	<-entered // the keychain call is under way, and stuck
+	e.see("Waiting for your keychain…")
+	if !k.cancel.Visible() || !k.store.Disabled() {
+		t.Errorf("while waiting: cancel visible %v, store disabled %v", k.cancel.Visible(), k.store.Disabled())
+	}
+	test.Tap(k.cancel)
+	e.settle()
+	e.see("Cancelled: nothing was stored.")
+	if !k.retry.Visible() || k.busy.Visible() {
+		t.Errorf("after cancel: retry %v, busy %v", k.retry.Visible(), k.busy.Visible())
+	}
+	e.mem.SetHook(nil)
+	close(release)
+	e.tap(k.retry)
+	e.see("Stored in your " + secrets.Location())
+}
+
+func TestReopenResumesWithValuesFilled(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	test.Tap(e.checklist(wizard.StepECA).checks[wizard.IDECAScopes])
+	e.settle()
+	e.s.close()
+
+	e.open() // a new window on the same folder and keychain
+	e.see("acme")
+	e.see(testUser)
+	e.see("Certificate valid for 365 more days")
+	row := e.s.welcome.rows["acme"]
+	if row == nil {
+		t.Fatal("no row for the saved org")
+	}
+	e.tap(row.open)
+	if e.at() != wizard.StepECA {
+		t.Fatalf("resumed at %s, want the ECA screen", e.at())
+	}
+	if !e.checklist(wizard.StepECA).checks[wizard.IDECAScopes].Checked {
+		t.Error("tick lost on reopening")
+	}
+	e.jump(wizard.StepOrg)
+	o := e.org()
+	if o.name.Text != "acme" || !o.name.Disabled() || o.user.Text != testUser || o.kind.Selected != "Production" {
+		t.Errorf("org screen after reopening: %q (disabled %v) %q %q", o.name.Text, o.name.Disabled(), o.user.Text, o.kind.Selected)
+	}
+	e.see("Saved as acme.")
+	e.jump(wizard.StepKey)
+	e.see("The private key waits in your " + secrets.Location())
+}
+
+func TestReopenWithoutTheKeyAsksForANewOne(t *testing.T) {
+	e := newEnv(t)
+	b := testBundle(t)
+	p := profiles.Profile{Name: "acme", LoginURL: "https://login.salesforce.com", Username: testUser,
+		CertificatePEM: string(b.CertPEM), Fingerprint: certs.Describe(b.Cert, testNow).Fingerprint, CertNotAfter: b.Cert.NotAfter,
+		Checklist: map[string]profiles.StepState{wizard.IDOrgLoginURL: {Done: true}, wizard.IDKeyGenerate: {Done: true}}}
+	if err := e.store.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	e.s.welcome.reload()
+	e.settle()
+	e.tap(e.s.welcome.rows["acme"].open)
+	e.jump(wizard.StepKey)
+	e.see("The private key for this certificate is no longer available")
+	if !e.s.next.Disabled() {
+		t.Error("Next enabled though the key is lost")
+	}
+	if e.s.stepButtons[e.s.wiz.Index(wizard.StepKey)].Icon != e.s.icons.current {
+		t.Error("key step not current")
+	}
+}
+
+func TestKeyboardNavigation(t *testing.T) {
+	e := newEnv(t)
+	alt := func(sc fyne.Shortcut) {
+		e.s.win.Canvas().(fyne.Shortcutable).TypedShortcut(sc)
+		e.settle()
+	}
+	alt(shortcutNext) // Welcome → Org
+	if e.at() != wizard.StepOrg {
+		t.Fatalf("Alt+Right on Welcome went to %s", e.at())
+	}
+	o := e.org()
+	if e.s.win.Canvas().Focused() != o.name {
+		t.Error("the Org screen doesn't focus its first field")
+	}
+	test.Type(o.name, "acme")
+	test.Type(o.user, testUser)
+	// A focused entry hands Alt+Right to the window.
+	e.s.win.Canvas().Focus(o.user)
+	o.user.TypedShortcut(shortcutNext)
+	e.settle()
+	if e.at() != wizard.StepKey {
+		t.Fatalf("Alt+Right in an entry went to %s", e.at())
+	}
+	alt(shortcutBack)
+	if e.at() != wizard.StepOrg {
+		t.Fatalf("Alt+Left went to %s", e.at())
+	}
+	// Tab order follows the screen, then the footer: the saved name and the
+	// fixed Production URL are skipped.
+	c := e.s.win.Canvas()
+	c.Focus(o.kind)
+	for _, want := range []fyne.Focusable{o.user, e.s.back, e.s.next} {
+		c.FocusNext()
+		if c.Focused() != want {
+			t.Errorf("Tab went to %T, want %T", c.Focused(), want)
+		}
+	}
+	// Other shortcuts still reach the entry.
+	e.appRef.Clipboard().SetContent("x")
+	o.user.TypedShortcut(&fyne.ShortcutPaste{Clipboard: e.appRef.Clipboard()})
+	if !strings.Contains(o.user.Text, "x") {
+		t.Error("paste in an entry no longer works")
+	}
+}
+
+func TestStepListShowsProgressAndReach(t *testing.T) {
+	e := newEnv(t)
+	btn := func(id wizard.StepID) *widget.Button { return e.s.stepButtons[e.s.wiz.Index(id)] }
+	if !btn(wizard.StepOrg).Disabled() {
+		t.Error("a step never reached can be opened")
+	}
+	if btn(wizard.StepWelcome).Icon != e.s.icons.current || btn(wizard.StepKey).Icon != e.s.icons.todo {
+		t.Error("icons at the start are wrong")
+	}
+	e.see("Step 1 of 7")
+	e.toECA("acme")
+	e.see("Step 4 of 7")
+	if btn(wizard.StepOrg).Icon != e.s.icons.done || btn(wizard.StepKey).Icon != e.s.icons.done || btn(wizard.StepECA).Icon != e.s.icons.current {
+		t.Error("done and current steps are not shown")
+	}
+	if btn(wizard.StepOrg).Disabled() || !btn(wizard.StepPermset).Disabled() {
+		t.Error("reach is wrong: reached steps must open, later ones not")
+	}
+	e.tap(btn(wizard.StepOrg))
+	if e.at() != wizard.StepOrg {
+		t.Errorf("tapping a reached step went to %s", e.at())
+	}
+}
+
+func TestDeleteAsksFirst(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	e.jump(wizard.StepWelcome)
+	row := e.s.welcome.rows["acme"]
+	e.tap(row.del)
+	d, ok := e.s.dialog.(*dialog.ConfirmDialog)
+	if !ok {
+		t.Fatal("no confirmation before deleting")
+	}
+	e.see("Delete acme?")
+	d.Dismiss()
+	e.settle()
+	if _, err := e.store.Get("acme"); err != nil {
+		t.Fatal("dismissing deleted the profile")
+	}
+	e.tap(row.del)
+	e.s.dialog.(*dialog.ConfirmDialog).Confirm()
+	e.settle()
+	if _, err := e.store.Get("acme"); !errors.Is(err, profiles.ErrNotFound) {
+		t.Errorf("profile still there: %v", err)
+	}
+	if _, err := e.vault.Get(context.Background(), "acme", secrets.PendingPrivateKey); !errors.Is(err, secrets.ErrNotFound) {
+		t.Errorf("keychain item still there: %v", err)
+	}
+	e.see("Deleted acme.")
+	e.see("No saved orgs yet")
+}
+
+func TestExpiringCertificateGetsABadge(t *testing.T) {
+	e := newEnv(t)
+	b := testBundle(t)
+	for _, p := range []profiles.Profile{
+		{Name: "soon", LoginURL: "https://login.salesforce.com", Username: testUser, CertificatePEM: string(b.CertPEM), CertNotAfter: testNow.Add(10*24*time.Hour + time.Hour)},
+		{Name: "fine", LoginURL: "https://login.salesforce.com", Username: testUser, CertificatePEM: string(b.CertPEM), CertNotAfter: testNow.Add(200*24*time.Hour + time.Hour),
+			LastTest: &profiles.TestResult{When: testNow, OK: false, Error: "invalid_grant", Description: "audience is invalid"}},
+	} {
+		if err := e.store.Save(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.s.welcome.reload()
+	e.settle()
+	soon, fine := e.s.welcome.rows["soon"], e.s.welcome.rows["fine"]
+	if soon.cert.Importance != widget.WarningImportance || !strings.HasPrefix(soon.name.Text, "⚠") {
+		t.Errorf("expiring certificate without a warning: %q %q", soon.name.Text, soon.cert.Text)
+	}
+	e.see("Certificate expires in 10 days")
+	if fine.cert.Importance == widget.WarningImportance || strings.HasPrefix(fine.name.Text, "⚠") {
+		t.Error("a certificate with 200 days left is flagged")
+	}
+	e.see("invalid_grant (audience is invalid)")
+}
+
+func TestEveryScreenFits900x600(t *testing.T) {
+	e := newEnv(t)
+	e.toKeychain("acme")
+	for i := range e.s.steps {
+		e.s.jump(i)
+		e.settle()
+		min := e.s.win.Canvas().Content().MinSize()
+		if min.Width > 900 || min.Height > 600 {
+			t.Errorf("%s needs %v, more than 900×600", e.s.steps[i].ID, min)
+		}
+		if _, ok := e.s.body.Objects[0].(*container.Scroll); !ok {
+			t.Errorf("%s isn't in a scroll container", e.s.steps[i].ID)
+		}
+	}
+}

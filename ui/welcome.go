@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+// welcomeScreen starts a new org or picks up a saved one.
+type welcomeScreen struct {
+	s       *shell
+	start   *widget.Button
+	list    *fyne.Container // one row per saved profile
+	empty   *widget.Label
+	problem *message
+	rows    map[string]*profileRow
+	root    fyne.CanvasObject
+}
+
+// profileRow is one saved org on the Welcome screen.
+type profileRow struct {
+	name, org, cert, test *widget.Label
+	open, del             *widget.Button
+}
+
+func newWelcomeScreen(s *shell) *welcomeScreen {
+	w := &welcomeScreen{s: s, rows: map[string]*profileRow{}}
+	w.start = widget.NewButtonWithIcon("Start a new org", theme.ContentAddIcon(), s.startNew)
+	w.start.Importance = widget.HighImportance
+	w.list = container.NewVBox()
+	w.empty = subtle("No saved orgs yet. Your progress is saved as you go, so an org you start appears here.")
+	w.problem = newMessage()
+
+	intro := wrapped("tnjwt sets up the OAuth 2.0 JWT bearer flow between your web app and Salesforce, so Tableau Next " +
+		"dashboards can be embedded without anyone signing in. It makes the key and certificate, shows every value to " +
+		"enter in Salesforce Setup ready to copy, and keeps the secrets in this computer's keychain.")
+	needs := wrapped("You need a Salesforce user who can view Setup, edit External Client Apps and assign permission " +
+		"sets, and the External Client App already created for Tableau Next. Plan on about fifteen minutes.")
+	w.root = container.NewVBox(intro, needs, container.NewHBox(w.start), widget.NewSeparator(),
+		bold("Saved orgs"), w.problem, w.empty, w.list)
+	return w
+}
+
+func (w *welcomeScreen) view() fyne.CanvasObject { return w.root }
+
+func (w *welcomeScreen) show() { w.reload() }
+
+func (w *welcomeScreen) focusFirst() { w.s.win.Canvas().Focus(w.start) }
+
+// reload lists the saved profiles off the UI goroutine.
+func (w *welcomeScreen) reload() {
+	type listing struct {
+		list []profiles.Profile
+		err  error
+	}
+	background(w.s.jobs, func() listing {
+		l, err := w.s.deps.Store.List()
+		return listing{l, err}
+	}, func(r listing) {
+		w.s.saver.remember(r.list)
+		w.fill(r.list, r.err)
+	})
+}
+
+func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
+	w.list.RemoveAll()
+	w.rows = map[string]*profileRow{}
+	if err != nil {
+		w.problem.set("Some saved orgs could not be read: "+err.Error(), "")
+	} else {
+		w.problem.set("", "")
+	}
+	for _, p := range list {
+		row := w.newRow(p)
+		w.rows[p.Name] = row
+		w.list.Add(container.NewVBox(
+			container.NewBorder(nil, nil, nil, container.NewHBox(row.open, row.del), row.name),
+			indent(container.NewVBox(row.org, row.cert, row.test)),
+			widget.NewSeparator()))
+	}
+	if len(list) == 0 {
+		w.empty.Show()
+	} else {
+		w.empty.Hide()
+	}
+	w.list.Refresh()
+}
+
+func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
+	now := w.s.deps.Now()
+	r := &profileRow{
+		name: bold(p.Name),
+		org:  wrapped(fmt.Sprintf("%s  ·  %s", p.LoginURL, p.Username)),
+		test: wrapped(wizard.LastTestText(p.LastTest)),
+	}
+	r.org.Truncation = fyne.TextTruncateEllipsis
+	cert, warn := wizard.CertText(p, now)
+	r.cert = wrapped(cert)
+	if warn {
+		r.cert.Importance = widget.WarningImportance
+		r.name.SetText("⚠ " + p.Name)
+	}
+	r.open = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { w.s.resume(p) })
+	r.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.confirmDelete(p.Name) })
+	return r
+}
+
+func (w *welcomeScreen) confirmDelete(name string) {
+	d := dialog.NewConfirm("Delete "+name+"?",
+		"This removes the saved profile and its secrets (consumer key and private key) from the "+locationName()+
+			".\nNothing changes in Salesforce: the External Client App keeps its certificate.",
+		func(ok bool) {
+			w.s.dialog = nil
+			if ok {
+				w.delete(name)
+			}
+		}, w.s.win)
+	d.SetConfirmText("Delete")
+	d.SetConfirmImportance(widget.DangerImportance)
+	w.s.show(d)
+}
+
+func (w *welcomeScreen) delete(name string) {
+	w.s.saver.forget(name)
+	if w.s.wiz.State().Profile.Name == name {
+		w.s.setWizard(wizard.New(w.s.steps, w.s.saver, w.s.deps.Now))
+		w.s.changed()
+	}
+	background(w.s.jobs, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*keychainTimeout)
+		defer cancel()
+		return w.s.deps.Store.Delete(ctx, name)
+	}, func(err error) {
+		if err != nil {
+			w.problem.set("Couldn't delete "+name+": "+errorText(err), "")
+		} else {
+			w.s.setStatus("Deleted " + name + ".")
+		}
+		w.reload()
+	})
+}

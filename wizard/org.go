@@ -1,0 +1,219 @@
+package wizard
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/salesforce"
+)
+
+// OrgType is the kind of org as the Org screen offers it. Production and
+// Sandbox fix the login URL; My Domain and Experience Cloud site take the
+// admin's own URL and check that it is of that kind.
+type OrgType int
+
+// The org types, in the order the Org screen lists them.
+const (
+	OrgProduction OrgType = iota
+	OrgSandbox
+	OrgMyDomain
+	OrgExperience
+)
+
+// OrgTypes lists the choices of the Org screen.
+func OrgTypes() []OrgType {
+	return []OrgType{OrgProduction, OrgSandbox, OrgMyDomain, OrgExperience}
+}
+
+func (t OrgType) String() string {
+	switch t {
+	case OrgSandbox:
+		return "Sandbox"
+	case OrgMyDomain:
+		return "My Domain"
+	case OrgExperience:
+		return "Experience Cloud site"
+	}
+	return "Production"
+}
+
+// FixedURL is the login URL the type implies, or "" when the admin types it.
+func (t OrgType) FixedURL() string {
+	switch t {
+	case OrgProduction:
+		return salesforce.ProductionAudience
+	case OrgSandbox:
+		return salesforce.SandboxAudience
+	}
+	return ""
+}
+
+// Placeholder is an example login URL for the types the admin types in.
+func (t OrgType) Placeholder() string {
+	switch t {
+	case OrgMyDomain:
+		return "https://yourcompany.my.salesforce.com"
+	case OrgExperience:
+		return "https://yourcompany.my.site.com/yoursite"
+	}
+	return t.FixedURL()
+}
+
+// Help says, under the choice, what the type means for the login URL.
+func (t OrgType) Help() string {
+	switch t {
+	case OrgSandbox:
+		return "Uses https://test.salesforce.com. Sandbox usernames usually end with the sandbox name, like embed@acme.com.uat."
+	case OrgMyDomain:
+		return "Your org's own login address: Setup → Quick Find “My Domain” → Current My Domain URL."
+	case OrgExperience:
+		return "The Experience Cloud site's address, with its path, as your users open it."
+	}
+	return "Uses https://login.salesforce.com. Choose My Domain if your org only allows logins through its own address."
+}
+
+// OrgTypeFor picks the Org screen choice that a saved login URL belongs to.
+func OrgTypeFor(loginURL string) OrgType {
+	l, err := salesforce.ParseLoginURL(loginURL)
+	if err != nil {
+		return OrgMyDomain
+	}
+	switch l.Kind {
+	case salesforce.Production:
+		return OrgProduction
+	case salesforce.Sandbox:
+		return OrgSandbox
+	case salesforce.ExperienceSite:
+		return OrgExperience
+	}
+	return OrgMyDomain
+}
+
+// OrgDraft is what the Org screen holds, as typed.
+type OrgDraft struct {
+	Name     string
+	Type     OrgType
+	URL      string // ignored for the types with a fixed URL
+	Username string
+}
+
+// Field is what the screen shows under one field: an error that blocks Next,
+// or a warning that doesn't.
+type Field struct {
+	Err  string
+	Warn string
+}
+
+// OrgCheck is the verdict on an OrgDraft, field by field.
+type OrgCheck struct {
+	Name, URL, Username Field
+	Login               salesforce.LoginURL // valid when URL.Err is ""
+	User                string              // trimmed username
+	Sandbox             bool
+}
+
+// OK reports whether every field is usable.
+func (c OrgCheck) OK() bool {
+	return c.Name.Err == "" && c.URL.Err == "" && c.Username.Err == ""
+}
+
+// FirstProblem is the first blocking message, for the Next refusal.
+func (c OrgCheck) FirstProblem() string {
+	for _, f := range []Field{c.Name, c.URL, c.Username} {
+		if f.Err != "" {
+			return f.Err
+		}
+	}
+	return ""
+}
+
+// CheckOrg judges a draft with the same rules `tnjwt test` applies.
+// nameTaken reports a name another saved profile already uses.
+func CheckOrg(d OrgDraft, nameTaken func(string) bool) OrgCheck {
+	var c OrgCheck
+	name := strings.TrimSpace(d.Name)
+	if err := profiles.ValidateName(name); err != nil {
+		c.Name.Err = Sentence(err.Error())
+	} else if nameTaken != nil && nameTaken(name) {
+		c.Name.Err = "A saved org is already called " + name + ". Choose another name, or continue that one from the Welcome screen."
+	}
+
+	raw := d.URL
+	if fixed := d.Type.FixedURL(); fixed != "" {
+		raw = fixed
+	}
+	l, err := salesforce.ParseLoginURL(raw)
+	switch {
+	case err != nil:
+		c.URL.Err = Sentence(err.Error())
+	case typeMismatch(d.Type, l) != "":
+		c.URL.Err = typeMismatch(d.Type, l)
+	default:
+		c.Login = l
+		c.Sandbox = l.Sandbox || d.Type == OrgSandbox
+	}
+
+	user, warn, err := salesforce.CheckUsername(d.Username, c.Sandbox)
+	if err != nil {
+		c.Username.Err = Sentence(err.Error())
+	} else {
+		c.User = user
+		if warn != "" {
+			c.Username.Warn = Sentence(warn)
+		}
+	}
+	return c
+}
+
+// typeMismatch explains a valid login URL that is not of the chosen type.
+func typeMismatch(t OrgType, l salesforce.LoginURL) string {
+	if l.Kind == salesforce.Loopback {
+		return "" // the practice org runs on this computer, whatever it imitates
+	}
+	switch t {
+	case OrgMyDomain:
+		switch l.Kind {
+		case salesforce.Production, salesforce.Sandbox:
+			return "That is the general login address, not a My Domain URL. Choose Production or Sandbox above, or enter your My Domain URL (Setup → Quick Find “My Domain” → Current My Domain URL)."
+		case salesforce.ExperienceSite:
+			return "That is an Experience Cloud site address. Choose “Experience Cloud site” above, or enter your My Domain URL."
+		}
+	case OrgExperience:
+		if l.Kind != salesforce.ExperienceSite {
+			return "That is not an Experience Cloud site address. Enter the site URL with its path, like https://yourcompany.my.site.com/yoursite, or choose another org type above."
+		}
+	}
+	return ""
+}
+
+// Sentence turns a lower-case error message into one to show on screen:
+// capital first letter, final full stop.
+func Sentence(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return ""
+	}
+	first, _, _ := strings.Cut(msg, " ")
+	if !strings.ContainsAny(first, "./:@_") { // not a host name, URL or identifier
+		r, n := utf8.DecodeRuneInString(msg)
+		msg = string(unicode.ToUpper(r)) + msg[n:]
+	}
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
+		msg += "."
+	}
+	return msg
+}
+
+func trimName(name string) string { return strings.TrimSpace(name) }
+
+// checkConsumerKey is salesforce.CheckConsumerKey with messages for the screen.
+func checkConsumerKey(raw string) (key, warning string, err error) {
+	key, warning, err = salesforce.CheckConsumerKey(raw)
+	if err != nil {
+		return "", "", errors.New(Sentence(err.Error()))
+	}
+	return key, Sentence(warning), nil
+}

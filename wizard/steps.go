@@ -1,0 +1,113 @@
+package wizard
+
+import "errors"
+
+// StepID names a screen of the wizard.
+type StepID string
+
+// The screens of the setup walk, in order.
+const (
+	StepWelcome     StepID = "welcome"
+	StepOrg         StepID = "org"
+	StepKey         StepID = "key"
+	StepECA         StepID = "eca"
+	StepPermset     StepID = "permset"
+	StepConsumerKey StepID = "consumer-key"
+	StepKeychain    StepID = "keychain"
+)
+
+// Step is one screen: what it is for, which checklist items it covers and
+// what must hold before the person may move on.
+type Step struct {
+	ID      StepID
+	Title   string
+	Why     string // one line under the title: why this step matters
+	Where   string // where in Salesforce Setup the work happens, if anywhere
+	Finally string // what to do after the items, e.g. click Save
+	Items   []Item
+	// Check says what is missing before Next (nil when nothing is); the error
+	// text is shown to the person as is.
+	Check func(*State) error
+}
+
+// Steps returns the setup walk. It is data so that later screens (the live
+// test, practice mode) are appended rather than coded into the navigation.
+func Steps() []Step {
+	return []Step{{
+		ID:    StepWelcome,
+		Title: "Welcome",
+		Why:   "Set up a new org, or carry on with one you started.",
+	}, {
+		ID:    StepOrg,
+		Title: "Your org",
+		Why:   "Tokens are requested from your org's login address for one Salesforce user, the JWT subject.",
+		Items: orgItems,
+		Check: checkOrgStep,
+	}, {
+		ID:    StepKey,
+		Title: "Key and certificate",
+		Why:   "tnjwt signs each request with a private key; Salesforce checks it with the matching certificate.",
+		Items: keyItems,
+		Check: checkKeyStep,
+	}, {
+		ID:      StepECA,
+		Title:   "External Client App settings",
+		Why:     "The External Client App must allow the JWT bearer flow and hold your certificate.",
+		Where:   whereECASettings,
+		Finally: "Then click Save at the bottom of the page. Salesforce can take a few minutes to apply the change everywhere.",
+		Items:   ecaItems,
+	}, {
+		ID:    StepPermset,
+		Title: "Permission set and policies",
+		Why:   "Salesforce only issues JWT tokens for users the admin approved in advance, through a permission set.",
+		Where: wherePermsets + `, and for the app: ` + whereECAPolicies,
+		Items: permsetItems,
+	}, {
+		ID:    StepConsumerKey,
+		Title: "Consumer key",
+		Why:   "The consumer key tells Salesforce which app the JWT comes from.",
+		Where: whereConsumerKey,
+		Items: consumerKeyItems,
+		Check: checkConsumerKeyStep,
+	}, {
+		ID:    StepKeychain,
+		Title: "Keychain",
+		Why:   "The consumer key and private key are kept in this computer's keychain, never in a plain file.",
+		Items: keychainItems,
+		Check: checkKeychainStep,
+	}}
+}
+
+func checkOrgStep(s *State) error {
+	if !s.Org.OK() {
+		return errors.New(s.Org.FirstProblem())
+	}
+	return nil
+}
+
+func checkKeyStep(s *State) error {
+	if s.Bundle == nil && s.KeyLost && !s.Ticked(IDKeyStore) {
+		return errors.New("Make a new key and certificate: the private key for the saved certificate is no longer available.")
+	}
+	if s.Bundle == nil && (s.Profile.CertificatePEM == "" || !s.Ticked(IDKeyGenerate)) {
+		return errors.New("Generate a key and certificate, or import the pair you already use.")
+	}
+	return nil
+}
+
+func checkConsumerKeyStep(s *State) error {
+	if s.ConsumerKey != "" || s.Ticked(IDKeyStore) {
+		return nil
+	}
+	if s.Ticked(IDECAConsumerKey) {
+		return errors.New("Paste the consumer key again: tnjwt keeps it only in this window's memory until the Keychain step stores it.")
+	}
+	return errors.New("Paste the consumer key from your External Client App.")
+}
+
+func checkKeychainStep(s *State) error {
+	if !s.Ticked(IDKeyStore) {
+		return errors.New("Store the consumer key and private key in the keychain first.")
+	}
+	return nil
+}
