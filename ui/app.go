@@ -12,6 +12,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/assets"
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
@@ -52,7 +53,8 @@ type Deps struct {
 	Now   func() time.Time
 	Steps []wizard.Step // nil: wizard.Steps()
 
-	onUI func(func()) // tests: where background results go instead of fyne.Do
+	onUI   func(func())              // tests: where background results go instead of fyne.Do
+	client func() *salesforce.Client // tests: a client with a controllable Sleep; nil: salesforce.NewClient
 }
 
 // defaultDeps opens the real profile folder and the OS keychain.

@@ -11,8 +11,8 @@ import (
 )
 
 // jobs is the one place where work done off the UI goroutine (key
-// generation, the keychain, files) meets the widgets: results come back
-// through fyne.Do, nowhere else.
+// generation, the keychain, files, the live test) meets the widgets: results
+// and progress reports come back through fyne.Do, nowhere else.
 type jobs struct {
 	wg sync.WaitGroup
 	// onUI runs a result on the UI goroutine: fyne.Do when nil. Tests pass
@@ -28,12 +28,18 @@ func background[T any](j *jobs, work func() T, apply func(T)) {
 	go func() {
 		defer j.wg.Done()
 		v := work()
-		if j.onUI != nil {
-			j.onUI(func() { apply(v) })
-			return
-		}
-		fyne.Do(func() { apply(v) })
+		j.post(func() { apply(v) })
 	}()
+}
+
+// post runs f on the UI goroutine; work under way uses it to report
+// progress (a retry, an attempt) before its result is ready.
+func (j *jobs) post(f func()) {
+	if j.onUI != nil {
+		j.onUI(f)
+		return
+	}
+	fyne.Do(f)
 }
 
 // wait blocks until every job started so far has handed over its result;

@@ -97,7 +97,10 @@ func (c *consumerKeyScreen) report() {
 	}
 }
 
-// explains reports an error on show under the field.
-func (c *consumerKeyScreen) explains() bool {
-	return c.msg.Visible() && c.msg.Importance == widget.DangerImportance
+// pointer points the footer at the error shown under the field.
+func (c *consumerKeyScreen) pointer() string {
+	if c.msg.Visible() && c.msg.Importance == widget.DangerImportance {
+		return "Next is waiting for a valid consumer key: see the message under the field."
+	}
+	return ""
 }

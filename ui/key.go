@@ -106,6 +106,7 @@ func newKeyScreen(s *shell) *keyScreen {
 	k.busyText.Hide()
 
 	k.fingerprint = monoWrapped("")
+	k.fingerprint.Wrapping = fyne.TextWrapOff // fingerprintLines breaks it, only at colons
 	k.subject = widget.NewLabel("")
 	k.expiry = wrapped("")
 	k.keyLen = widget.NewLabel("")
@@ -144,6 +145,22 @@ func newKeyScreen(s *shell) *keyScreen {
 		k.busyText, k.busy,
 	)
 	return k
+}
+
+// fingerprintBytesPerLine splits a SHA-256 fingerprint (32 bytes) into two
+// lines that fit the form at 900 pixels.
+const fingerprintBytesPerLine = 16
+
+// fingerprintLines breaks a colon-separated fingerprint between bytes, never
+// inside one, so it reads as Salesforce and openssl print it.
+func fingerprintLines(fp string) string {
+	parts := strings.Split(fp, ":")
+	var lines []string
+	for len(parts) > fingerprintBytesPerLine {
+		lines = append(lines, strings.Join(parts[:fingerprintBytesPerLine], ":")+":")
+		parts = parts[fingerprintBytesPerLine:]
+	}
+	return strings.Join(append(lines, strings.Join(parts, ":")), "\n")
 }
 
 func bitsLabel(b int) string { return strconv.Itoa(b) + " bits" }
@@ -426,12 +443,12 @@ func (k *keyScreen) refresh() {
 	cert, err := certs.ParseCertificate([]byte(st.Profile.CertificatePEM))
 	if err != nil {
 		k.result.Show()
-		k.fingerprint.SetText(st.Profile.Fingerprint)
+		k.fingerprint.SetText(fingerprintLines(st.Profile.Fingerprint))
 		k.expiry.SetText("The saved certificate can't be read: " + inputText(err))
 		return
 	}
 	info := certs.Describe(cert, k.s.deps.Now())
-	k.fingerprint.SetText(info.Fingerprint)
+	k.fingerprint.SetText(fingerprintLines(info.Fingerprint))
 	k.subject.SetText(info.Subject)
 	days := wizard.DaysLeft(info.NotAfter, k.s.deps.Now())
 	when := info.NotAfter.Local().Format("2 Jan 2006 15:04")

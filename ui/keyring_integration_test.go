@@ -15,11 +15,7 @@ import (
 // The whole walk against the real OS keychain (run under
 // scripts/with-keyring.sh on Linux: a private bus and an unlocked keyring).
 func TestWalkStoresInTheRealKeychain(t *testing.T) {
-	root := os.Getenv("TNJWT_KEYRING_SANDBOX")
-	if root == "" || !strings.HasPrefix(os.Getenv("HOME"), root) {
-		t.Fatal("keyring_integration tests must run under scripts/with-keyring.sh (a private, unlocked GNOME Keyring); " +
-			"they refuse to touch your own keyring")
-	}
+	requireSandbox(t)
 	e := newEnvWith(t, secrets.NewKeyring())
 	const name = "tnjwt-ui-integration"
 	t.Cleanup(func() { _ = e.vault.DeleteProfile(context.Background(), name) })
@@ -35,5 +31,33 @@ func TestWalkStoresInTheRealKeychain(t *testing.T) {
 	}
 	if e.at() != wizard.StepKeychain || e.s.next.Disabled() {
 		t.Error("Finish not offered after storing")
+	}
+}
+
+// The live test reads its secrets from the real keychain and passes against
+// the practice org.
+func TestRetestReadsTheRealKeychain(t *testing.T) {
+	requireSandbox(t)
+	e := newEnvWith(t, secrets.NewKeyring())
+	const name = "tnjwt-ui-retest-integration"
+	t.Cleanup(func() { _ = e.vault.DeleteProfile(context.Background(), name) })
+	org := startPracticeOrg(t)
+	e.savedOrg(name, org.url, true)
+	r := e.retest(name)
+	e.see("The JWT bearer flow works for " + name + ".")
+	if r.frontdoor == "" {
+		t.Error("no frontdoor URL")
+	}
+	if p, err := e.store.Get(name); err != nil || p.LastTest == nil || !p.LastTest.OK {
+		t.Errorf("not recorded: %v", err)
+	}
+}
+
+func requireSandbox(t *testing.T) {
+	t.Helper()
+	root := os.Getenv("TNJWT_KEYRING_SANDBOX")
+	if root == "" || !strings.HasPrefix(os.Getenv("HOME"), root) {
+		t.Fatal("keyring_integration tests must run under scripts/with-keyring.sh (a private, unlocked GNOME Keyring); " +
+			"they refuse to touch your own keyring")
 	}
 }

@@ -163,12 +163,15 @@ func (o *orgScreen) revealErrors() {
 	o.update()
 }
 
-// explains reports an error on show under a field.
-func (o *orgScreen) explains() bool {
-	for _, m := range []*message{o.nameMsg, o.urlMsg, o.userMsg} {
-		if m.Visible() && m.Importance == widget.DangerImportance {
-			return true
+// pointer names the first field showing an error, for the footer.
+func (o *orgScreen) pointer() string {
+	for _, f := range []struct {
+		m    *message
+		name string
+	}{{o.nameMsg, "a profile name"}, {o.urlMsg, "a valid login URL"}, {o.userMsg, "a valid username"}} {
+		if f.m.Visible() && f.m.Importance == widget.DangerImportance {
+			return "Next is waiting for " + f.name + ": see the message under the field."
 		}
 	}
-	return false
+	return ""
 }

@@ -27,9 +27,10 @@ type focuser interface {
 }
 
 // explainer is a screen that may already show why Next is blocked, next to
-// the field at fault; the footer then doesn't repeat it.
+// the field at fault: the footer then points at that field instead of
+// repeating its message. "" means the screen shows no such message.
 type explainer interface {
-	explains() bool
+	pointer() string
 }
 
 // revealer is a screen that shows all its field errors when Next is refused,
@@ -225,16 +226,21 @@ func (s *shell) changed() {
 	if s.next.Text != next {
 		s.next.SetText(next)
 	}
+	// Whenever Next is disabled, the footer says why.
 	err := s.wiz.Blocker(cur)
 	enable(s.next, err == nil)
-	if x, ok := s.screens[s.wiz.Step().ID].(explainer); ok && err != nil && x.explains() {
+	if err == nil {
 		s.hint.Hide()
-	} else if err != nil {
-		setText(s.hint, err.Error())
-		s.hint.Show()
-	} else {
-		s.hint.Hide()
+		return
 	}
+	reason := err.Error()
+	if x, ok := s.screens[s.wiz.Step().ID].(explainer); ok {
+		if p := x.pointer(); p != "" {
+			reason = p
+		}
+	}
+	setText(s.hint, reason)
+	s.hint.Show()
 }
 
 // modal reports a dialog on show: the keyboard shortcuts leave it alone.

@@ -292,6 +292,10 @@ func TestOrgScreenValidatesAsYouType(t *testing.T) {
 	if !e.s.next.Disabled() {
 		t.Error("Next enabled with a Lightning URL")
 	}
+	// The footer keeps saying why Next is disabled, pointing at the field.
+	if !e.s.hint.Visible() || !strings.Contains(e.s.hint.Text, "login URL") {
+		t.Errorf("footer with a Lightning URL: visible %v, %q", e.s.hint.Visible(), e.s.hint.Text)
+	}
 	// Alt+Right and Enter are refused too, and nothing is saved.
 	e.s.win.Canvas().(fyne.Shortcutable).TypedShortcut(shortcutNext)
 	o.user.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -372,7 +376,10 @@ func TestGenerateKeyOffTheUIThread(t *testing.T) {
 		t.Fatalf("after generating: result %v, busy %v", k.result.Visible(), k.busy.Visible())
 	}
 	p, _ := e.store.Get("acme")
-	if k.fingerprint.Text != p.Fingerprint || len(p.Fingerprint) != 95 {
+	// Two lines of 16 bytes, broken between bytes, never inside one.
+	lines := strings.Split(k.fingerprint.Text, "\n")
+	if strings.Join(lines, "") != p.Fingerprint || len(p.Fingerprint) != 95 || len(lines) != 2 ||
+		len(lines[0]) != 16*3 || !strings.HasSuffix(lines[0], ":") || k.fingerprint.Wrapping != fyne.TextWrapOff {
 		t.Errorf("fingerprint shown %q, saved %q", k.fingerprint.Text, p.Fingerprint)
 	}
 	e.see("CN=" + certs.DefaultCN)
@@ -785,6 +792,41 @@ func TestReopenWithoutTheKeyAsksForANewOne(t *testing.T) {
 	}
 	if e.s.stepButtons[e.s.wiz.Index(wizard.StepKey)].Icon != e.s.icons.current {
 		t.Error("key step not current")
+	}
+}
+
+// A profile saved with `tnjwt profile import` has its secrets stored for
+// good and the steps the import proves ticked: the wizard must carry on at
+// the Setup checklists and find the stored key, not call it lost.
+func TestImportedProfileResumesAtTheChecklists(t *testing.T) {
+	e := newEnv(t)
+	b := testBundle(t)
+	ctx := context.Background()
+	done := map[string]profiles.StepState{}
+	for _, id := range []string{wizard.IDOrgLoginURL, wizard.IDKeyGenerate, wizard.IDECAConsumerKey, wizard.IDKeyStore} {
+		done[id] = profiles.StepState{Done: true}
+	}
+	p := profiles.Profile{Name: "acme", LoginURL: "https://login.salesforce.com", Username: testUser,
+		CertificatePEM: string(b.CertPEM), Fingerprint: certs.Describe(b.Cert, testNow).Fingerprint,
+		CertNotAfter: b.Cert.NotAfter, Checklist: done}
+	items := map[secrets.Purpose][]byte{secrets.PrivateKey: b.KeyPEM, secrets.ConsumerKey: []byte(testKey)}
+	if err := e.store.Import(ctx, p, items, false); err != nil {
+		t.Fatal(err)
+	}
+	e.s.welcome.reload()
+	e.settle()
+	e.tap(e.s.welcome.rows["acme"].open)
+	if e.at() != wizard.StepECA {
+		t.Fatalf("resumed at %s, want the ECA screen", e.at())
+	}
+	e.jump(wizard.StepKey)
+	e.see("The private key is stored in your " + locationName())
+	if e.s.next.Disabled() {
+		t.Error("Next disabled on the Key screen of an imported profile")
+	}
+	e.jump(wizard.StepConsumerKey)
+	if e.s.next.Disabled() {
+		t.Error("the Consumer key screen asks again for a key that is in the keychain")
 	}
 }
 

@@ -33,10 +33,15 @@ func KeepPending(ctx context.Context, v Vault, profile string, keyPEM []byte) er
 }
 
 // FindPending reads the private key waiting in the keychain and checks that
-// it belongs to certPEM. ErrKeyLost and ErrKeyMismatch say what is wrong
+// it belongs to certPEM. When nothing is pending, the key already stored for
+// good counts too: a profile finished earlier, or saved with `tnjwt profile
+// import`, still has its key. ErrKeyLost and ErrKeyMismatch say what is wrong
 // with it; other errors are the keychain's.
 func FindPending(ctx context.Context, v Vault, profile string, certPEM []byte) ([]byte, error) {
 	key, err := v.Get(ctx, profile, secrets.PendingPrivateKey)
+	if notFound(err) {
+		key, err = v.Get(ctx, profile, secrets.PrivateKey)
+	}
 	if notFound(err) {
 		return nil, ErrKeyLost
 	}

@@ -549,6 +549,29 @@ func TestStoreSecrets(t *testing.T) {
 		}
 		assertStored(t, v, ck, b.KeyPEM)
 	})
+	t.Run("key stored for good earlier (finished or imported profile)", func(t *testing.T) {
+		v := newVault()
+		_ = v.Put(ctx, "acme", secrets.PrivateKey, b.KeyPEM)
+		got, err := FindPending(ctx, v, "acme", b.CertPEM)
+		if err != nil || string(got) != string(b.KeyPEM) {
+			t.Fatalf("FindPending = %v, want the stored key", err)
+		}
+		if _, err := FindPending(ctx, v, "acme", b2.CertPEM); !errors.Is(err, ErrKeyMismatch) {
+			t.Errorf("stored key of another certificate: err = %v, want ErrKeyMismatch", err)
+		}
+		if err := StoreSecrets(ctx, v, "acme", ck, nil, b.CertPEM); err != nil {
+			t.Fatal(err)
+		}
+		assertStored(t, v, ck, b.KeyPEM)
+	})
+	t.Run("pending key wins over the stored one", func(t *testing.T) {
+		v := newVault()
+		_ = v.Put(ctx, "acme", secrets.PrivateKey, b2.KeyPEM)
+		_ = KeepPending(ctx, v, "acme", b.KeyPEM)
+		if got, err := FindPending(ctx, v, "acme", b.CertPEM); err != nil || string(got) != string(b.KeyPEM) {
+			t.Errorf("FindPending = %v, want the pending key", err)
+		}
+	})
 	t.Run("no key anywhere", func(t *testing.T) {
 		if err := StoreSecrets(ctx, newVault(), "acme", ck, nil, b.CertPEM); !errors.Is(err, ErrKeyLost) {
 			t.Errorf("err = %v, want ErrKeyLost", err)

@@ -18,12 +18,7 @@ import (
 func TestOpenSSLAcceptsGeneratedFiles(t *testing.T) {
 	for _, bits := range AllowedBits {
 		t.Run(fmt.Sprint(bits), func(t *testing.T) {
-			b := testBundle(t, bits)
-			dir := t.TempDir()
-			certPath, keyPath, err := WriteFiles(dir, b, false)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b, dir, certPath, keyPath := writtenBundle(t, bits)
 			info := Describe(b.Cert, fixedNow)
 
 			text := runOpenSSL(t, dir, "x509", "-in", certPath, "-noout", "-text")
@@ -65,14 +60,7 @@ func TestOpenSSLAcceptsGeneratedFiles(t *testing.T) {
 				t.Errorf("openssl verify of the self-signed certificate: %q", v)
 			}
 
-			fp := runOpenSSL(t, dir, "x509", "-in", certPath, "-noout", "-fingerprint", "-sha256")
-			if _, got, _ := strings.Cut(strings.TrimSpace(fp), "="); !strings.EqualFold(got, info.Fingerprint) {
-				t.Errorf("openssl fingerprint %s, Describe %s", got, info.Fingerprint)
-			}
-			serial := strings.TrimSpace(runOpenSSL(t, dir, "x509", "-in", certPath, "-noout", "-serial"))
-			if serial != "serial="+info.Serial {
-				t.Errorf("openssl %s, Describe serial=%s", serial, info.Serial)
-			}
+			opensslAgrees(t, dir, certPath, info)
 			end := strings.TrimSpace(runOpenSSL(t, dir, "x509", "-in", certPath, "-noout", "-enddate"))
 			notAfter, err := time.Parse("Jan _2 15:04:05 2006 MST", strings.TrimPrefix(end, "notAfter="))
 			if err != nil || !notAfter.Equal(info.NotAfter) {
@@ -85,12 +73,7 @@ func TestOpenSSLAcceptsGeneratedFiles(t *testing.T) {
 // A signature openssl makes with the generated key verifies against the
 // certificate in Go, so the PKCS#8 file carries the key unchanged.
 func TestOpenSSLSignsWithGeneratedKey(t *testing.T) {
-	b := testBundle(t, 2048)
-	dir := t.TempDir()
-	_, keyPath, err := WriteFiles(dir, b, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, dir, _, keyPath := writtenBundle(t, 2048)
 	msg := []byte("header.payload")
 	writeTemp(t, dir, "msg", msg)
 	runOpenSSL(t, dir, "dgst", "-sha256", "-sign", keyPath, "-out", "sig", "msg")
@@ -107,12 +90,7 @@ func TestOpenSSLSignsWithGeneratedKey(t *testing.T) {
 func TestJWTSignedWithKeyVerifiesWithCertificate(t *testing.T) {
 	for _, bits := range AllowedBits {
 		t.Run(fmt.Sprint(bits), func(t *testing.T) {
-			b := testBundle(t, bits)
-			dir := t.TempDir()
-			certPath, keyPath, err := WriteFiles(dir, b, false)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b, dir, certPath, keyPath := writtenBundle(t, bits)
 			// Read back from disk, the way a separate tool would.
 			loaded, err := Load(mustRead(t, keyPath), mustRead(t, certPath))
 			if err != nil {
@@ -159,14 +137,7 @@ func TestImportOpenSSLPair(t *testing.T) {
 		t.Fatal(err)
 	}
 	info := Describe(b.Cert, time.Now())
-	fp := runOpenSSL(t, fixtureDir, "x509", "-in", "cert.pem", "-noout", "-fingerprint", "-sha256")
-	if _, got, _ := strings.Cut(strings.TrimSpace(fp), "="); !strings.EqualFold(got, info.Fingerprint) {
-		t.Errorf("openssl fingerprint %s, Describe %s", got, info.Fingerprint)
-	}
-	serial := strings.TrimSpace(runOpenSSL(t, fixtureDir, "x509", "-in", "cert.pem", "-noout", "-serial"))
-	if serial != "serial="+info.Serial {
-		t.Errorf("openssl %s, Describe serial=%s", serial, info.Serial)
-	}
+	opensslAgrees(t, fixtureDir, "cert.pem", info)
 	if info.CommonName != "openssl-made" || info.KeyBits != 2048 || info.DaysLeft < 29 || info.DaysLeft > 30 {
 		t.Errorf("Describe: %+v", info)
 	}
@@ -184,4 +155,29 @@ func colonHex(b []byte) string {
 		parts[i] = fmt.Sprintf("%02X", x)
 	}
 	return strings.Join(parts, ":")
+}
+
+// writtenBundle writes the cached bundle of that size into a fresh folder.
+func writtenBundle(t *testing.T, bits int) (b *Bundle, dir, certPath, keyPath string) {
+	t.Helper()
+	b, dir = testBundle(t, bits), t.TempDir()
+	certPath, keyPath, err := WriteFiles(dir, b, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, dir, certPath, keyPath
+}
+
+// opensslAgrees checks that openssl reads the same fingerprint and serial
+// from the certificate file as Describe did.
+func opensslAgrees(t *testing.T, dir, certPath string, info Info) {
+	t.Helper()
+	fp := runOpenSSL(t, dir, "x509", "-in", certPath, "-noout", "-fingerprint", "-sha256")
+	if _, got, _ := strings.Cut(strings.TrimSpace(fp), "="); !strings.EqualFold(got, info.Fingerprint) {
+		t.Errorf("openssl fingerprint %s, Describe %s", got, info.Fingerprint)
+	}
+	serial := strings.TrimSpace(runOpenSSL(t, dir, "x509", "-in", certPath, "-noout", "-serial"))
+	if serial != "serial="+info.Serial {
+		t.Errorf("openssl %s, Describe serial=%s", serial, info.Serial)
+	}
 }

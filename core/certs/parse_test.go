@@ -326,22 +326,22 @@ func pemBlock(typ string, der []byte) []byte {
 
 func goECKeyPEM(t testing.TB) []byte {
 	k, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pemBlock("PRIVATE KEY", der)
+	return pkcs8PEM(t, k, err)
 }
 
 func goEd25519PEM(t testing.TB) []byte {
 	_, k, err := ed25519.GenerateKey(rand.Reader)
+	return pkcs8PEM(t, k, err)
+}
+
+// pkcs8PEM encodes a freshly generated key (err is the generator's) as
+// PKCS#8 PEM.
+func pkcs8PEM(t testing.TB, key any, err error) []byte {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(k)
+	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,12 +12,7 @@ import (
 )
 
 func TestWriteFilesModesAndContent(t *testing.T) {
-	b := testBundle(t, 2048)
-	dir := t.TempDir()
-	certPath, keyPath, err := WriteFiles(dir, b, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, dir, certPath, keyPath := writtenBundle(t, 2048)
 	if certPath != filepath.Join(dir, CertFileName) || keyPath != filepath.Join(dir, KeyFileName) {
 		t.Fatalf("paths %s %s", certPath, keyPath)
 	}

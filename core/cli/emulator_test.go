@@ -4,15 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,53 +14,28 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
-const (
-	emuConsumerKey = "3MVG9cliTestKeyABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	emuUsername    = "embed@acme.com"
-)
-
-var (
-	emuKeyOnce sync.Once
-	emuKey     *rsa.PrivateKey
-	emuCertPEM []byte
-)
-
-// emuConfig writes the contract's example practice org and its certificate
-// into a fresh folder and returns the config path.
+// emuConfig writes the contract's example practice org, as JSON, and its
+// certificate into a fresh folder and returns the config path.
 func emuConfig(t *testing.T) string {
 	t.Helper()
-	emuKeyOnce.Do(func() {
-		var err error
-		if emuKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "tableau-next-eca"},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &emuKey.PublicKey, emuKey)
-		if err != nil {
-			panic(err)
-		}
-		emuCertPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	})
 	dir := t.TempDir()
 	cfg := fmt.Sprintf(`{
   "sandbox": false,
   "apps": [{
-    "name": "Tableau Next Embedding", "consumer_key": %q,
+    "name": %q, "consumer_key": %q,
     "certificate_file": "sf_public_cert.crt", "jwt_bearer_enabled": true,
     "scopes": ["web", "refresh_token"], "permitted_users": "admin_approved",
-    "permission_sets": ["TableauNextEmbeddingJWT"], "propagation_seconds": 0
+    "permission_sets": [%q], "propagation_seconds": 0
   }],
-  "users": [{"username": %q, "active": true, "api_only": false, "permission_sets": ["TableauNextEmbeddingJWT"]}]
-}`, emuConsumerKey, emuUsername)
-	if err := os.WriteFile(filepath.Join(dir, "sf_public_cert.crt"), emuCertPEM, 0o644); err != nil {
+  "users": [{"username": %q, "active": true, "api_only": false, "permission_sets": [%q]}]
+}`, orgAppName, orgConsumerKey, orgPermSet, orgUsername, orgPermSet)
+	if err := os.WriteFile(filepath.Join(dir, "sf_public_cert.crt"), orgKeys().CertPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "org.json")
@@ -74,14 +43,6 @@ func emuConfig(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// runEmulatorCmd runs a command that must end on its own (an error).
-func runEmulatorCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = Dispatch(append([]string{"emulator"}, args...), &Env{Ctx: context.Background(), Stdout: &out, Stderr: &errOut, Now: time.Now})
-	return code, out.String(), errOut.String()
 }
 
 func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
@@ -117,8 +78,8 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 		t.Errorf("second line %q", second)
 	}
 
-	claims := jwt.MapClaims{"iss": emuConsumerKey, "sub": emuUsername, "aud": "https://login.salesforce.com", "exp": time.Now().Add(3 * time.Minute).Unix()}
-	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(emuKey)
+	claims := jwt.MapClaims{"iss": orgConsumerKey, "sub": orgUsername, "aud": "https://login.salesforce.com", "exp": time.Now().Add(3 * time.Minute).Unix()}
+	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(orgKeys().Key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +99,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 		t.Fatalf("token status %d", resp.StatusCode)
 	}
 	claims["sub"] = "nobody@acme.com"
-	refused, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(emuKey)
+	refused, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(orgKeys().Key)
 	resp, err = client.PostForm(base+"/services/oauth2/token", url.Values{
 		"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {refused}})
 	if err != nil {
@@ -170,7 +131,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 		t.Errorf("stderr %q", stderr.String())
 	}
 	all := first + second + strings.Join(rest, "\n")
-	for _, secret := range []string{tok.AccessToken, assertion, emuConsumerKey} {
+	for _, secret := range []string{tok.AccessToken, assertion, orgConsumerKey} {
 		if strings.Contains(all, secret) {
 			t.Error("output holds a secret")
 		}
@@ -202,7 +163,7 @@ func TestEmulatorCommandBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, stdout, stderr := runEmulatorCmd(t, c.args...)
+			code, stdout, stderr := runCmd(t, nil, append([]string{"emulator"}, c.args...)...)
 			if code != ExitUsage || stdout != "" {
 				t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
 			}
@@ -224,14 +185,14 @@ func TestEmulatorCommandPortTaken(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	code, stdout, stderr := runEmulatorCmd(t, "--listen", ln.Addr().String(), "--config", emuConfig(t))
+	code, stdout, stderr := runCmd(t, nil, "emulator", "--listen", ln.Addr().String(), "--config", emuConfig(t))
 	if code != ExitFailure || stdout != "" || !strings.Contains(stderr, "cannot listen on "+ln.Addr().String()) {
 		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }
 
 func TestEmulatorCommandHelp(t *testing.T) {
-	code, stdout, stderr := runEmulatorCmd(t, "--help")
+	code, stdout, stderr := runCmd(t, nil, "emulator", "--help")
 	if code != ExitOK || stderr != "" || !strings.Contains(stdout, "Usage: tnjwt emulator") ||
 		!strings.Contains(stdout, "-listen") || !strings.Contains(stdout, "-config") {
 		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)

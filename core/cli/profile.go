@@ -475,6 +475,7 @@ func runProfileImport(args []string, env *Env) int {
 	for _, w := range warnings {
 		fmt.Fprintf(env.Stderr, "tnjwt: profile import: warning: %s\n", w)
 	}
+	markImported(&p, profileNow(env))
 	store, err := openProfiles(env)
 	if err != nil {
 		return profileFailure(env, "profile import: %v", err)
@@ -500,6 +501,20 @@ func runProfileImport(args []string, env *Env) int {
 	}
 	fmt.Fprintf(env.Stdout, "Test it with: tnjwt test --profile %s\n", profShellWord(p.Name))
 	return ExitOK
+}
+
+// markImported ticks the checklist steps that an import proves, so the
+// wizard opens an imported profile where work is left (the Setup checklists)
+// instead of asking again for what is already in the keychain.
+func markImported(p *profiles.Profile, now time.Time) {
+	done := []string{"org-login-url", "eca-consumer-key", "key-store"}
+	if p.CertificatePEM != "" {
+		done = append(done, "key-generate")
+	}
+	p.Checklist = map[string]profiles.StepState{}
+	for _, id := range done {
+		p.Checklist[id] = profiles.StepState{Done: true, At: now}
+	}
 }
 
 // checkImport validates every input of `profile import` and builds the

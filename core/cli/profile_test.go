@@ -118,6 +118,18 @@ func profSetup(t *testing.T) (*secrets.Memory, string) {
 	return mem, dir
 }
 
+// profImported is profSetup with profile "acme" imported at at from the
+// shared RSA-2048 pair.
+func profImported(t *testing.T, at time.Time) (*secrets.Memory, string, *profPair) {
+	t.Helper()
+	mem, dir := profSetup(t)
+	pair := profOpenSSL(t, "rsa2048", "2048", "365")
+	if r := profRun(t, at, profImportArgs(pair, "acme")...); r.code != ExitOK {
+		t.Fatalf("import: %s", r.errOut)
+	}
+	return mem, dir, pair
+}
+
 type profResult struct {
 	code        int
 	out, errOut string
@@ -349,12 +361,8 @@ func TestProfileImportWithoutCertificateSaysSo(t *testing.T) {
 }
 
 func TestProfileImportWarnsAndReplaces(t *testing.T) {
-	mem, _ := profSetup(t)
-	pair := profOpenSSL(t, "rsa2048", "2048", "365")
+	mem, _, pair := profImported(t, time.Now())
 	other := profOpenSSL(t, "other2048", "2048", "365")
-	if r := profRun(t, time.Now(), profImportArgs(pair, "acme")...); r.code != ExitOK {
-		t.Fatal(r.errOut)
-	}
 	before := mem.Users(secrets.Service)
 
 	r := profRun(t, time.Now(), profImportArgs(other, "ACME")...)
@@ -421,12 +429,8 @@ func TestOpenProfileTarget(t *testing.T) {
 }
 
 func TestRecordProfileTest(t *testing.T) {
-	_, _ = profSetup(t)
-	pair := profOpenSSL(t, "rsa2048", "2048", "365")
 	at := time.Date(2026, 5, 20, 14, 3, 0, 0, time.UTC)
-	if r := profRun(t, at, profImportArgs(pair, "acme")...); r.code != ExitOK {
-		t.Fatal(r.errOut)
-	}
+	profImported(t, at)
 	env := &Env{Ctx: context.Background(), Now: func() time.Time { return at }}
 	long := strings.Repeat("é", 2000)
 	err := recordProfileTest(env, "ACME", testRecord{When: at, OK: false, Error: "invalid_grant", Description: long,
@@ -519,11 +523,7 @@ func TestProfileDamagedFileIsReported(t *testing.T) {
 }
 
 func TestProfileKeychainFailures(t *testing.T) {
-	mem, dir := profSetup(t)
-	pair := profOpenSSL(t, "rsa2048", "2048", "365")
-	if r := profRun(t, time.Now(), profImportArgs(pair, "acme")...); r.code != ExitOK {
-		t.Fatal(r.errOut)
-	}
+	mem, dir, pair := profImported(t, time.Now())
 	locked := errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'")
 	mem.SetHook(func(string, string, string) error { return locked })
 
@@ -561,11 +561,7 @@ func TestProfileKeychainFailures(t *testing.T) {
 }
 
 func TestProfileShowReportsADamagedKey(t *testing.T) {
-	mem, _ := profSetup(t)
-	pair := profOpenSSL(t, "rsa2048", "2048", "365")
-	if r := profRun(t, time.Now(), profImportArgs(pair, "acme")...); r.code != ExitOK {
-		t.Fatal(r.errOut)
-	}
+	mem, _, pair := profImported(t, time.Now())
 	chunk, err := mem.Get(secrets.Service, "acme/private-key/g1/0")
 	if err != nil {
 		t.Fatal(err)
@@ -580,4 +576,23 @@ func TestProfileShowReportsADamagedKey(t *testing.T) {
 		t.Fatalf("testing a profile with a damaged key: %v", err)
 	}
 	profNoSecrets(t, err.Error()+r.out, pair.keyPEM)
+}
+
+func TestProfileImportTicksWhatItProves(t *testing.T) {
+	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	_, dir, _ := profImported(t, at)
+	p, err := profiles.Open(dir, nil).Get("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"org-login-url", "key-generate", "eca-consumer-key", "key-store"} {
+		if st := p.Checklist[id]; !st.Done || !st.At.Equal(at) {
+			t.Errorf("checklist %s = %+v, want done at %v", id, st, at)
+		}
+	}
+	for _, id := range []string{"eca-scopes", "eca-cert-upload", "permset-assign", "live-test"} {
+		if p.Checklist[id].Done {
+			t.Errorf("checklist %s is done, but an import cannot know that", id)
+		}
+	}
 }

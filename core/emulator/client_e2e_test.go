@@ -88,9 +88,7 @@ func TestProjectClientDiagnosesEachRefusal(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := goodConfig(t)
-			tc.config(cfg)
-			o := startOrg(t, cfg)
+			o := startEdited(t, tc.config)
 			_, err := projectClient(o).Exchange(context.Background(), projectRequest(o))
 			var refusal *salesforce.RefusalError
 			if !errors.As(err, &refusal) {

@@ -151,11 +151,7 @@ func TestTokenConformance(t *testing.T) {
 	idPattern := regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+/id/00D[0-9A-Za-z]{15}/005[0-9A-Za-z]{15}$`)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := goodConfig(t)
-			if c.config != nil {
-				c.config(cfg)
-			}
-			o := startOrg(t, cfg)
+			o := startEdited(t, c.config)
 			r := c.send(o)
 			if r.status != c.status {
 				t.Fatalf("status %d, want %d (body %s)", r.status, c.status, r.body)
@@ -282,11 +278,7 @@ func TestSessionConformance(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := goodConfig(t)
-			if c.config != nil {
-				c.config(cfg)
-			}
-			o := startOrg(t, cfg)
+			o := startEdited(t, c.config)
 			r := c.send(o, o.login())
 			if r.status != c.status {
 				t.Fatalf("status %d, want %d (body %s)", r.status, c.status, r.body)

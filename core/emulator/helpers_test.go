@@ -120,6 +120,16 @@ func startOrg(t testing.TB, cfg *emulator.Config) *org {
 	return startOrgWith(t, cfg, emulator.Options{Now: c.Now}, c)
 }
 
+// startEdited starts the good org changed by edit (nil: as it is).
+func startEdited(t testing.TB, edit func(c *emulator.Config)) *org {
+	t.Helper()
+	cfg := goodConfig(t)
+	if edit != nil {
+		edit(cfg)
+	}
+	return startOrg(t, cfg)
+}
+
 func startOrgWith(t testing.TB, cfg *emulator.Config, opts emulator.Options, c *clock) *org {
 	t.Helper()
 	e := emulator.New(cfg, opts)

@@ -2,16 +2,12 @@ package salesforce
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -19,50 +15,46 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/emulator"
 )
 
-// One RSA-2048 key per test binary: key generation is the slow part.
-var (
-	keyOnce sync.Once
-	testKey *rsa.PrivateKey
-)
+// testPair is the app's key and certificate: one RSA-2048 pair per test
+// binary, since key generation is the slow part.
+var testPair = sync.OnceValue(func() *certs.Bundle {
+	b, err := certs.Generate(certs.Options{})
+	if err != nil {
+		panic(err)
+	}
+	return b
+})
 
-func key2048(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	keyOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		testKey = k
-	})
-	return testKey
-}
+func key2048(testing.TB) *rsa.PrivateKey { return testPair().Key }
 
 const (
 	testClientID = "3MVG99OxTyEMCQ3gNp2PjkqeZKxnmAiG1xV4oHh9AKL_rSK.BoSVPGZHQukXnVjzRgSuQqGn75NL7yfkQcyy7"
 	testUser     = "embed@acme.com"
-	testToken    = "00Dxx0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.SECRET.TOKEN.VALUE.39AsX"
-	testOrgID    = "00Dxx0000001gPLEAY"
-	testUserID   = "005xx000001SwiUAAS"
-	jsonCT       = "application/json;charset=UTF-8"
+	testAppName  = "Tableau Next Embedding"
+	testPermSet  = "TableauNextEmbeddingJWT"
+	// testToken is the access token of hand-written token replies.
+	testToken = "00Dxx0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.SECRET.TOKEN.VALUE.39AsX"
+	jsonCT    = "application/json;charset=UTF-8"
 )
 
-// fakeSF is a conforming Salesforce on loopback: it checks the token request
-// the way the spec says Salesforce does and answers with the documented
-// shapes. Tests replace a handler to answer otherwise.
+// fakeSF is the practice org (core/emulator) on loopback, set up right for
+// the test key. token and sa, when set, answer instead of it: for the
+// refusals and faults it never gives. Every token request is also checked
+// for the exact shape Salesforce expects, which the org does not insist on.
 type fakeSF struct {
 	t     testing.TB
 	srv   *httptest.Server
-	key   *rsa.PublicKey
-	token http.HandlerFunc // nil: the conforming answer
-	sa    http.HandlerFunc // nil: the conforming answer
+	org   *emulator.Emulator
+	token http.HandlerFunc // nil: the practice org's answer
+	sa    http.HandlerFunc // nil: the practice org's answer
 
 	tokenHits, saHits atomic.Int32
 	mu                sync.Mutex
 	problems          []string
-	lastRedirect      string
 	stop              chan struct{}
 }
 
@@ -74,31 +66,49 @@ func newFake(t testing.TB) *fakeSF {
 // newFakeStarted lets a test start the server its own way (e.g. StartTLS).
 func newFakeStarted(t testing.TB, start func(*httptest.Server)) *fakeSF {
 	t.Helper()
-	f := &fakeSF{t: t, key: &key2048(t).PublicKey}
+	f := &fakeSF{t: t, org: emulator.New(practiceOrg(t), emulator.Options{}), stop: make(chan struct{})}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/services/oauth2/token", func(w http.ResponseWriter, r *http.Request) {
-		f.tokenHits.Add(1)
-		if f.token != nil {
-			f.token(w, r)
-			return
-		}
-		f.conformingToken(w, r)
-	})
-	mux.HandleFunc("/services/oauth2/singleaccess", func(w http.ResponseWriter, r *http.Request) {
-		f.saHits.Add(1)
-		if f.sa != nil {
-			f.sa(w, r)
-			return
-		}
-		f.conformingSingleAccess(w, r)
-	})
+	mux.Handle("/services/oauth2/token", f.serve(&f.tokenHits, &f.token))
+	mux.Handle("/services/oauth2/singleaccess", f.serve(&f.saHits, &f.sa))
 	f.srv = httptest.NewUnstartedServer(mux)
 	f.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are what some tests are about
 	start(f.srv)
-	f.stop = make(chan struct{})
 	t.Cleanup(f.srv.Close)
 	t.Cleanup(func() { close(f.stop) }) // runs first: releases hung handlers
 	return f
+}
+
+// serve counts a hit and answers with the test's handler when it set one,
+// else with the practice org.
+func (f *fakeSF) serve(hits *atomic.Int32, override *http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if h := *override; h != nil {
+			h(w, r)
+			return
+		}
+		if r.URL.Path == "/services/oauth2/token" {
+			f.checkTokenRequest(r)
+		}
+		f.org.ServeHTTP(w, r)
+	}
+}
+
+// practiceOrg is contract.md's example org, holding the test certificate.
+func practiceOrg(t testing.TB) *emulator.Config {
+	t.Helper()
+	cfg := &emulator.Config{
+		Apps: []emulator.AppConfig{{
+			Name: testAppName, ConsumerKey: testClientID, Certificate: string(testPair().CertPEM),
+			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
+			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{testPermSet},
+		}},
+		Users: []emulator.UserConfig{{Username: testUser, PermissionSets: []string{testPermSet}}},
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // hang is a handler that never answers (until the test ends).
@@ -110,10 +120,33 @@ func (f *fakeSF) hang(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeSF) complain(format string, a ...any) {
+// checkTokenRequest notes what Salesforce would not accept in a token
+// request: anything but a POST of exactly grant_type and assertion.
+func (f *fakeSF) checkTokenRequest(r *http.Request) {
+	var problems []string
+	if r.Method != http.MethodPost {
+		problems = append(problems, "method "+r.Method)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
+		problems = append(problems, fmt.Sprintf("content type %q", ct))
+	}
+	if r.URL.RawQuery != "" {
+		problems = append(problems, fmt.Sprintf("query %q", r.URL.RawQuery))
+	}
+	if err := r.ParseForm(); err != nil {
+		problems = append(problems, fmt.Sprintf("form: %v", err))
+	}
+	var keys []string
+	for k := range r.PostForm {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if strings.Join(keys, ",") != "assertion,grant_type" || r.PostForm.Get("grant_type") != JWTBearerGrant {
+		problems = append(problems, fmt.Sprintf("form fields %v, grant_type %q", keys, r.PostForm.Get("grant_type")))
+	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.problems = append(f.problems, fmt.Sprintf(format, a...))
+	f.problems = append(f.problems, problems...)
+	f.mu.Unlock()
 }
 
 // checkClean fails the test if the fake saw a request Salesforce would not.
@@ -133,72 +166,6 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private")
 	w.WriteHeader(status)
 	fmt.Fprint(w, body)
-}
-
-func (f *fakeSF) conformingToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		f.complain("method %s", r.Method)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
-		f.complain("content type %q", ct)
-	}
-	if r.URL.RawQuery != "" {
-		f.complain("query %q", r.URL.RawQuery)
-	}
-	if err := r.ParseForm(); err != nil {
-		f.complain("form: %v", err)
-	}
-	var keys []string
-	for k := range r.PostForm {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if strings.Join(keys, ",") != "assertion,grant_type" {
-		f.complain("form fields %v", keys)
-	}
-	if g := r.PostForm.Get("grant_type"); g != JWTBearerGrant {
-		writeJSON(w, 400, `{"error":"unsupported_grant_type","error_description":"grant type not supported"}`)
-		return
-	}
-	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(r.PostForm.Get("assertion"), claims, func(*jwt.Token) (any, error) { return f.key, nil },
-		jwt.WithValidMethods([]string{"RS256"}))
-	if err != nil {
-		writeJSON(w, 400, `{"error":"invalid_grant","error_description":"invalid assertion"}`)
-		return
-	}
-	if claims["iss"] != testClientID {
-		writeJSON(w, 400, `{"error":"invalid_client_id","error_description":"client identifier invalid"}`)
-		return
-	}
-	if aud, ok := claims["aud"].(string); !ok || aud != ProductionAudience && aud != SandboxAudience {
-		writeJSON(w, 400, `{"error":"invalid_grant","error_description":"audience is invalid"}`)
-		return
-	}
-	base := scheme(r) + "://" + r.Host
-	writeJSON(w, 200, fmt.Sprintf(`{"access_token":%q,"scope":"web refresh_token","instance_url":%q,`+
-		`"id":"https://login.salesforce.com/id/%s/%s","token_type":"Bearer","api_instance_url":"https://api.example"}`,
-		testToken, base, testOrgID, testUserID))
-}
-
-func (f *fakeSF) conformingSingleAccess(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+testToken {
-		w.Header().Set("Content-Type", "text/plain")
-		w.WriteHeader(403)
-		fmt.Fprint(w, "Bad_OAuth_Token")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		f.complain("singleaccess form: %v", err)
-	}
-	f.mu.Lock()
-	f.lastRedirect = r.PostForm.Get("redirect_uri")
-	f.mu.Unlock()
-	fd := scheme(r) + "://" + r.Host + "/secur/frontdoor.jsp?otp=ONE-TIME&cshc=abc"
-	if p := r.PostForm.Get("redirect_uri"); p != "" {
-		fd += "&startURL=" + url.QueryEscape(p)
-	}
-	writeJSON(w, 200, fmt.Sprintf(`{"frontdoor_uri":%q}`, fd))
 }
 
 // request is a valid request against f.
@@ -237,30 +204,4 @@ func (c *fakeClock) slept() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]time.Duration(nil), c.delays...)
-}
-
-func decodeJSON(t testing.TB, s string) map[string]any {
-	t.Helper()
-	m := map[string]any{}
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		t.Fatalf("not JSON: %v: %s", err, s)
-	}
-	return m
-}
-
-func scheme(r *http.Request) string {
-	if r.TLS != nil {
-		return "https"
-	}
-	return "http"
-}
-
-// decodeSegmentT decodes a JWT segment for handlers, which have no *testing.T.
-func decodeSegmentT(seg string) map[string]json.RawMessage {
-	m := map[string]json.RawMessage{}
-	raw, err := base64.RawURLEncoding.DecodeString(seg)
-	if err == nil {
-		_ = json.Unmarshal(raw, &m)
-	}
-	return m
 }

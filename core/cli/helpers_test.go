@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/emulator"
+)
+
+// The practice org the command tests talk to: core/emulator on loopback, set
+// up as contract.md's example.
+const (
+	orgConsumerKey = "3MVG99OxTyEMCQ3gNp2PjkqeZKxnmAiG1xV4oHh9AKL_rSK.BoSVPGZHQukXnVjzRgSuQqGn75NL7yfkQcyy7"
+	orgUsername    = "embed@acme.com"
+	orgAppName     = "Tableau Next Embedding"
+	orgPermSet     = "TableauNextEmbeddingJWT"
+)
+
+// orgKeys is the app's key and certificate: one RSA-2048 pair per test
+// binary, since key generation is the slow part.
+var orgKeys = sync.OnceValue(func() *certs.Bundle {
+	b, err := certs.Generate(certs.Options{})
+	if err != nil {
+		panic(err)
+	}
+	return b
+})
+
+// orgKeyFile writes the private key (PKCS#8 PEM) into a folder of t's.
+func orgKeyFile(t *testing.T) string {
+	t.Helper()
+	return writeTemp(t, certs.KeyFileName, orgKeys().KeyPEM)
+}
+
+func writeTemp(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// orgConfig is the practice org set up right: the app holds orgKeys'
+// certificate and the user is pre-authorised through the permission set.
+func orgConfig() *emulator.Config {
+	active := true
+	return &emulator.Config{
+		Apps: []emulator.AppConfig{{
+			Name: orgAppName, ConsumerKey: orgConsumerKey, Certificate: string(orgKeys().CertPEM),
+			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
+			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{orgPermSet},
+		}},
+		Users: []emulator.UserConfig{{Username: orgUsername, Active: &active, PermissionSets: []string{orgPermSet}}},
+	}
+}
+
+// practiceOrg is an emulator serving on a free loopback port.
+type practiceOrg struct {
+	e   *emulator.Emulator
+	url string
+}
+
+// startOrg serves cfg (nil: orgConfig) until the test ends.
+func startOrg(t *testing.T, cfg *emulator.Config, opts emulator.Options) *practiceOrg {
+	t.Helper()
+	if cfg == nil {
+		cfg = orgConfig()
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("the test's org config is invalid: %v", err)
+	}
+	e := emulator.New(cfg, opts)
+	srv, err := emulator.Start("127.0.0.1:0", e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return &practiceOrg{e: e, url: srv.URL}
+}
+
+// testArgs are the flags of a valid direct `tnjwt test` against the org.
+func (o *practiceOrg) testArgs(t *testing.T, extra ...string) []string {
+	return append([]string{"test", "--login-url", o.url, "--client-id", orgConsumerKey,
+		"--username", orgUsername, "--key-file", orgKeyFile(t)}, extra...)
+}
+
+// last is the latest request the org answered.
+func (o *practiceOrg) last(t *testing.T) emulator.RequestRecord {
+	t.Helper()
+	log := o.e.Requests()
+	if len(log) == 0 {
+		t.Fatal("the practice org got no request")
+	}
+	return log[len(log)-1]
+}
+
+// faultServer answers every request with h, for what the emulator never
+// does. Cutting the connections first releases a handler that hangs.
+func faultServer(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return srv.URL
+}
+
+// hang never answers. It reads the body first: only then does the server
+// notice the client hanging up, which ends the request's context.
+func hang(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	<-r.Context().Done()
+}
+
+func answer(status int, contentType, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+// runCmd runs a command through Dispatch (env nil: a background context and
+// the real clock) and checks that no secret reached either stream.
+func runCmd(t *testing.T, env *Env, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if env == nil {
+		env = &Env{Ctx: context.Background(), Now: time.Now}
+	}
+	env.Stdout, env.Stderr = &out, &errb
+	code = Dispatch(args, env)
+	noSecrets(t, out.String())
+	noSecrets(t, errb.String())
+	return code, out.String(), errb.String()
+}
+
+// accessToken matches a Salesforce access token: the org id, "!", the rest.
+var accessToken = regexp.MustCompile(`00D[0-9A-Za-z]{12}!`)
+
+// noSecrets fails when s holds the consumer key, a line of the private key
+// or an access token.
+func noSecrets(t *testing.T, s string) {
+	t.Helper()
+	lines := strings.Split(string(orgKeys().KeyPEM), "\n")
+	for _, secret := range []string{orgConsumerKey, lines[1], lines[len(lines)/2]} {
+		if strings.Contains(s, secret) {
+			t.Errorf("output carries a secret (%.12s…):\n%s", secret, s)
+		}
+	}
+	if tok := accessToken.FindString(s); tok != "" {
+		t.Errorf("output carries an access token (%s…):\n%s", tok, s)
+	}
+}

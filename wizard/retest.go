@@ -1,0 +1,199 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/salesforce"
+	"github.com/tnjwt/tnjwt/core/secrets"
+)
+
+// Checklist ids of contract.md that no screen covers: they name things
+// outside the app's settings, so a diagnosis pointing at them has no screen
+// to open.
+const (
+	IDJWTUser     = "jwt-user"
+	IDSystemClock = "system-clock"
+	IDLiveTest    = "live-test"
+)
+
+// RetestWait is how long the window keeps retrying invalid_client_id while a
+// new or edited External Client App propagates (issue 3: the GUI offers 10
+// minutes; the command line defaults to none).
+const RetestWait = 10 * time.Minute
+
+// maxRecordText bounds the server text kept in a profile, as the command
+// line does.
+const maxRecordText = 1000
+
+// NotReadyError says why a saved profile cannot be tested yet: something the
+// setup walk still has to do. Nothing was sent.
+type NotReadyError struct {
+	Problem string // a sentence for the admin
+	Secrets bool   // the consumer key or private key is not in the keychain
+}
+
+func (e *NotReadyError) Error() string { return e.Problem }
+
+// TestRequest builds the live test of a saved profile: the org details from
+// the profile, the consumer key and private key from the keychain. Errors
+// are *NotReadyError (finish the setup first) or the keychain's own
+// (*secrets.Error, with its remedy). wait is the propagation budget.
+func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Duration) (salesforce.Request, error) {
+	if p.LoginURL == "" || p.Username == "" {
+		return salesforce.Request{}, &NotReadyError{Problem: p.Name + " has no login URL or username yet: finish the Your org step first."}
+	}
+	login, err := salesforce.ParseLoginURL(p.LoginURL)
+	if err != nil {
+		return salesforce.Request{}, &NotReadyError{Problem: "The saved login URL can't be used: " + Sentence(err.Error()) + " Fix it on the Your org step."}
+	}
+	ck, err := readSecret(ctx, v, p.Name, secrets.ConsumerKey)
+	if err != nil {
+		return salesforce.Request{}, err
+	}
+	keyPEM, err := readSecret(ctx, v, p.Name, secrets.PrivateKey)
+	if err != nil {
+		return salesforce.Request{}, err
+	}
+	key, err := certs.ParsePrivateKey(keyPEM)
+	if err != nil {
+		return salesforce.Request{}, &NotReadyError{Problem: "The private key stored for " + p.Name +
+			" can't be read. On the Key and certificate step, make a new key and certificate, upload the certificate again and store the new key."}
+	}
+	clientID, _, err := salesforce.CheckConsumerKey(string(ck))
+	if err != nil {
+		return salesforce.Request{}, &NotReadyError{Problem: "The consumer key stored for " + p.Name +
+			" can't be used: " + Sentence(err.Error()) + " Paste it again on the Consumer key step."}
+	}
+	return salesforce.Request{
+		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience,
+		Sandbox: p.Sandbox || login.Sandbox, Key: key, Wait: wait,
+	}, nil
+}
+
+func readSecret(ctx context.Context, v Vault, profile string, purpose secrets.Purpose) ([]byte, error) {
+	b, err := v.Get(ctx, profile, purpose)
+	if notFound(err) {
+		return nil, &NotReadyError{Secrets: true, Problem: "The consumer key and private key of " + profile +
+			" aren't in your " + secrets.Location() + " yet: the setup stores them on its last step, Keychain."}
+	}
+	return b, err
+}
+
+// Cancelled reports an error that only says the person stopped the test (or
+// the keychain read before it).
+func Cancelled(err error) bool {
+	var te *salesforce.TransportError
+	if errors.As(err, &te) && te.Kind == salesforce.KindCancelled {
+		return true
+	}
+	return secrets.KindOf(err) == secrets.Canceled || errors.Is(err, context.Canceled)
+}
+
+// NewTestResult is what a finished test leaves in the profile: when, whether
+// it worked, the server's words or the transport fault, the diagnosis step
+// and the timings. Never the frontdoor URL or a token: Result's are not read
+// beyond its timings.
+func NewTestResult(when time.Time, res *salesforce.Result, err error, d *salesforce.Diagnosis) profiles.TestResult {
+	r := profiles.TestResult{When: when, OK: err == nil}
+	if res != nil {
+		r.TimingsMS = res.Timings.MS()
+	}
+	var (
+		re *salesforce.RefusalError
+		te *salesforce.TransportError
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &re):
+		r.Error, r.Description = re.Code, re.Description
+	case errors.As(err, &te):
+		r.Error, r.Description = te.Kind, te.Error()
+	default:
+		r.Error, r.Description = "error", err.Error()
+	}
+	r.Error, r.Description = clip(r.Error), clip(r.Description)
+	if d != nil {
+		r.DiagnosisStep = d.Step
+	}
+	return r
+}
+
+func clip(s string) string {
+	if len(s) <= maxRecordText {
+		return s
+	}
+	cut := maxRecordText
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 character
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// RecordTest puts r in p as its last test; a passing test also marks the
+// checklist's live-test step done.
+func RecordTest(p *profiles.Profile, r profiles.TestResult) {
+	p.LastTest = &r
+	if r.OK {
+		if p.Checklist == nil {
+			p.Checklist = map[string]profiles.StepState{}
+		}
+		p.Checklist[IDLiveTest] = profiles.StepState{Done: true, At: r.When}
+	}
+}
+
+// NoteTest records a test of this wizard's profile that the store already
+// holds, so the wizard's next save keeps it rather than writing over it.
+func (w *Wizard) NoteTest(r profiles.TestResult) {
+	RecordTest(&w.st.Profile, r)
+}
+
+// ScreenFor finds the screen whose checklist covers a checklist id; false for
+// ids no screen covers (jwt-user, system-clock, live-test).
+func ScreenFor(steps []Step, id string) (StepID, bool) {
+	for _, s := range steps {
+		for _, it := range s.Items {
+			if it.ID == id {
+				return s.ID, true
+			}
+		}
+	}
+	return "", false
+}
+
+// ChecklistName is a checklist id in words, for a diagnosis: the item's
+// label and its screen, or what the id is about when no screen covers it.
+func ChecklistName(steps []Step, id string) string {
+	for _, s := range steps {
+		for _, it := range s.Items {
+			if it.ID == id {
+				return s.Title + " → " + it.Label
+			}
+		}
+	}
+	switch id {
+	case IDJWTUser:
+		return "The JWT subject user (Setup → Users)"
+	case IDSystemClock:
+		return "This computer's clock"
+	case IDLiveTest:
+		return "The live test"
+	}
+	return strings.TrimSpace(id)
+}
+
+// OpenAt resumes p at the step with the given id, e.g. the one a failed
+// live test points at, whatever the resume point would be. The steps
+// before it need not be done: the person is sent there to fix something.
+func OpenAt(steps []Step, store Store, p profiles.Profile, now func() time.Time, id StepID) *Wizard {
+	w := Open(steps, store, p, now)
+	if i := w.Index(id); i > 0 {
+		w.cur = i
+		w.reached = max(w.reached, i)
+	}
+	return w
+}
