@@ -2,7 +2,9 @@
 package main
 
 import (
-	_ "github.com/tnjwt/tnjwt/core/cleanlocale" // before Fyne reads the locale
+	// Before Fyne reads the locale: keeps headless errors to one line.
+	_ "github.com/tnjwt/tnjwt/core/cleanlocale"
+
 	"os"
 
 	"fyne.io/fyne/v2/app"

@@ -4,7 +4,12 @@
 set -euo pipefail
 BIN="$(realpath "${1:-./tnjwt}")"
 work="$(mktemp -d)"
-cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+# The app runs in its own process group so that everything it started goes too,
+# and the folder is removed only once it has exited (it writes preferences).
+cleanup() {
+  if [ -n "${pid:-}" ]; then kill -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 export HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
@@ -25,13 +30,26 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 xpid=$!
 trap 'kill $xpid 2>/dev/null || true; cleanup' EXIT
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
-DISPLAY="$display" "$BIN" >"$work/app.log" 2>&1 &
+# A private session bus, as a desktop has: without one, Fyne's theme watcher
+# has D-Bus autolaunch a daemon that would outlive the test.
+DISPLAY="$display" setsid dbus-run-session -- "$BIN" >"$work/app.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
   if DISPLAY="$display" xwininfo -root -tree 2>/dev/null | grep -q '"tnjwt"'; then
     kill -0 "$pid" || { echo "smoke: the app exited"; cat "$work/app.log"; exit 1; }
     echo "smoke: window \"tnjwt\" is up"
-    if grep -qi 'error' "$work/app.log"; then echo "smoke: the app logged errors:"; cat "$work/app.log"; exit 1; fi
+    # The icon is embedded and set in code, so a plain `go build` shows it too.
+    wid="$(DISPLAY="$display" xwininfo -name tnjwt | awk '/Window id/{print $4}')"
+    for _ in $(seq 50); do
+      icon="$(DISPLAY="$display" xprop -id "$wid" -len 64 -notype -f _NET_WM_ICON 32c '=$0x$1' _NET_WM_ICON)"
+      case "$icon" in "_NET_WM_ICON="[1-9]*) break ;; esac
+      sleep 0.1
+    done
+    case "$icon" in
+      "_NET_WM_ICON="[1-9]*x[1-9]*) echo "smoke: window icon ${icon#_NET_WM_ICON=}" ;;
+      *) echo "smoke: the window has no icon ($icon)"; exit 1 ;;
+    esac
+    if grep -v '^dbus-daemon\[' "$work/app.log" | grep -qi 'error'; then echo "smoke: the app logged errors:"; cat "$work/app.log"; exit 1; fi
     exit 0
   fi
   kill -0 "$pid" 2>/dev/null || { echo "smoke: the app exited before showing a window:"; cat "$work/app.log"; exit 1; }
