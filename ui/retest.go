@@ -217,7 +217,7 @@ func (t *retest) finish(o testOutcome, cancelled bool) {
 	}
 	t.diagnosis = salesforce.Diagnose(o.err)
 	rec := wizard.NewTestResult(t.s.deps.Now(), o.res, o.err, t.diagnosis)
-	wizard.RecordTest(&t.p, rec)
+	t.p.RecordTest(rec)
 	t.showResult(o.res, o.err)
 	t.record(rec)
 }
@@ -235,7 +235,7 @@ func (t *retest) record(r profiles.TestResult) {
 	}
 	background(s.jobs, func() saved {
 		err := s.deps.Store.Update(name, func(p *profiles.Profile) error {
-			wizard.RecordTest(p, r)
+			p.RecordTest(r)
 			return nil
 		})
 		list, listErr := s.deps.Store.List()

@@ -26,10 +26,6 @@ const (
 // minutes; the command line defaults to none).
 const RetestWait = 10 * time.Minute
 
-// maxRecordText bounds the server text kept in a profile, as the command
-// line does.
-const maxRecordText = 1000
-
 // NotReadyError says why a saved profile cannot be tested yet: something the
 // setup walk still has to do. Nothing was sent.
 type NotReadyError struct {
@@ -116,40 +112,16 @@ func NewTestResult(when time.Time, res *salesforce.Result, err error, d *salesfo
 	default:
 		r.Error, r.Description = "error", err.Error()
 	}
-	r.Error, r.Description = clip(r.Error), clip(r.Description)
 	if d != nil {
 		r.DiagnosisStep = d.Step
 	}
 	return r
 }
 
-func clip(s string) string {
-	if len(s) <= maxRecordText {
-		return s
-	}
-	cut := maxRecordText
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 character
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-// RecordTest puts r in p as its last test; a passing test also marks the
-// checklist's live-test step done.
-func RecordTest(p *profiles.Profile, r profiles.TestResult) {
-	p.LastTest = &r
-	if r.OK {
-		if p.Checklist == nil {
-			p.Checklist = map[string]profiles.StepState{}
-		}
-		p.Checklist[IDLiveTest] = profiles.StepState{Done: true, At: r.When}
-	}
-}
-
 // NoteTest records a test of this wizard's profile that the store already
 // holds, so the wizard's next save keeps it rather than writing over it.
 func (w *Wizard) NoteTest(r profiles.TestResult) {
-	RecordTest(&w.st.Profile, r)
+	w.st.Profile.RecordTest(r)
 }
 
 // ScreenFor finds the screen whose checklist covers a checklist id; false for

@@ -85,8 +85,13 @@ func TestNewTestResultKeepsTheServerWordsNotTheURL(t *testing.T) {
 
 	refusal := &salesforce.RefusalError{Phase: "token", Status: 400, Code: "invalid_grant", Description: strings.Repeat("x", 5000)}
 	got := NewTestResult(now, res, refusal, salesforce.Diagnose(refusal))
-	if got.OK || got.Error != "invalid_grant" || len(got.Description) > maxRecordText+len("…") || got.DiagnosisStep != "" {
+	if got.OK || got.Error != "invalid_grant" || got.DiagnosisStep != "" {
 		t.Errorf("refusal: %+v", got)
+	}
+	var p profiles.Profile
+	p.RecordTest(got)
+	if d := p.LastTest.Description; len(d) > profiles.MaxTestText+len("…") || !strings.HasSuffix(d, "…") {
+		t.Errorf("a 5000-byte server answer was kept as %d bytes", len(d))
 	}
 	refusal.Description = "invalid assertion"
 	if got := NewTestResult(now, res, refusal, salesforce.Diagnose(refusal)); got.DiagnosisStep != "eca-cert-upload" {
@@ -106,11 +111,11 @@ func TestNewTestResultKeepsTheServerWordsNotTheURL(t *testing.T) {
 
 func TestRecordTestMarksLiveTestOnlyOnSuccess(t *testing.T) {
 	var p profiles.Profile
-	RecordTest(&p, profiles.TestResult{When: now, OK: false, Error: "invalid_grant"})
+	p.RecordTest(profiles.TestResult{When: now, OK: false, Error: "invalid_grant"})
 	if p.LastTest == nil || p.LastTest.OK || p.Checklist[IDLiveTest].Done {
 		t.Fatalf("after a failure: %+v %+v", p.LastTest, p.Checklist)
 	}
-	RecordTest(&p, profiles.TestResult{When: now, OK: true})
+	p.RecordTest(profiles.TestResult{When: now, OK: true})
 	if !p.LastTest.OK || !p.Checklist[IDLiveTest].Done || !p.Checklist[IDLiveTest].At.Equal(now) {
 		t.Errorf("after a pass: %+v %+v", p.LastTest, p.Checklist)
 	}

@@ -650,38 +650,15 @@ func openProfileTarget(env *Env, name string) (testTarget, error) {
 	}, nil
 }
 
-// maxRecordText bounds the server text kept in a profile.
-const maxRecordText = 1000
-
-// recordProfileTest saves the outcome of a test run into the profile; a
-// successful run also marks the checklist's live-test step done.
+// recordProfileTest saves the outcome of a test run into the profile.
 func recordProfileTest(env *Env, name string, r testRecord) error {
 	store, err := openProfiles(env)
 	if err != nil {
 		return err
 	}
 	return store.Update(name, func(p *profiles.Profile) error {
-		p.LastTest = &profiles.TestResult{
-			When: r.When, OK: r.OK, Error: clipRecord(r.Error), Description: clipRecord(r.Description),
-			DiagnosisStep: r.DiagnosisStep, TimingsMS: r.TimingsMS,
-		}
-		if r.OK {
-			if p.Checklist == nil {
-				p.Checklist = map[string]profiles.StepState{}
-			}
-			p.Checklist["live-test"] = profiles.StepState{Done: true, At: r.When}
-		}
+		p.RecordTest(profiles.TestResult{When: r.When, OK: r.OK, Error: r.Error,
+			Description: r.Description, DiagnosisStep: r.DiagnosisStep, TimingsMS: r.TimingsMS})
 		return nil
 	})
-}
-
-func clipRecord(s string) string {
-	if len(s) <= maxRecordText {
-		return s
-	}
-	cut := maxRecordText
-	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 character
-		cut--
-	}
-	return s[:cut] + "…"
 }

@@ -443,7 +443,7 @@ func TestRecordProfileTest(t *testing.T) {
 		t.Fatalf("show after a failed test:\n%s", r.out)
 	}
 	p, _ := profiles.Open(os.Getenv(profiles.EnvDir), nil).Get("acme")
-	if len(p.LastTest.Description) > maxRecordText+4 || !strings.HasSuffix(p.LastTest.Description, "…") || p.Checklist["live-test"].Done {
+	if len(p.LastTest.Description) > profiles.MaxTestText+4 || !strings.HasSuffix(p.LastTest.Description, "…") || p.Checklist["live-test"].Done {
 		t.Fatalf("recorded: %+v", p.LastTest)
 	}
 

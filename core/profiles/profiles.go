@@ -74,6 +74,37 @@ type TestResult struct {
 	TimingsMS     map[string]float64 `json:"timings_ms,omitempty"`
 }
 
+// MaxTestText bounds the server text kept from a test, so a server that
+// answers with a whole HTML page cannot bloat the profiles file.
+const MaxTestText = 1000
+
+// liveTestStep is the checklist id a passing test ticks (contract.md).
+const liveTestStep = "live-test"
+
+// RecordTest makes r the profile's last test, its server text clipped to
+// MaxTestText; a passing test also ticks the live-test checklist step.
+func (p *Profile) RecordTest(r TestResult) {
+	r.Error, r.Description = clipText(r.Error), clipText(r.Description)
+	p.LastTest = &r
+	if r.OK {
+		if p.Checklist == nil {
+			p.Checklist = map[string]StepState{}
+		}
+		p.Checklist[liveTestStep] = StepState{Done: true, At: r.When}
+	}
+}
+
+func clipText(s string) string {
+	if len(s) <= MaxTestText {
+		return s
+	}
+	cut := MaxTestText
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // not inside a UTF-8 character
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // ErrNotFound and ErrExists are wrapped by the errors about a missing or an
 // already existing profile.
 var (
