@@ -7,11 +7,17 @@ work="$(mktemp -d)"
 # The app runs in its own process group so that everything it started goes too,
 # and the folder is removed only once it has exited (it writes preferences).
 cleanup() {
-  if [ -n "${pid:-}" ]; then kill -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  if [ -n "${pid:-}" ]; then
+    kill -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do pgrep -g "$pid" >/dev/null || break; sleep 0.1; done
+    pkill -KILL -g "$pid" 2>/dev/null || true
+  fi
+  rm -rf "$work" || true
 }
 trap cleanup EXIT
 export HOME="$work/home" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+unset TNJWT_CONFIG_DIR # never the developer's own profiles
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
 
 # 1. Headless: no display needed, and nothing but the help on the streams.
@@ -23,6 +29,11 @@ env -u DISPLAY "$BIN" no-such-command >/dev/null 2>"$work/err"; rc=$?
 set -e
 [ "$rc" -eq 2 ] || { echo "smoke: unknown command exited $rc, want 2"; exit 1; }
 [ "$(wc -l <"$work/err")" -eq 1 ] || { echo "smoke: error was not one line:"; cat "$work/err"; exit 1; }
+set +e
+env -u DISPLAY -u WAYLAND_DISPLAY "$BIN" >/dev/null 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "no display" "$work/err" && [ "$(wc -l <"$work/err")" -eq 1 ] ||
+  { echo "smoke: with no display the wizard exited $rc:"; cat "$work/err"; exit 1; }
 
 # 2. The window, under a virtual X server.
 display=":$((90 + RANDOM % 100))"

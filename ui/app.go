@@ -16,15 +16,10 @@ import (
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
-	"github.com/tnjwt/tnjwt/wizard"
 )
 
 // AppName is the window title and the name people see.
 const AppName = "tnjwt"
-
-// keychainTimeout bounds every keychain call: long enough to type a password
-// into an unlock prompt, short enough that a prompt nobody sees is reported.
-const keychainTimeout = 30 * time.Second
 
 // Options are what the command line may ask of the window.
 type Options struct {
@@ -53,7 +48,6 @@ type Deps struct {
 	Store *profiles.Store
 	Vault *secrets.Vault
 	Now   func() time.Time
-	Steps []wizard.Step // nil: wizard.Steps()
 
 	onUI   func(func())              // tests: where background results go instead of fyne.Do
 	client func() *salesforce.Client // tests: a client with a controllable Sleep; nil: salesforce.NewClient
@@ -65,7 +59,7 @@ func defaultDeps() (Deps, error) {
 	if err != nil {
 		return Deps{}, err
 	}
-	vault := secrets.NewVault(secrets.NewKeyring(), keychainTimeout)
+	vault := secrets.NewVault(secrets.NewKeyring(), secrets.DefaultTimeout)
 	return Deps{Store: profiles.Open(dir, vault), Vault: vault, Now: time.Now}, nil
 }
 
@@ -93,6 +87,3 @@ func Run(a fyne.App, opts Options) {
 	w.ShowAndRun()
 	s.close()
 }
-
-// locationName is where the secrets go, in words people know.
-func locationName() string { return secrets.Location() }

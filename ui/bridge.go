@@ -49,19 +49,20 @@ func (j *jobs) wait() { j.wg.Wait() }
 // saver writes profiles in the background so a slow disk never stalls a
 // tick box. Saves coalesce: only the newest copy of a profile is written.
 type saver struct {
-	store   wizard.Store
-	jobs    *jobs
-	onError func(error) // on the UI goroutine; nil error: saved again
+	store  wizard.Store
+	jobs   *jobs
+	report func(name string, err error) // on the UI goroutine after each batch; nil err: every profile is on disk
 
 	mu      sync.Mutex
 	pending map[string]profiles.Profile
 	running bool
 	known   map[string]profiles.Profile // by lower-case name: what the Welcome list last read, plus saves since
+	failed  map[string]error            // by name: the last write failed, and none has succeeded since
 }
 
-func newSaver(store wizard.Store, j *jobs, onError func(error)) *saver {
-	return &saver{store: store, jobs: j, onError: onError,
-		pending: map[string]profiles.Profile{}, known: map[string]profiles.Profile{}}
+func newSaver(store wizard.Store, j *jobs, report func(name string, err error)) *saver {
+	return &saver{store: store, jobs: j, report: report, pending: map[string]profiles.Profile{},
+		known: map[string]profiles.Profile{}, failed: map[string]error{}}
 }
 
 // Get answers from memory: the wizard asks on every keystroke of a profile
@@ -84,8 +85,8 @@ func (s *saver) remember(list []profiles.Profile) {
 	}
 }
 
-// Save queues p; the write happens on a background goroutine. The error, if
-// any, reaches onError through fyne.Do.
+// Save queues p and always returns nil: the write happens on a background
+// goroutine, and its failure reaches report through fyne.Do.
 func (s *saver) Save(p profiles.Profile) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,14 +94,19 @@ func (s *saver) Save(p profiles.Profile) error {
 	s.known[strings.ToLower(p.Name)] = p
 	if !s.running {
 		s.running = true
-		background(s.jobs, s.drain, s.report)
+		background(s.jobs, s.drain, func(f saveFailure) { s.report(f.name, f.err) })
 	}
 	return nil
 }
 
-// drain writes until nothing is pending and returns the last failure.
-func (s *saver) drain() error {
-	var last error
+// saveFailure is a profile whose latest write failed; err is nil when none.
+type saveFailure struct {
+	name string
+	err  error
+}
+
+// drain writes until nothing is pending, then names a profile still unsaved.
+func (s *saver) drain() saveFailure {
 	for {
 		s.mu.Lock()
 		var p profiles.Profile
@@ -112,18 +118,31 @@ func (s *saver) drain() error {
 		}
 		if !found {
 			s.running = false
+			f := s.firstFailure()
 			s.mu.Unlock()
-			return last
+			return f
 		}
 		s.mu.Unlock()
-		last = s.store.Save(p)
+		err := s.store.Save(p)
+		s.mu.Lock()
+		if err != nil {
+			s.failed[p.Name] = err
+		} else {
+			delete(s.failed, p.Name)
+		}
+		s.mu.Unlock()
 	}
 }
 
-func (s *saver) report(err error) {
-	if s.onError != nil {
-		s.onError(err)
+// firstFailure picks one unsaved profile, the same one each time; s.mu is held.
+func (s *saver) firstFailure() saveFailure {
+	var f saveFailure
+	for name, err := range s.failed {
+		if f.err == nil || name < f.name {
+			f = saveFailure{name, err}
+		}
 	}
+	return f
 }
 
 // forget drops a queued write for a profile that is being deleted.
@@ -131,5 +150,6 @@ func (s *saver) forget(name string) {
 	s.mu.Lock()
 	delete(s.pending, name)
 	delete(s.known, strings.ToLower(name))
+	delete(s.failed, name)
 	s.mu.Unlock()
 }

@@ -117,7 +117,7 @@ func (c *checklistScreen) openCertFolder() {
 		err = c.s.app.OpenURL(u)
 	}
 	if err != nil {
-		c.s.setStatus("Couldn't open the folder: " + err.Error() + ". The file is " + path)
+		c.s.setStatus("Couldn't open the folder: " + wizard.Sentence(err.Error()) + " The file is " + path)
 		return
 	}
 	c.s.setStatus("Opened the folder holding " + filepath.Base(path) + ".")
@@ -138,7 +138,10 @@ func (c *checklistScreen) show() {
 	if c.reveal != nil {
 		if st.CertPath == "" {
 			c.reveal.Disable()
-			c.noFile.SetText("Save the certificate as a file on the Key and certificate step; then this button opens its folder.")
+			// The profile keeps the certificate, not where its file went, so
+			// a file saved before tnjwt was reopened is not known here.
+			c.noFile.SetText("Save the certificate as a file on the Key and certificate step; then this button opens its folder. " +
+				"tnjwt remembers the file only while this window stays open: if you saved it before, pick it yourself in Salesforce's upload box, or save it again.")
 			c.noFile.Show()
 		} else {
 			c.reveal.Enable()

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -25,7 +26,7 @@ func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
 	c.entry.OnChanged = c.changed
 	c.entry.OnSubmitted = func(string) { s.goNext() }
 	c.msg = newMessage()
-	st := s.steps[indexOf(s.steps, wizard.StepConsumerKey)]
+	st := s.steps[s.wiz.Index(wizard.StepConsumerKey)]
 	c.root = container.NewVBox(
 		bold("Where in Salesforce Setup"),
 		wrapped(st.Where),
@@ -36,19 +37,10 @@ func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
 		widget.NewSeparator(),
 		wrapped("The JWT bearer flow doesn't use the consumer secret: Salesforce trusts the JWT signed with your private key instead. "+
 			"So tnjwt doesn't ask for the secret; keep it wherever your security policy says."),
-		subtle("tnjwt holds the consumer key in this window's memory until the next step stores it in your "+locationName()+
+		subtle("tnjwt holds the consumer key in this window's memory until the next step stores it in your "+secrets.Location()+
 			". It is never written to the profile file."),
 	)
 	return c
-}
-
-func indexOf(steps []wizard.Step, id wizard.StepID) int {
-	for i, s := range steps {
-		if s.ID == id {
-			return i
-		}
-	}
-	return 0
 }
 
 func (c *consumerKeyScreen) view() fyne.CanvasObject { return c.root }
@@ -79,8 +71,8 @@ func (c *consumerKeyScreen) report() {
 	text := c.entry.Text
 	st := c.s.wiz.State()
 	if text == "" {
-		if st.Ticked(wizard.IDKeyStore) {
-			c.msg.success("The consumer key is stored in your " + locationName() + ". Paste it again only if it changed.")
+		if st.ConsumerKeyStored || st.Ticked(wizard.IDKeyStore) {
+			c.msg.success("The consumer key is stored in your " + secrets.Location() + ". Paste it again only if it changed.")
 		} else {
 			c.msg.set("", "")
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,9 +20,6 @@ import (
 	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
-
-// maxPEMFile bounds what Import reads: key and certificate files are a few KB.
-const maxPEMFile = 1 << 20
 
 // keyScreen makes or imports the key pair and shows the certificate.
 type keyScreen struct {
@@ -295,7 +291,7 @@ func (k *keyScreen) adopt(wiz *wizard.Wizard, b *certs.Bundle) {
 	k.refresh()
 	k.s.changed()
 	name := wiz.State().Profile.Name
-	k.keyNote.info("Keeping the private key in your " + locationName() + " until the Keychain step…")
+	k.keyNote.info("Keeping the private key in your " + secrets.Location() + " until the Keychain step…")
 	background(k.s.jobs, func() error {
 		return wizard.KeepPending(context.Background(), k.s.deps.Vault, name, b.KeyPEM)
 	}, func(err error) {
@@ -314,7 +310,7 @@ func (k *keyScreen) choose(target *fyne.URI, shown *widget.Label) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		k.s.dialog = nil
 		if err != nil {
-			k.importMsg.set("Couldn't open the file: "+err.Error(), "")
+			k.importMsg.set("Couldn't open the file: "+inputText(err), "")
 			return
 		}
 		if r == nil {
@@ -376,21 +372,14 @@ func readSmall(u fyne.URI) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, maxPEMFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxPEMFile {
-		return nil, errors.New("the file is over 1 MB, far bigger than a key or certificate")
-	}
-	return data, nil
+	return certs.ReadPEM(r)
 }
 
 func (k *keyScreen) askSave() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		k.s.dialog = nil
 		if err != nil {
-			k.savedAt.SetText("Couldn't save the certificate: " + err.Error())
+			k.savedAt.SetText("Couldn't save the certificate: " + inputText(err))
 			return
 		}
 		if w == nil {
@@ -418,7 +407,7 @@ func (k *keyScreen) saveTo(path string) {
 		return certs.WriteCertificate(path, pem, true)
 	}, func(err error) {
 		if err != nil {
-			k.savedAt.SetText("Couldn't save the certificate: " + err.Error())
+			k.savedAt.SetText("Couldn't save the certificate: " + inputText(err))
 			return
 		}
 		wiz.SetCertPath(path)
@@ -471,7 +460,7 @@ func (k *keyScreen) refresh() {
 	if st.CertPath != "" {
 		k.savedAt.SetText("Saved to " + st.CertPath)
 	} else {
-		k.savedAt.SetText("Not saved as a file yet.")
+		k.savedAt.SetText("Not saved as a file in this session.")
 	}
 	k.refreshKeyNote()
 	k.result.Show()
@@ -480,7 +469,7 @@ func (k *keyScreen) refresh() {
 // refreshKeyNote says where the private key is right now.
 func (k *keyScreen) refreshKeyNote() {
 	st := k.s.wiz.State()
-	loc := locationName()
+	loc := secrets.Location()
 	switch {
 	case st.Ticked(wizard.IDKeyStore):
 		k.keyNote.success("The private key is stored in your " + loc + ".")
@@ -498,27 +487,23 @@ func (k *keyScreen) refreshKeyNote() {
 }
 
 // probe checks, for a reopened profile, that the private key made with its
-// certificate still waits in the keychain.
+// certificate still waits in the keychain; the wizard records the answer.
 func (k *keyScreen) probe() {
 	wiz := k.s.wiz
-	st := wiz.State()
-	name, certPEM := st.Profile.Name, []byte(st.Profile.CertificatePEM)
-	background(k.s.jobs, func() error {
-		_, err := wizard.FindPending(context.Background(), k.s.deps.Vault, name, certPEM)
-		return err
-	}, func(err error) {
+	job := wiz.FindKey(k.s.deps.Vault)
+	background(k.s.jobs, func() error { return job.Run(context.Background()) }, func(err error) {
+		job.Record(err)
 		if k.s.wiz != wiz || wiz.State().Bundle != nil {
 			return
 		}
+		k.s.changed()
 		switch {
 		case err == nil:
-			k.keyNote.info("The private key waits in your " + locationName() + " until the Keychain step stores it for good.")
-		case errors.Is(err, wizard.ErrKeyLost), errors.Is(err, wizard.ErrKeyMismatch):
-			wiz.SetKeyLost()
+			k.keyNote.info("The private key waits in your " + secrets.Location() + " until the Keychain step stores it for good.")
+		case wizard.KeyGone(err):
 			k.keyNote.set(wizard.Sentence(err.Error()), "")
-			k.s.changed()
 		default:
-			k.keyNote.set("", "Couldn't check your "+locationName()+" for the private key: "+errorText(err))
+			k.keyNote.set("", "Couldn't check your "+secrets.Location()+" for the private key: "+errorText(err))
 		}
 	})
 }

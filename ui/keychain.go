@@ -34,14 +34,14 @@ type keychainScreen struct {
 func newKeychainScreen(s *shell) *keychainScreen {
 	k := &keychainScreen{s: s}
 	k.intro = wrapped("")
-	k.store = widget.NewButtonWithIcon("Store in "+locationName(), theme.DocumentSaveIcon(), k.start)
+	k.store = widget.NewButtonWithIcon("Store in "+secrets.Location(), theme.DocumentSaveIcon(), k.start)
 	k.store.Importance = widget.HighImportance
 	k.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), k.abort)
 	k.cancel.Hide()
 	k.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), k.start)
 	k.retry.Hide()
 	k.toKey = widget.NewButtonWithIcon("Go to Key and certificate", theme.NavigateBackIcon(), func() {
-		s.jump(indexOf(s.steps, wizard.StepKey))
+		s.jump(s.wiz.Index(wizard.StepKey))
 	})
 	k.toKey.Hide()
 	k.busy = widget.NewProgressBarInfinite()
@@ -66,7 +66,7 @@ func (k *keychainScreen) view() fyne.CanvasObject { return k.root }
 
 func (k *keychainScreen) show() {
 	st := k.s.wiz.State()
-	k.intro.SetText("tnjwt stores two secrets in your " + locationName() + ", filed under the profile name " +
+	k.intro.SetText("tnjwt stores two secrets in your " + secrets.Location() + ", filed under the profile name " +
 		st.Profile.Name + ": the consumer key and the private key. The profile file itself holds no secret.")
 	if k.stop != nil {
 		return // a call is under way; its result will show
@@ -79,39 +79,31 @@ func (k *keychainScreen) show() {
 	k.store.Enable()
 }
 
-// start runs the keychain calls off the UI goroutine.
+// start runs the wizard's keychain job off the UI goroutine; the wizard
+// records the outcome, the screen shows it.
 func (k *keychainScreen) start() {
 	wiz := k.s.wiz
-	st := wiz.State()
-	var keyPEM []byte
-	if st.Bundle != nil {
-		keyPEM = st.Bundle.KeyPEM
-	}
-	name, consumerKey, certPEM := st.Profile.Name, st.ConsumerKey, []byte(st.Profile.CertificatePEM)
+	job := wiz.StoreSecrets(k.s.deps.Vault)
 	ctx, stop := context.WithCancel(context.Background())
 	k.stop = stop
 	k.setWaiting(true)
-	background(k.s.jobs, func() error {
-		return wizard.StoreSecrets(ctx, k.s.deps.Vault, name, consumerKey, keyPEM, certPEM)
-	}, func(err error) {
+	background(k.s.jobs, func() error { return job.Run(ctx) }, func(err error) {
 		stop()
 		k.stop = nil
 		k.setWaiting(false)
-		if err != nil {
-			if errors.Is(err, wizard.ErrKeyLost) || errors.Is(err, wizard.ErrKeyMismatch) {
-				wiz.SetKeyLost()
-			}
-			if k.s.wiz == wiz {
-				k.failed(err)
-				k.s.changed()
-			}
+		job.Record(err)
+		if k.s.wiz != wiz {
 			return
 		}
-		wiz.MarkStored()
-		if k.s.wiz == wiz {
+		switch {
+		case err != nil:
+			k.failed(err)
+		case wiz.State().Ticked(wizard.IDKeyStore):
 			k.stored()
-			k.s.changed()
+		default:
+			k.result.info("The key and certificate or the consumer key changed while tnjwt was storing them. Store again to keep the new ones.")
 		}
+		k.s.changed()
 	})
 }
 
@@ -143,7 +135,7 @@ func (k *keychainScreen) setWaiting(on bool) {
 
 func (k *keychainScreen) stored() {
 	k.store.Hide()
-	k.result.success("Stored in your " + locationName() + ": the consumer key and the private key of " +
+	k.result.success("Stored in your " + secrets.Location() + ": the consumer key and the private key of " +
 		k.s.wiz.State().Profile.Name + ".")
 }
 
@@ -151,7 +143,7 @@ func (k *keychainScreen) stored() {
 func (k *keychainScreen) failed(err error) {
 	var se *secrets.Error
 	switch {
-	case errors.Is(err, wizard.ErrKeyLost), errors.Is(err, wizard.ErrKeyMismatch):
+	case wizard.KeyGone(err):
 		k.result.set(wizard.Sentence(err.Error()), "")
 		k.toKey.Show()
 	case errors.As(err, &se) && se.Kind == secrets.Canceled:

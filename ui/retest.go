@@ -130,7 +130,7 @@ func (t *retest) start() {
 }
 
 func (t *retest) showProgress() {
-	t.status = bold("Reading the secrets from your " + locationName() + "…")
+	t.status = bold("Reading the secrets from your " + secrets.Location() + "…")
 	t.detail = wrapped("If your keychain asks for your password or for permission, answer there.")
 	t.bar = widget.NewProgressBarInfinite()
 	t.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), t.abort)
@@ -216,7 +216,7 @@ func (t *retest) finish(o testOutcome, cancelled bool) {
 		return
 	}
 	t.diagnosis = salesforce.Diagnose(o.err)
-	rec := wizard.NewTestResult(t.s.deps.Now(), o.res, o.err, t.diagnosis)
+	rec := profiles.TestResultOf(t.s.deps.Now(), o.res, o.err, t.diagnosis)
 	t.p.RecordTest(rec)
 	t.showResult(o.res, o.err)
 	t.record(rec)
@@ -405,7 +405,7 @@ func (t *retest) addDiagnosis(box *fyne.Container, refused bool) {
 	box.Add(wrapped(d.Fix))
 	box.Add(subtle("Checklist step: " + wizard.ChecklistName(t.s.steps, d.Step)))
 	if id, ok := wizard.ScreenFor(t.s.steps, d.Step); ok {
-		title := t.s.steps[indexOf(t.s.steps, id)].Title
+		title := t.s.steps[t.s.wiz.Index(id)].Title
 		t.goStep = widget.NewButtonWithIcon("Go to that step: "+title, theme.NavigateNextIcon(), func() {
 			t.closeResult()
 			t.s.openAt(t.p, id)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -88,6 +89,7 @@ type shell struct {
 	why         *widget.Label
 	body        *fyne.Container
 	hint        *widget.Label // what Next is waiting for
+	saveProblem *widget.Label // a failed profile write, until a write succeeds
 	status      *widget.Label // copies, saves
 	back, next  *widget.Button
 	counter     *widget.Label
@@ -95,10 +97,7 @@ type shell struct {
 }
 
 func newShell(a fyne.App, w fyne.Window, d Deps) *shell {
-	s := &shell{app: a, win: w, deps: d, jobs: &jobs{onUI: d.onUI}, saves: &jobs{onUI: d.onUI}, steps: d.Steps}
-	if s.steps == nil {
-		s.steps = wizard.Steps()
-	}
+	s := &shell{app: a, win: w, deps: d, jobs: &jobs{onUI: d.onUI}, saves: &jobs{onUI: d.onUI}, steps: wizard.Steps()}
 	s.saver = newSaver(d.Store, s.saves, s.saveReport)
 	s.welcome = newWelcomeScreen(s)
 	s.build()
@@ -128,6 +127,9 @@ func (s *shell) build() {
 	s.hint = wrapped("")
 	s.hint.Importance = widget.WarningImportance
 	s.hint.Hide()
+	s.saveProblem = wrapped("")
+	s.saveProblem.Importance = widget.DangerImportance
+	s.saveProblem.Hide()
 	s.status = widget.NewLabel("")
 	s.status.Truncation = fyne.TextTruncateEllipsis
 	s.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), s.goBack)
@@ -136,7 +138,7 @@ func (s *shell) build() {
 	s.next.Importance = widget.HighImportance
 	s.counter = widget.NewLabel("")
 	buttons := container.NewBorder(nil, nil, s.back, container.NewHBox(s.counter, s.next), s.status)
-	footer := container.NewVBox(widget.NewSeparator(), s.hint, buttons)
+	footer := container.NewVBox(widget.NewSeparator(), s.saveProblem, s.hint, buttons)
 
 	s.body = container.NewStack()
 	main := container.NewBorder(header, footer, nil, nil, s.body)
@@ -313,7 +315,7 @@ func (s *shell) finish() {
 	if err := s.wiz.GoTo(0); err == nil {
 		s.render()
 	}
-	s.setStatus(name + " is set up: its secrets are in the " + locationName() + ".")
+	s.setStatus(name + " is set up: its secrets are in the " + secrets.Location() + ".")
 }
 
 // show displays d and keeps hold of it for tests.
@@ -327,14 +329,18 @@ func (s *shell) setStatus(text string) {
 	s.status.SetText(text)
 }
 
-// saveReport hears how the background profile writes went.
-func (s *shell) saveReport(err error) {
+// saveReport hears how the background profile writes went. A failure
+// stays on show, whatever screen comes next, until a write succeeds: the
+// status line is cleared on every screen change and would hide it.
+func (s *shell) saveReport(name string, err error) {
 	if err != nil {
-		s.status.Importance = widget.DangerImportance
-		s.status.SetText("Couldn't save your progress: " + err.Error())
+		s.saveProblem.SetText("Couldn't save the progress of " + name + ": " + wizard.Sentence(err.Error()) +
+			" Your changes are kept in this window; fix the problem and they will be saved with your next change.")
+		s.saveProblem.Show()
 		return
 	}
-	if s.status.Importance == widget.DangerImportance {
+	if s.saveProblem.Visible() {
+		s.saveProblem.Hide()
 		s.setStatus("Progress saved.")
 	}
 }

@@ -771,6 +771,10 @@ func TestReopenResumesWithValuesFilled(t *testing.T) {
 	e.see("Saved as acme.")
 	e.jump(wizard.StepKey)
 	e.see("The private key waits in your " + secrets.Location())
+	// Where the certificate file went is not in the profile: say so plainly.
+	e.see("Not saved as a file in this session.")
+	e.jump(wizard.StepECA)
+	e.see("tnjwt remembers the file only while this window stays open")
 }
 
 func TestReopenWithoutTheKeyAsksForANewOne(t *testing.T) {
@@ -820,7 +824,7 @@ func TestImportedProfileResumesAtTheChecklists(t *testing.T) {
 		t.Fatalf("resumed at %s, want the ECA screen", e.at())
 	}
 	e.jump(wizard.StepKey)
-	e.see("The private key is stored in your " + locationName())
+	e.see("The private key is stored in your " + secrets.Location())
 	if e.s.next.Disabled() {
 		t.Error("Next disabled on the Key screen of an imported profile")
 	}
@@ -966,5 +970,110 @@ func TestEveryScreenFits900x600(t *testing.T) {
 		if _, ok := e.s.body.Objects[0].(*container.Scroll); !ok {
 			t.Errorf("%s isn't in a scroll container", e.s.steps[i].ID)
 		}
+	}
+}
+
+var (
+	otherOnce sync.Once
+	other     *certs.Bundle
+)
+
+// otherBundle is a second key pair, for replacing testBundle's.
+func otherBundle(t *testing.T) *certs.Bundle {
+	t.Helper()
+	otherOnce.Do(func() {
+		b, err := certs.Generate(certs.Options{Now: testNow})
+		if err != nil {
+			panic(err)
+		}
+		other = b
+	})
+	return other
+}
+
+// A new key for a finished org: the consumer key is still in the keychain,
+// so the Consumer key step lets the person through and the Keychain step
+// stores the new private key beside it.
+func TestNewKeyAfterFinishingKeepsTheStoredConsumerKey(t *testing.T) {
+	e := newEnv(t)
+	e.toKeychain("acme")
+	e.tap(e.keychain().store)
+	e.next() // Finish
+	e.s.close()
+
+	e.open()
+	e.tap(e.row("acme").open)
+	e.jump(wizard.StepKey)
+	b2 := otherBundle(t)
+	e.key().adopt(e.s.wiz, b2)
+	e.settle()
+	e.s.changed()
+	e.jump(wizard.StepConsumerKey)
+	if e.s.next.Disabled() {
+		t.Fatalf("the Consumer key step asks again for a stored key: %s", e.s.hint.Text)
+	}
+	e.see("The consumer key is stored in your " + secrets.Location())
+	e.jump(wizard.StepKeychain)
+	e.tap(e.keychain().store)
+	e.see("Stored in your " + secrets.Location())
+	ctx := context.Background()
+	if got, err := e.vault.Get(ctx, "acme", secrets.PrivateKey); err != nil || string(got) != string(b2.KeyPEM) {
+		t.Errorf("the new private key isn't stored: %v", err)
+	}
+	if got, err := e.vault.Get(ctx, "acme", secrets.ConsumerKey); err != nil || string(got) != testKey {
+		t.Errorf("the stored consumer key was lost: %q, %v", got, err)
+	}
+	if e.s.next.Disabled() {
+		t.Errorf("Finish disabled after storing: %s", e.s.hint.Text)
+	}
+}
+
+// flakyStore fails every write while err is set.
+type flakyStore struct {
+	wizard.Store
+	mu  sync.Mutex
+	err error
+}
+
+func (f *flakyStore) Save(p profiles.Profile) error {
+	f.mu.Lock()
+	err := f.err
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return f.Store.Save(p)
+}
+
+func (f *flakyStore) fail(err error) {
+	f.mu.Lock()
+	f.err = err
+	f.mu.Unlock()
+}
+
+func TestSaveFailureStaysOnShowUntilASaveWorks(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	flaky := &flakyStore{Store: e.s.saver.store}
+	e.s.saver.store = flaky // no write is under way: settle waited for them
+	flaky.fail(errors.New("no space left on device"))
+	c := e.checklist(wizard.StepECA)
+	test.Tap(c.checks[wizard.IDECAScopes])
+	e.settle()
+	const warning = "Couldn't save the progress of acme: No space left on device."
+	e.see(warning)
+	e.see("Your changes are kept in this window")
+	e.jump(wizard.StepKey) // a new screen clears the status line, not the warning
+	e.see(warning)
+
+	flaky.fail(nil)
+	e.jump(wizard.StepECA)
+	test.Tap(c.checks[wizard.IDECAJWTEnable])
+	e.settle()
+	e.notSee("Couldn't save")
+	e.see("Progress saved.")
+	p, _ := e.store.Get("acme")
+	if !p.Checklist[wizard.IDECAScopes].Done || !p.Checklist[wizard.IDECAJWTEnable].Done {
+		t.Errorf("after the store recovered, the ticks on disk are %v", p.Checklist)
 	}
 }

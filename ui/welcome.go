@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -123,7 +124,7 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 
 func (w *welcomeScreen) confirmDelete(name string) {
 	d := dialog.NewConfirm("Delete "+name+"?",
-		"This removes the saved profile and its secrets (consumer key and private key) from the "+locationName()+
+		"This removes the saved profile and its secrets (consumer key and private key) from the "+secrets.Location()+
 			".\nNothing changes in Salesforce: the External Client App keeps its certificate.",
 		func(ok bool) {
 			w.s.dialog = nil
@@ -143,7 +144,7 @@ func (w *welcomeScreen) delete(name string) {
 		w.s.changed()
 	}
 	background(w.s.jobs, func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*keychainTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*w.s.deps.Vault.Timeout())
 		defer cancel()
 		return w.s.deps.Store.Delete(ctx, name)
 	}, func(err error) {

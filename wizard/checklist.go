@@ -73,7 +73,7 @@ const (
 	whereECASettings = `Setup → Quick Find box: "External" → External Client App Manager → ▾ next to your app → Edit Settings → OAuth Settings`
 	whereECAPolicies = `Setup → Quick Find box: "External" → External Client App Manager → your app → Edit`
 	wherePermsets    = `Setup → Quick Find box: "Permission Sets" → Permission Sets`
-	whereConsumerKey = `Setup → External Client App Manager → your app → Settings tab → OAuth Settings → Consumer Key and Secret`
+	whereConsumerKey = `Setup → Quick Find box: "External" → External Client App Manager → your app → Settings tab → Consumer Key and Secret`
 )
 
 var orgItems = []Item{{

@@ -83,3 +83,87 @@ func StoreSecrets(ctx context.Context, v Vault, profile, consumerKey string, key
 func notFound(err error) bool {
 	return err != nil && (errors.Is(err, secrets.ErrNotFound) || secrets.KindOf(err) == secrets.NotFound)
 }
+
+// KeyGone reports the errors that mean the certificate's private key is
+// lost: ErrKeyLost and ErrKeyMismatch. The Key step then needs a new pair.
+func KeyGone(err error) bool {
+	return errors.Is(err, ErrKeyLost) || errors.Is(err, ErrKeyMismatch)
+}
+
+// KeychainJob is keychain work for a screen. The keychain may wait for an
+// unlock prompt, so Run goes off the UI goroutine: it only uses what was
+// copied from the state when the job was made. Record takes the outcome
+// back into the wizard and runs where the wizard's other methods run.
+type KeychainJob struct {
+	Run    func(ctx context.Context) error
+	Record func(err error)
+}
+
+// StoreSecrets is the Keychain step's job: it stores the consumer key (or
+// keeps the stored one when none was pasted in this session) and the
+// private key (this session's, or the one waiting in the keychain), and
+// Record ticks key-store, or marks the key lost (KeyGone).
+func (w *Wizard) StoreSecrets(v Vault) KeychainJob {
+	name, consumerKey, certPEM := w.st.Profile.Name, w.st.ConsumerKey, w.st.Profile.CertificatePEM
+	var keyPEM []byte
+	if w.st.Bundle != nil {
+		keyPEM = w.st.Bundle.KeyPEM
+	}
+	return KeychainJob{
+		Run: func(ctx context.Context) error {
+			return StoreSecrets(ctx, v, name, consumerKey, keyPEM, []byte(certPEM))
+		},
+		Record: func(err error) {
+			// A new pair or consumer key taken while the keychain worked
+			// was not stored: it still needs its own Store.
+			if w.st.Profile.CertificatePEM != certPEM || w.st.ConsumerKey != consumerKey {
+				return
+			}
+			switch {
+			case err == nil:
+				w.markStored()
+			case KeyGone(err):
+				w.setKeyLost(true)
+			}
+		},
+	}
+}
+
+// FindKey is the Key screen's check that a reopened profile's private key
+// still waits in the keychain (FindPending); Record marks it lost or found.
+func (w *Wizard) FindKey(v Vault) KeychainJob {
+	name, certPEM := w.st.Profile.Name, w.st.Profile.CertificatePEM
+	return KeychainJob{
+		Run: func(ctx context.Context) error {
+			_, err := FindPending(ctx, v, name, []byte(certPEM))
+			return err
+		},
+		Record: func(err error) {
+			if w.st.Profile.CertificatePEM != certPEM {
+				return // a new pair came meanwhile; the answer is about the old one
+			}
+			switch {
+			case err == nil:
+				w.setKeyLost(false)
+			case KeyGone(err):
+				w.setKeyLost(true)
+			}
+		},
+	}
+}
+
+// setKeyLost records whether the certificate's private key is gone: the Key
+// step is unfinished again until a new pair is made. A key made in this
+// session is never lost.
+func (w *Wizard) setKeyLost(lost bool) {
+	w.st.KeyLost = lost && w.st.Bundle == nil
+}
+
+// markStored records that both secrets are in the keychain.
+func (w *Wizard) markStored() {
+	w.st.KeyKept = false
+	w.st.KeyLost = false
+	w.st.ConsumerKeyStored = true
+	w.tick(IDKeyStore)
+	w.save()
+}

@@ -207,8 +207,6 @@ func Sentence(msg string) string {
 	return msg
 }
 
-func trimName(name string) string { return strings.TrimSpace(name) }
-
 // checkConsumerKey is salesforce.CheckConsumerKey with messages for the screen.
 func checkConsumerKey(raw string) (key, warning string, err error) {
 	key, warning, err = salesforce.CheckConsumerKey(raw)

@@ -60,6 +60,9 @@ func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Dur
 		return salesforce.Request{}, &NotReadyError{Problem: "The private key stored for " + p.Name +
 			" can't be read. On the Key and certificate step, make a new key and certificate, upload the certificate again and store the new key."}
 	}
+	if err := keyFitsCertificate(keyPEM, p); err != nil {
+		return salesforce.Request{}, err
+	}
 	clientID, _, err := salesforce.CheckConsumerKey(string(ck))
 	if err != nil {
 		return salesforce.Request{}, &NotReadyError{Problem: "The consumer key stored for " + p.Name +
@@ -69,6 +72,24 @@ func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Dur
 		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience,
 		Sandbox: p.Sandbox || login.Sandbox, Key: key, Wait: wait,
 	}, nil
+}
+
+// keyFitsCertificate refuses a stored key that is not the profile's
+// certificate's: after a new pair is made the keychain still holds the old
+// key until the Keychain step, and testing with it would test the old pair.
+func keyFitsCertificate(keyPEM []byte, p profiles.Profile) error {
+	if p.CertificatePEM == "" {
+		return nil // imported without a certificate: nothing to check against
+	}
+	if _, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err != nil {
+		return &NotReadyError{Problem: "The certificate saved in " + p.Name + " can't be read. " +
+			"On the Key and certificate step, make a new key and certificate, upload the certificate again and store the new key."}
+	}
+	if _, err := certs.Load(keyPEM, []byte(p.CertificatePEM)); err != nil {
+		return &NotReadyError{Problem: "The private key in your " + secrets.Location() + " belongs to an older certificate of " +
+			p.Name + ": finish the Keychain step to store the new one."}
+	}
+	return nil
 }
 
 func readSecret(ctx context.Context, v Vault, profile string, purpose secrets.Purpose) ([]byte, error) {
@@ -88,34 +109,6 @@ func Cancelled(err error) bool {
 		return true
 	}
 	return secrets.KindOf(err) == secrets.Canceled || errors.Is(err, context.Canceled)
-}
-
-// NewTestResult is what a finished test leaves in the profile: when, whether
-// it worked, the server's words or the transport fault, the diagnosis step
-// and the timings. Never the frontdoor URL or a token: Result's are not read
-// beyond its timings.
-func NewTestResult(when time.Time, res *salesforce.Result, err error, d *salesforce.Diagnosis) profiles.TestResult {
-	r := profiles.TestResult{When: when, OK: err == nil}
-	if res != nil {
-		r.TimingsMS = res.Timings.MS()
-	}
-	var (
-		re *salesforce.RefusalError
-		te *salesforce.TransportError
-	)
-	switch {
-	case err == nil:
-	case errors.As(err, &re):
-		r.Error, r.Description = re.Code, re.Description
-	case errors.As(err, &te):
-		r.Error, r.Description = te.Kind, te.Error()
-	default:
-		r.Error, r.Description = "error", err.Error()
-	}
-	if d != nil {
-		r.DiagnosisStep = d.Step
-	}
-	return r
 }
 
 // NoteTest records a test of this wizard's profile that the store already

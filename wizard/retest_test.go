@@ -78,13 +78,13 @@ func TestNewTestResultKeepsTheServerWordsNotTheURL(t *testing.T) {
 	res := &salesforce.Result{FrontdoorURI: "https://acme.my.salesforce.com/secur/frontdoor.jsp?otp=SECRET",
 		Timings: salesforce.Timings{Sign: time.Millisecond, Token: 2 * time.Millisecond, Total: 5 * time.Millisecond}}
 
-	ok := NewTestResult(now, res, nil, nil)
+	ok := profiles.TestResultOf(now, res, nil, nil)
 	if !ok.OK || ok.Error != "" || ok.TimingsMS["token"] != 2 || ok.TimingsMS["total"] != 5 || !ok.When.Equal(now) {
 		t.Errorf("success: %+v", ok)
 	}
 
 	refusal := &salesforce.RefusalError{Phase: "token", Status: 400, Code: "invalid_grant", Description: strings.Repeat("x", 5000)}
-	got := NewTestResult(now, res, refusal, salesforce.Diagnose(refusal))
+	got := profiles.TestResultOf(now, res, refusal, salesforce.Diagnose(refusal))
 	if got.OK || got.Error != "invalid_grant" || got.DiagnosisStep != "" {
 		t.Errorf("refusal: %+v", got)
 	}
@@ -94,12 +94,12 @@ func TestNewTestResultKeepsTheServerWordsNotTheURL(t *testing.T) {
 		t.Errorf("a 5000-byte server answer was kept as %d bytes", len(d))
 	}
 	refusal.Description = "invalid assertion"
-	if got := NewTestResult(now, res, refusal, salesforce.Diagnose(refusal)); got.DiagnosisStep != "eca-cert-upload" {
+	if got := profiles.TestResultOf(now, res, refusal, salesforce.Diagnose(refusal)); got.DiagnosisStep != "eca-cert-upload" {
 		t.Errorf("diagnosis step %q", got.DiagnosisStep)
 	}
 
 	te := &salesforce.TransportError{Phase: "token", Kind: salesforce.KindTimeout, Problem: "no answer within 30s"}
-	if got := NewTestResult(now, nil, te, nil); got.Error != "timeout" || !strings.Contains(got.Description, "no answer") {
+	if got := profiles.TestResultOf(now, nil, te, nil); got.Error != "timeout" || !strings.Contains(got.Description, "no answer") {
 		t.Errorf("transport: %+v", got)
 	}
 	for _, r := range []profiles.TestResult{ok, got} {
@@ -161,5 +161,27 @@ func TestOpenAtGoesToTheStepAndKeepsTheTest(t *testing.T) {
 	saved, err := store.Get("acme")
 	if err != nil || saved.LastTest == nil || !saved.LastTest.OK || !saved.Checklist[IDLiveTest].Done {
 		t.Errorf("saved %+v %v", saved.LastTest, err)
+	}
+}
+
+// After a new pair, the keychain keeps the old key until the Keychain step:
+// a re-test must not sign with it.
+func TestTestRequestRefusesTheKeyOfAnOlderCertificate(t *testing.T) {
+	b, b2 := testBundles(t)
+	ctx := context.Background()
+	v := secrets.NewVault(secrets.NewMemory(0), 5*time.Second)
+	p := testProfile()
+	p.CertificatePEM = string(b2.CertPEM)
+	_ = v.Put(ctx, "acme", secrets.ConsumerKey, []byte(goodConsumerKey))
+	_ = v.Put(ctx, "acme", secrets.PrivateKey, b.KeyPEM)
+	_, err := TestRequest(ctx, v, p, 0)
+	var nr *NotReadyError
+	if !errors.As(err, &nr) || !strings.Contains(nr.Problem, "belongs to an older certificate") ||
+		!strings.Contains(nr.Problem, "finish the Keychain step") {
+		t.Fatalf("old key, new certificate: %v", err)
+	}
+	p.CertificatePEM = string(b.CertPEM)
+	if _, err := TestRequest(ctx, v, p, 0); err != nil {
+		t.Errorf("matching key and certificate: %v", err)
 	}
 }

@@ -96,7 +96,7 @@ func checkKeyStep(s *State) error {
 }
 
 func checkConsumerKeyStep(s *State) error {
-	if s.ConsumerKey != "" || s.Ticked(IDKeyStore) {
+	if s.ConsumerKey != "" || s.ConsumerKeyStored || s.Ticked(IDKeyStore) {
 		return nil
 	}
 	if s.Ticked(IDECAConsumerKey) {

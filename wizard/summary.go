@@ -3,9 +3,11 @@ package wizard
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
 // CertWarnDays is how close to expiry a certificate gets a warning badge.
@@ -53,11 +55,34 @@ func LastTestText(t *profiles.TestResult) string {
 		return "Last test passed on " + when + "."
 	}
 	msg := "Last test failed on " + when
-	switch {
-	case t.Error != "" && t.Description != "":
-		msg += ": " + t.Error + " (" + t.Description + ")"
-	case t.Error != "":
-		msg += ": " + t.Error
+	if why := failureText(t); why != "" {
+		msg += ": " + strings.TrimRight(why, ".")
 	}
 	return msg + "."
+}
+
+// failureText is a failed test's cause in words. Salesforce's own error
+// codes (invalid_grant…) stay: admins search for them. The kinds tnjwt
+// records for a fault on the way (bad_reply, unsafe_host…) are codes for
+// scripts, so people get what they mean instead.
+func failureText(t *profiles.TestResult) string {
+	switch {
+	case t.Error == salesforce.OtherError:
+		return t.Description
+	case transportKinds[t.Error] && t.Description != "":
+		return "network or server problem: " + t.Description
+	case transportKinds[t.Error]:
+		return "network or server problem"
+	case t.Error != "" && t.Description != "":
+		return t.Error + " (" + t.Description + ")"
+	}
+	return t.Error
+}
+
+// transportKinds are the Error values profiles.TestResultOf records for a
+// salesforce.TransportError.
+var transportKinds = map[string]bool{
+	salesforce.KindTimeout: true, salesforce.KindCancelled: true, salesforce.KindConnect: true,
+	salesforce.KindTLS: true, salesforce.KindServer: true, salesforce.KindBadReply: true,
+	salesforce.KindTooLarge: true, salesforce.KindRedirect: true, salesforce.KindUnsafeHost: true,
 }

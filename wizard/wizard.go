@@ -6,6 +6,7 @@ package wizard
 import (
 	"errors"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
@@ -33,6 +34,11 @@ type State struct {
 	KeyLost     bool          // no Bundle, and the keychain has no key for the certificate
 	CertPath    string        // where the certificate was saved in this session
 	ConsumerKey string        // trimmed; goes to the keychain on the Keychain step
+	// ConsumerKeyStored: the keychain already holds this profile's consumer
+	// key (the profile was opened with its secrets stored, or they were
+	// stored in this session), so a new key pair needs no new paste. A new
+	// pasted key clears it: the stored one is then out of date.
+	ConsumerKeyStored bool
 }
 
 // Ticked reports whether a checklist item is done in the profile.
@@ -70,7 +76,6 @@ type Wizard struct {
 	store   Store
 	now     func() time.Time
 	asked   map[StepID]bool // unticked items already confirmed on this screen
-	saveErr error           // the last save's failure, nil once one succeeds
 }
 
 // New starts a profile from scratch at the first step.
@@ -91,6 +96,7 @@ func Open(steps []Step, store Store, p profiles.Profile, now func() time.Time) *
 	}
 	w.st.Profile = p
 	w.st.Saved = true
+	w.st.ConsumerKeyStored = w.st.Ticked(IDKeyStore)
 	w.st.Draft = OrgDraft{Name: p.Name, Type: OrgTypeFor(p.LoginURL), URL: p.LoginURL, Username: p.Username}
 	w.st.Org = CheckOrg(w.st.Draft, w.nameTaken)
 
@@ -273,7 +279,7 @@ func (w *Wizard) create() error {
 		return errors.New(w.st.Org.FirstProblem())
 	}
 	p := &w.st.Profile
-	p.Name = trimName(w.st.Draft.Name)
+	p.Name = strings.TrimSpace(w.st.Draft.Name)
 	p.Created = w.now()
 	w.applyOrg()
 	w.tick(IDOrgLoginURL)
@@ -313,14 +319,6 @@ func (w *Wizard) KeyKept(b *certs.Bundle) {
 	}
 }
 
-// SetKeyLost records that the certificate's private key is gone (see
-// ErrKeyLost): the Key step is unfinished again until a new pair is made.
-func (w *Wizard) SetKeyLost() {
-	if w.st.Bundle == nil {
-		w.st.KeyLost = true
-	}
-}
-
 // SetCertPath remembers where the certificate file was saved.
 func (w *Wizard) SetCertPath(path string) { w.st.CertPath = path }
 
@@ -349,17 +347,11 @@ func (w *Wizard) SetConsumerKey(raw string) (key, warning string, err error) {
 		return key, warning, nil
 	}
 	w.st.ConsumerKey = key
+	w.st.ConsumerKeyStored = false
 	w.untick(IDKeyStore)
 	w.tick(IDECAConsumerKey)
 	w.save()
 	return key, warning, nil
-}
-
-// MarkStored records that the secrets are in the keychain.
-func (w *Wizard) MarkStored() {
-	w.st.KeyKept = false
-	w.tick(IDKeyStore)
-	w.save()
 }
 
 func (w *Wizard) tick(id string) {
@@ -371,16 +363,14 @@ func (w *Wizard) untick(id string) {
 }
 
 // save writes the profile once it exists; before that the Org screen has
-// nothing with a name to save.
+// nothing with a name to save. The window's store writes in the background
+// and shows its own failures until a save succeeds, so there is nothing
+// here to return them to.
 func (w *Wizard) save() {
 	if w.st.Saved {
-		w.saveErr = w.store.Save(w.stamped())
+		_ = w.store.Save(w.stamped())
 	}
 }
-
-// SaveErr is the last save's failure, nil when progress is on disk (or
-// handed to the store).
-func (w *Wizard) SaveErr() error { return w.saveErr }
 
 // stamped is a copy of the profile to hand to the store, so a background
 // writer never shares the map the screens keep changing.

@@ -656,3 +656,117 @@ func TestCertTextAndLastTest(t *testing.T) {
 		t.Errorf("passed test: %q", got)
 	}
 }
+
+// finishedProfile is a profile whose setup is done: every item ticked, the
+// consumer key and b's private key in v.
+func finishedProfile(t *testing.T, v *secrets.Vault, b *certs.Bundle, ck string) profiles.Profile {
+	t.Helper()
+	p := profiles.Profile{Name: "acme", LoginURL: "https://login.salesforce.com", Username: goodUser,
+		CertificatePEM: string(b.CertPEM), Fingerprint: certs.Describe(b.Cert, now).Fingerprint,
+		Checklist: map[string]profiles.StepState{}}
+	for _, s := range Steps() {
+		for _, it := range s.Items {
+			p.Checklist[it.ID] = profiles.StepState{Done: true}
+		}
+	}
+	ctx := context.Background()
+	if err := v.Put(ctx, "acme", secrets.ConsumerKey, []byte(ck)); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Put(ctx, "acme", secrets.PrivateKey, b.KeyPEM); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func runJob(j KeychainJob) error {
+	err := j.Run(context.Background())
+	j.Record(err)
+	return err
+}
+
+// A new key for a finished profile: the consumer key is in the keychain, so
+// the Consumer key step must not ask for it again, and the Keychain step
+// stores the new private key beside the old consumer key.
+func TestNewKeyKeepsTheStoredConsumerKey(t *testing.T) {
+	b, b2 := testBundles(t)
+	v := secrets.NewVault(secrets.NewMemory(0), 5*time.Second)
+	w := Open(Steps(), newStore(t), finishedProfile(t, v, b, goodConsumerKey), clock)
+	w.SetKey(b2)
+	if err := w.Blocker(w.Index(StepConsumerKey)); err != nil {
+		t.Fatalf("Consumer key step after a new key: %v", err)
+	}
+	if err := w.GoTo(w.Index(StepKeychain)); err != nil {
+		t.Fatalf("can't reach the Keychain step: %v", err)
+	}
+	if err := runJob(w.StoreSecrets(v)); err != nil {
+		t.Fatal(err)
+	}
+	if !w.State().Ticked(IDKeyStore) || !w.State().ConsumerKeyStored {
+		t.Error("storing didn't tick key-store")
+	}
+	assertStored(t, v, goodConsumerKey, b2.KeyPEM)
+
+	// A new consumer key replaces the stored one: it must be stored again.
+	if _, _, err := w.SetConsumerKey("3MVG9" + strings.Repeat("x", 60)); err != nil {
+		t.Fatal(err)
+	}
+	if w.State().ConsumerKeyStored {
+		t.Error("a new consumer key still counts the old one as stored")
+	}
+}
+
+func TestStoreSecretsJobRecordsItsOutcome(t *testing.T) {
+	b, b2 := testBundles(t)
+	p := finishedProfile(t, secrets.NewVault(secrets.NewMemory(0), time.Second), b, goodConsumerKey)
+	delete(p.Checklist, IDKeyStore)
+
+	t.Run("no key anywhere", func(t *testing.T) {
+		w := Open(Steps(), newStore(t), p, clock)
+		w.st.ConsumerKey = goodConsumerKey
+		if err := runJob(w.StoreSecrets(secrets.NewVault(secrets.NewMemory(0), time.Second))); !KeyGone(err) {
+			t.Fatalf("err = %v, want a lost key", err)
+		}
+		if !w.State().KeyLost || w.Blocker(w.Index(StepKey)) == nil {
+			t.Error("a lost key doesn't send the person back to the Key step")
+		}
+	})
+	t.Run("new pair made while storing", func(t *testing.T) {
+		v := secrets.NewVault(secrets.NewMemory(0), time.Second)
+		_ = KeepPending(context.Background(), v, "acme", b.KeyPEM)
+		w := Open(Steps(), newStore(t), p, clock)
+		w.st.ConsumerKey = goodConsumerKey
+		job := w.StoreSecrets(v)
+		err := job.Run(context.Background())
+		w.SetKey(b2)
+		job.Record(err)
+		if err != nil || w.State().Ticked(IDKeyStore) {
+			t.Errorf("err %v; key-store ticked %v for a key that wasn't stored", err, w.State().Ticked(IDKeyStore))
+		}
+	})
+	t.Run("probe finds the key, or not", func(t *testing.T) {
+		v := secrets.NewVault(secrets.NewMemory(0), time.Second)
+		w := Open(Steps(), newStore(t), p, clock)
+		if err := runJob(w.FindKey(v)); !errors.Is(err, ErrKeyLost) || !w.State().KeyLost {
+			t.Errorf("nothing in the keychain: err %v, lost %v", err, w.State().KeyLost)
+		}
+		_ = KeepPending(context.Background(), v, "acme", b.KeyPEM)
+		if err := runJob(w.FindKey(v)); err != nil || w.State().KeyLost {
+			t.Errorf("key back in the keychain: err %v, lost %v", err, w.State().KeyLost)
+		}
+	})
+}
+
+func TestLastTestTextSaysTransportFaultsInWords(t *testing.T) {
+	for _, kind := range []string{"bad_reply", "unsafe_host", "connection", "timeout"} {
+		got := LastTestText(&profiles.TestResult{When: now, Error: kind, Description: "token request: no answer."})
+		if strings.Contains(got, kind) || !strings.Contains(got, "network or server problem: token request: no answer.") ||
+			strings.Contains(got, "..") {
+			t.Errorf("%s: %q", kind, got)
+		}
+	}
+	if got := LastTestText(&profiles.TestResult{When: now, Error: "error", Description: "something odd"}); strings.Contains(got, "error") ||
+		!strings.HasSuffix(got, ": something odd.") {
+		t.Errorf("other error: %q", got)
+	}
+}

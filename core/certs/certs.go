@@ -251,9 +251,16 @@ func Describe(c *x509.Certificate, now time.Time) Info {
 		Serial:      serialHex(c.SerialNumber),
 		NotBefore:   c.NotBefore,
 		NotAfter:    c.NotAfter,
-		DaysLeft:    int(math.Floor(c.NotAfter.Sub(now).Hours() / 24)),
+		DaysLeft:    DaysLeft(c.NotAfter, now),
 		KeyBits:     publicKeyBits(c.PublicKey),
 	}
+}
+
+// DaysLeft is the number of whole days from now until notAfter, rounded
+// down, so it is negative once the certificate has expired (-1: less than a
+// day ago).
+func DaysLeft(notAfter, now time.Time) int {
+	return int(math.Floor(notAfter.Sub(now).Hours() / 24))
 }
 
 // Fingerprint is the SHA-256 of the certificate's DER encoding as

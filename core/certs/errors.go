@@ -22,6 +22,9 @@ const (
 	KindManyKeys    ErrorKind = "many-keys"    // more than one private key in one file
 	KindWeakKey     ErrorKind = "weak-key"     // RSA smaller than 2048 bits
 	KindMismatch    ErrorKind = "mismatch"     // key and certificate are not a pair
+	KindNoFile      ErrorKind = "no-file"      // no file at that path, or a folder
+	KindUnreadable  ErrorKind = "unreadable"   // the file is there but cannot be read
+	KindTooBig      ErrorKind = "too-big"      // larger than MaxPEMFile
 )
 
 // InputError says, for a Salesforce admin, what is wrong with a file or an

@@ -25,7 +25,7 @@ func WriteFiles(dir string, b *Bundle, force bool) (certPath, keyPath string, er
 	certPath = filepath.Join(dir, CertFileName)
 	keyPath = filepath.Join(dir, KeyFileName)
 	if !force {
-		if err := refuseExisting(certPath, keyPath); err != nil {
+		if err := RefuseExisting(dir); err != nil {
 			return certPath, keyPath, err
 		}
 	}
@@ -45,22 +45,13 @@ func WriteFiles(dir string, b *Bundle, force bool) (certPath, keyPath string, er
 	return certPath, keyPath, nil
 }
 
-// Existing lists which of the two files WriteFiles would write into dir are
-// already there, so a caller can refuse before spending time on a new key.
-func Existing(dir string) []string {
+// RefuseExisting says which of the two files WriteFiles would write into dir
+// are already there, so a caller can refuse before spending time on a new
+// key. The error wraps fsutil.ErrExists and names no command-line flag: the
+// caller says how to replace them. nil when neither exists.
+func RefuseExisting(dir string) error {
 	var found []string
 	for _, p := range []string{filepath.Join(dir, CertFileName), filepath.Join(dir, KeyFileName)} {
-		if exists(p) {
-			found = append(found, p)
-		}
-	}
-	return found
-}
-
-// refuseExisting names every target that is already there.
-func refuseExisting(paths ...string) error {
-	var found []string
-	for _, p := range paths {
 		if exists(p) {
 			found = append(found, p)
 		}
@@ -68,9 +59,22 @@ func refuseExisting(paths ...string) error {
 	if len(found) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s: %w; nothing was written (use --force to replace, once the old key is no longer in use)",
-		strings.Join(found, " and "), fsutil.ErrExists)
+	return &existsError{found}
 }
+
+// existsError reads "A and B already exist; nothing was written" rather than
+// repeating fsutil.ErrExists's own words, and still matches it.
+type existsError struct{ paths []string }
+
+func (e *existsError) Error() string {
+	verb := "exists"
+	if len(e.paths) > 1 {
+		verb = "exist"
+	}
+	return fmt.Sprintf("%s already %s; nothing was written", strings.Join(e.paths, " and "), verb)
+}
+
+func (e *existsError) Unwrap() error { return fsutil.ErrExists }
 
 func exists(p string) bool {
 	_, err := os.Lstat(p)

@@ -61,10 +61,26 @@ func TestWriteFilesRefusesWithoutForce(t *testing.T) {
 					t.Errorf("%s changed to %q", name, got)
 				}
 			}
-			if got := Existing(dir); len(got) != len(existing) {
-				t.Errorf("Existing = %v", got)
+			if refused := RefuseExisting(dir); !errors.Is(refused, fsutil.ErrExists) || refused.Error() != err.Error() {
+				t.Errorf("RefuseExisting = %v, want what WriteFiles said", refused)
+			}
+			want := " already exists; nothing was written"
+			if len(existing) == 2 {
+				want = " already exist; nothing was written"
+			}
+			if !strings.HasSuffix(err.Error(), want) || strings.Contains(err.Error(), "--") {
+				t.Errorf("error %q: want it to end %q and name no command-line flag", err, want)
 			}
 		})
+	}
+}
+
+func TestRefuseExistingInAnEmptyFolder(t *testing.T) {
+	if err := RefuseExisting(t.TempDir()); err != nil {
+		t.Fatalf("empty folder: %v", err)
+	}
+	if err := RefuseExisting(filepath.Join(t.TempDir(), "not-yet")); err != nil {
+		t.Fatalf("missing folder: %v", err)
 	}
 }
 

@@ -101,8 +101,16 @@ func printHelp(w io.Writer) {
 func usageErr(env *Env, format string, a ...any) int {
 	msg := fmt.Sprintf(format, a...)
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
-	fmt.Fprintf(env.Stderr, "tnjwt: %s\n", msg)
+	fmt.Fprintf(env.Stderr, "tnjwt: %s\n", joinClauses(msg))
 	return ExitUsage
+}
+
+// joinClauses drops the full stop an error's last sentence brings along
+// ("…to the External Client App.") when the caller goes on after it with
+// "; nothing was stored". Every one-line error passes through usageErr, so
+// this one place covers every such join.
+func joinClauses(msg string) string {
+	return strings.ReplaceAll(msg, ".; ", "; ")
 }
 
 // newFlagSet makes a FlagSet whose own error printing is silenced: parse
@@ -151,13 +159,8 @@ type testTarget struct {
 	KeyPEM   []byte
 }
 
-// testRecord is the non-secret summary of one `tnjwt test` run that is saved
-// back into a profile (profile.go). It never holds a token or frontdoor URL.
-type testRecord struct {
-	When          time.Time
-	OK            bool
-	Error         string // server's error code, or a transport failure summary
-	Description   string // server's error_description
-	DiagnosisStep string // checklist step id, empty when none
-	TimingsMS     map[string]float64
-}
+// sandboxAtProductionWarning is what `test` and `profile import` say for
+// --sandbox with the production login URL: the test.salesforce.com audience
+// it brings rarely suits that login.
+const sandboxAtProductionWarning = "--sandbox with https://login.salesforce.com: " +
+	"sandboxes usually log in at https://test.salesforce.com or their My Domain URL"

@@ -14,7 +14,7 @@ import (
 
 const emulatorSynopsis = "emulator [--listen ADDR] --config FILE\n\n" +
 	"Runs the practice org: a local stand-in for Salesforce's token, singleaccess and frontdoor\n" +
-	"endpoints, set up by FILE (JSON; see contract.md, \"Emulator configuration\"). The first line\n" +
+	"endpoints, set up by FILE (JSON; see the README section \"Rehearse with the emulator\"). The first line\n" +
 	"printed is \"listening on http://HOST:PORT\"; then one line per request. Stop with Ctrl-C.\n" +
 	"It only listens on this computer (a loopback address): the practice org has no real security."
 

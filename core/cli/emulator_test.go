@@ -197,6 +197,15 @@ func TestEmulatorCommandHelp(t *testing.T) {
 		!strings.Contains(stdout, "-listen") || !strings.Contains(stdout, "-config") {
 		t.Fatalf("exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
+	// The help points at a document that ships (contract.md does not), and
+	// the README still has that section.
+	const section = "Rehearse with the emulator"
+	if strings.Contains(stdout, "contract.md") || !strings.Contains(stdout, `README section "`+section+`"`) {
+		t.Errorf("help does not point to the README section:\n%s", stdout)
+	}
+	if readme, err := os.ReadFile(filepath.Join("..", "..", "README.md")); err != nil || !strings.Contains(string(readme), "## "+section) {
+		t.Errorf("README.md lacks the section %q (%v)", section, err)
+	}
 }
 
 func TestCheckLoopback(t *testing.T) {

@@ -17,6 +17,10 @@ const keygenSynopsis = "keygen --out DIR [--cn NAME] [--days N] [--bits 2048|307
 	"and DIR/" + certs.KeyFileName + " (the private key, PKCS#8, mode 0600). DIR is created (mode 0700)\n" +
 	"when missing. Existing files are kept unless --force is given."
 
+// keygenForceHint follows a refusal to overwrite: the core packages name no
+// flag, so the command says how to replace.
+const keygenForceHint = " (use --force to replace, once the old key is no longer in use)"
+
 // runKeygen implements `tnjwt keygen`. Every check runs before the key is
 // generated, so bad input never costs a slow 4096-bit key or writes anything.
 func runKeygen(args []string, env *Env) int {
@@ -44,13 +48,10 @@ func runKeygen(args []string, env *Env) int {
 	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return usageErr(env, "keygen: --out %s is a file, not a folder", dir)
 	}
-	if found := certs.Existing(dir); len(found) > 0 && !*force {
-		verb := "exists"
-		if len(found) > 1 {
-			verb = "exist"
+	if !*force {
+		if err := certs.RefuseExisting(dir); err != nil {
+			return usageErr(env, "keygen: %v%s", err, keygenForceHint)
 		}
-		return usageErr(env, "keygen: %s already %s; nothing was written (use --force to replace, once the old key is no longer in use)",
-			strings.Join(found, " and "), verb)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		fmt.Fprintf(env.Stderr, "tnjwt: keygen: cannot create the folder %s: %v\n", dir, err)
@@ -73,8 +74,8 @@ func runKeygen(args []string, env *Env) int {
 		return ExitFailure
 	}
 	certPath, keyPath, err := certs.WriteFiles(dir, b, *force)
-	if errors.Is(err, fsutil.ErrExists) {
-		return usageErr(env, "keygen: %v", err)
+	if errors.Is(err, fsutil.ErrExists) { // appeared while the key was made
+		return usageErr(env, "keygen: %v%s", err, keygenForceHint)
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "tnjwt: keygen: %v\n", err)

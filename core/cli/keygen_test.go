@@ -95,8 +95,9 @@ func TestKeygenRefusesToReplace(t *testing.T) {
 
 	// Only one of the two present is refused just the same.
 	os.Remove(filepath.Join(dir, certs.CertFileName))
-	if code, _, _ := runKeygenCmd(t, "--out", dir); code != ExitUsage {
-		t.Fatalf("with only the key present: exit %d, want %d", code, ExitUsage)
+	if code, _, errOut := runKeygenCmd(t, "--out", dir); code != ExitUsage ||
+		!strings.Contains(errOut, certs.KeyFileName+" already exists; nothing was written (use --force to replace") {
+		t.Fatalf("with only the key present: exit %d %q, want %d", code, errOut, ExitUsage)
 	}
 	if _, err := os.Stat(filepath.Join(dir, certs.CertFileName)); !os.IsNotExist(err) {
 		t.Error("the certificate was written beside the old key")

@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -180,7 +178,7 @@ func profileViewOf(p profiles.Profile, at time.Time) profileView {
 			info := certs.Describe(cert, at)
 			c.Fingerprint, c.Subject, c.NotAfter, c.DaysLeft = info.Fingerprint, info.Subject, info.NotAfter, info.DaysLeft
 		} else {
-			c.DaysLeft = int(math.Floor(p.CertNotAfter.Sub(at).Hours() / 24)) // as certs.Describe counts
+			c.DaysLeft = certs.DaysLeft(p.CertNotAfter, at)
 		}
 		v.Certificate = c
 	}
@@ -444,9 +442,6 @@ const importSynopsis = "profile import --name NAME --login-url URL --username US
 	"keychain, the rest to the profile. Everything is checked first; on bad input nothing is stored.\n" +
 	"Without --cert-file the profile records no certificate, so its expiry cannot be shown."
 
-// maxImportFile bounds what import reads: a PEM key or certificate is a few KB.
-const maxImportFile = 1 << 20
-
 func runProfileImport(args []string, env *Env) int {
 	fs := newFlagSet("profile import")
 	name := fs.String("name", "", "profile name: 1-64 letters, digits, spaces, '-', '_' or '.' (required)")
@@ -530,6 +525,9 @@ func checkImport(name, rawURL, rawUser, rawKey, keyFile, certFile, rawAudience s
 	if err != nil {
 		return none, nil, nil, fmt.Errorf("--login-url: %v", err)
 	}
+	if sandbox && l.Kind == salesforce.Production {
+		warnings = append(warnings, sandboxAtProductionWarning)
+	}
 	sandbox = sandbox || l.Sandbox
 	user, warn, err := salesforce.CheckUsername(rawUser, sandbox)
 	if err != nil {
@@ -555,11 +553,8 @@ func checkImport(name, rawURL, rawUser, rawKey, keyFile, certFile, rawAudience s
 	if err != nil {
 		return none, nil, nil, err
 	}
-	key, keyPEM, err := certs.KeyOnly(keyData)
+	_, keyPEM, err := certs.KeyOnly(keyData) // refuses keys Salesforce would (under 2048 bits)
 	if err != nil {
-		return none, nil, nil, fmt.Errorf("--key-file %s: %v", keyFile, err)
-	}
-	if err := salesforce.CheckKey(key); err != nil {
 		return none, nil, nil, fmt.Errorf("--key-file %s: %v", keyFile, err)
 	}
 	p := profiles.Profile{Name: name, LoginURL: l.URL, Sandbox: sandbox, Audience: audience, Username: user}
@@ -580,24 +575,12 @@ func checkImport(name, rawURL, rawUser, rawKey, keyFile, certFile, rawAudience s
 	return p, items, warnings, nil
 }
 
+// readImportFile reads a key or certificate file; certs words what is wrong
+// with it ("PATH: no such file") and this adds which flag named it.
 func readImportFile(path, flag string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := certs.ReadPEMFile(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s %s: no such file", flag, path)
-		}
-		return nil, fmt.Errorf("%s %s: %v", flag, path, err)
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s %s is a folder; give the file inside it", flag, path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxImportFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %v", flag, path, err)
-	}
-	if len(data) > maxImportFile {
-		return nil, fmt.Errorf("%s %s is larger than 1 MiB, far too big for a PEM key or certificate", flag, path)
+		return nil, fmt.Errorf("%s %w", flag, err)
 	}
 	return data, nil
 }
@@ -651,14 +634,13 @@ func openProfileTarget(env *Env, name string) (testTarget, error) {
 }
 
 // recordProfileTest saves the outcome of a test run into the profile.
-func recordProfileTest(env *Env, name string, r testRecord) error {
+func recordProfileTest(env *Env, name string, r profiles.TestResult) error {
 	store, err := openProfiles(env)
 	if err != nil {
 		return err
 	}
 	return store.Update(name, func(p *profiles.Profile) error {
-		p.RecordTest(profiles.TestResult{When: r.When, OK: r.OK, Error: r.Error,
-			Description: r.Description, DiagnosisStep: r.DiagnosisStep, TimingsMS: r.TimingsMS})
+		p.RecordTest(r)
 		return nil
 	})
 }

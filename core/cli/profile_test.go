@@ -328,6 +328,9 @@ func TestProfileImportRefusesBadInputAndStoresNothing(t *testing.T) {
 			if !strings.Contains(r.errOut, tc.want) || strings.Count(r.errOut, "\n") != 1 {
 				t.Fatalf("stderr %q lacks %q or is not one line", r.errOut, tc.want)
 			}
+			if strings.Contains(r.errOut, ".;") {
+				t.Fatalf("stderr %q ends a sentence before \"; nothing was stored\"", r.errOut)
+			}
 			profNoSecrets(t, r.errOut, good.keyPEM)
 			if mem.Len() != 0 {
 				t.Fatalf("keychain touched: %v", mem.Users(secrets.Service))
@@ -336,6 +339,18 @@ func TestProfileImportRefusesBadInputAndStoresNothing(t *testing.T) {
 				t.Fatal("profiles folder created for a refused import")
 			}
 		})
+	}
+}
+
+// An error whose hint ends a sentence still reads as one line when the
+// command adds what happened.
+func TestUsageErrJoinsAHintAndWhatHappened(t *testing.T) {
+	var errb bytes.Buffer
+	hint := &certs.InputError{Problem: "the key file is an encrypted private key", Hint: "Write an unprotected copy."}
+	usageErr(&Env{Stderr: &errb}, "profile import: --key-file k.pem: %v; nothing was stored", hint)
+	want := "tnjwt: profile import: --key-file k.pem: the key file is an encrypted private key. Write an unprotected copy; nothing was stored\n"
+	if errb.String() != want {
+		t.Fatalf("got  %q\nwant %q", errb.String(), want)
 	}
 }
 
@@ -385,6 +400,26 @@ func TestProfileImportWarnsAndReplaces(t *testing.T) {
 	}
 }
 
+// The same warning `tnjwt test` gives: the profile would keep the
+// test.salesforce.com audience, which a production login URL rarely wants.
+func TestProfileImportWarnsOfSandboxAtTheProductionLoginURL(t *testing.T) {
+	_, _ = profSetup(t)
+	pair := profOpenSSL(t, "rsa2048", "2048", "365")
+	args := profSetFlag(profImportArgs(pair, "acme", "--sandbox"), "--login-url", "https://login.salesforce.com")
+	r := profRun(t, time.Now(), args...)
+	want := "tnjwt: profile import: warning: --sandbox with https://login.salesforce.com: " +
+		"sandboxes usually log in at https://test.salesforce.com or their My Domain URL\n"
+	if r.code != ExitOK || !strings.Contains(r.errOut, want) {
+		t.Fatalf("exit %d, stderr %q lacks %q", r.code, r.errOut, want)
+	}
+	for _, url := range []string{"https://test.salesforce.com", "https://acme--uat.sandbox.my.salesforce.com"} {
+		r := profRun(t, time.Now(), profSetFlag(profImportArgs(pair, "other", "--sandbox", "--replace"), "--login-url", url)...)
+		if r.code != ExitOK || strings.Contains(r.errOut, "--sandbox with") {
+			t.Fatalf("%s: exit %d, stderr %q", url, r.code, r.errOut)
+		}
+	}
+}
+
 func TestOpenProfileTarget(t *testing.T) {
 	mem, _ := profSetup(t)
 	pair := profOpenSSL(t, "rsa2048", "2048", "365")
@@ -414,7 +449,7 @@ func TestOpenProfileTarget(t *testing.T) {
 	}
 	_, err = openProfileTarget(env, "acme")
 	if secrets.KindOf(err) != secrets.NotFound || !strings.Contains(err.Error(), `consumer key of profile "acme"`) ||
-		!strings.Contains(err.Error(), "tnjwt profile import --replace") || profileExitCode(err) != ExitFailure {
+		!strings.Contains(err.Error(), "(or with `tnjwt profile import`, replacing this profile)") || profileExitCode(err) != ExitFailure {
 		t.Fatalf("missing consumer key: %v", err)
 	}
 
@@ -433,7 +468,7 @@ func TestRecordProfileTest(t *testing.T) {
 	profImported(t, at)
 	env := &Env{Ctx: context.Background(), Now: func() time.Time { return at }}
 	long := strings.Repeat("é", 2000)
-	err := recordProfileTest(env, "ACME", testRecord{When: at, OK: false, Error: "invalid_grant", Description: long,
+	err := recordProfileTest(env, "ACME", profiles.TestResult{When: at, OK: false, Error: "invalid_grant", Description: long,
 		DiagnosisStep: "eca-cert-upload", TimingsMS: map[string]float64{"token": 180.4}})
 	if err != nil {
 		t.Fatal(err)
@@ -447,7 +482,7 @@ func TestRecordProfileTest(t *testing.T) {
 		t.Fatalf("recorded: %+v", p.LastTest)
 	}
 
-	if err := recordProfileTest(env, "acme", testRecord{When: at.Add(time.Minute), OK: true, TimingsMS: map[string]float64{"total": 277}}); err != nil {
+	if err := recordProfileTest(env, "acme", profiles.TestResult{When: at.Add(time.Minute), OK: true, TimingsMS: map[string]float64{"total": 277}}); err != nil {
 		t.Fatal(err)
 	}
 	p, _ = profiles.Open(os.Getenv(profiles.EnvDir), nil).Get("acme")
@@ -457,7 +492,7 @@ func TestRecordProfileTest(t *testing.T) {
 	if r := profRun(t, at, "profile", "list"); !strings.Contains(r.out, "ok, 2026-05-20 14:04 UTC") {
 		t.Fatalf("list:\n%s", r.out)
 	}
-	if err := recordProfileTest(env, "nobody", testRecord{When: at}); !errors.Is(err, profiles.ErrNotFound) {
+	if err := recordProfileTest(env, "nobody", profiles.TestResult{When: at}); !errors.Is(err, profiles.ErrNotFound) {
 		t.Fatalf("unknown profile: %v", err)
 	}
 }

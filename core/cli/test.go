@@ -5,20 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
 const testSynopsis = "test [--profile NAME | --login-url URL --client-id KEY --username USER --key-file FILE] " +
 	"[--sandbox] [--audience URL] [--redirect PATH] [--wait DURATION] [--timeout DURATION] [--json]"
-
-// testMaxKeyFile bounds the key file read: a PEM RSA key is a few kilobytes.
-const testMaxKeyFile = 64 << 10
 
 // newTestClient makes the client; tests swap it to make waits instant.
 var newTestClient = salesforce.NewClient
@@ -63,13 +60,14 @@ func runTest(args []string, env *Env) int {
 
 	res, err := client.Exchange(env.Ctx, req)
 	diag := salesforce.Diagnose(err)
+	testAddCLIHints(diag, req, o.sandbox)
 	if o.json {
 		writeTestJSON(env.Stdout, res, err, diag)
 	} else {
 		writeTestReport(env.Stdout, req, res, err, diag)
 	}
 	if o.profile != "" {
-		if rerr := recordProfileTest(env, o.profile, newTestRecord(env, res, err, diag)); rerr != nil {
+		if rerr := recordProfileTest(env, o.profile, profiles.TestResultOf(profileNow(env), res, err, diag)); rerr != nil {
 			fmt.Fprintf(env.Stderr, "tnjwt: warning: the result was not saved in profile %q: %v\n", o.profile, rerr)
 		}
 	}
@@ -103,7 +101,7 @@ func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []stri
 	}
 	sandbox := t.Sandbox || login.Sandbox
 	if o.sandbox && login.Kind == salesforce.Production {
-		warn("--sandbox with https://login.salesforce.com: sandboxes usually log in at https://test.salesforce.com or their My Domain URL")
+		warn(sandboxAtProductionWarning)
 	}
 	clientID, w, err := salesforce.CheckConsumerKey(t.ClientID)
 	if err != nil {
@@ -115,11 +113,9 @@ func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []stri
 		return fail("%v", err)
 	}
 	warn(w)
+	// ParsePrivateKey also refuses keys under salesforce.MinKeyBits.
 	key, err := certs.ParsePrivateKey(t.KeyPEM)
 	if err != nil {
-		return fail("%v", err)
-	}
-	if err := salesforce.CheckKey(key); err != nil {
 		return fail("%v", err)
 	}
 	audience := ""
@@ -180,19 +176,35 @@ func (o *testOptions) target(env *Env) (testTarget, int) {
 }
 
 func testReadKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := certs.ReadPEMFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read --key-file: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, testMaxKeyFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read --key-file: %w", err)
-	}
-	if len(data) > testMaxKeyFile {
-		return nil, fmt.Errorf("--key-file %s is too large to be a private key: pick sf_private_key.pem", path)
+		return nil, fmt.Errorf("cannot read --key-file %w", err)
 	}
 	return data, nil
+}
+
+// testAddCLIHints appends to the fix the command-line way to act on it.
+// salesforce keeps Fix free of flags because the GUI shows it as it is.
+// sandboxFlag is whether --sandbox was given: only then is leaving it out
+// the way to choose production (a profile or a sandbox login URL can also
+// make the test use the sandbox audience).
+func testAddCLIHints(d *salesforce.Diagnosis, req salesforce.Request, sandboxFlag bool) {
+	if d == nil {
+		return
+	}
+	var hints []string
+	if d.Retry && req.Wait <= 0 {
+		hints = append(hints, "On the command line: add --wait 10m to keep retrying for up to 10 minutes while the app propagates.")
+	}
+	switch {
+	case d.OrgType && sandboxFlag:
+		hints = append(hints, "On the command line: if this org is production, leave out --sandbox.")
+	case d.OrgType && !req.Sandbox:
+		hints = append(hints, "On the command line: if this org is a sandbox, add --sandbox.")
+	}
+	if len(hints) > 0 {
+		d.Fix += " " + strings.Join(hints, " ")
+	}
 }
 
 // testReportAttempt tells the admin, on stderr, that a try failed and another is
@@ -202,7 +214,8 @@ func testReportAttempt(w io.Writer, a salesforce.Attempt, budget time.Duration) 
 		return
 	}
 	fmt.Fprintf(w, "tnjwt: attempt %d: %s. A new or edited app can take up to 10 minutes to propagate; "+
-		"trying again in %s (waiting up to %s in all)\n", a.N, testServerWords(a.Err), a.Next, budget)
+		"trying again in %s (waiting up to %s in all)\n", a.N, testServerWords(a.Err),
+		salesforce.PlainDuration(a.Next), salesforce.PlainDuration(budget))
 }
 
 func testServerWords(err error) string {
@@ -230,36 +243,6 @@ func testExitCode(err error) int {
 		return ExitUsage
 	}
 	return ExitFailure
-}
-
-// testErrorFields are the JSON error / error_description: the server's words for
-// a refusal, the kind of fault and what happened for a transport failure.
-func testErrorFields(err error) (code, desc string) {
-	var (
-		re *salesforce.RefusalError
-		te *salesforce.TransportError
-	)
-	switch {
-	case err == nil:
-		return "", ""
-	case errors.As(err, &re):
-		return re.Code, re.Description
-	case errors.As(err, &te):
-		return te.Kind, te.Error()
-	}
-	return "error", err.Error()
-}
-
-func newTestRecord(env *Env, res *salesforce.Result, err error, d *salesforce.Diagnosis) testRecord {
-	r := testRecord{When: time.Now(), OK: err == nil, TimingsMS: res.Timings.MS()}
-	if env.Now != nil {
-		r.When = env.Now()
-	}
-	r.Error, r.Description = testErrorFields(err)
-	if d != nil {
-		r.DiagnosisStep = d.Step
-	}
-	return r
 }
 
 // testJSON is the --json shape of contract.md; nil pointers print as null.
@@ -308,7 +291,7 @@ func writeTestJSON(w io.Writer, res *salesforce.Result, err error, d *salesforce
 		}
 		return nil
 	}
-	code, desc := testErrorFields(err)
+	code, desc := salesforce.ErrorFields(err)
 	out := testJSON{
 		OK:           err == nil,
 		LoginURL:     testOrNull(res.LoginURL),

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
@@ -331,7 +332,7 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 	smallKey := writeTemp(t, "small.pem", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: smallDER}))
 	garbage := writeTemp(t, "garbage.pem", []byte("this is not a key\n"))
 	certLike := writeTemp(t, "cert.pem", []byte("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"))
-	huge := writeTemp(t, "huge.pem", []byte(strings.Repeat("A", 100<<10)))
+	huge := writeTemp(t, "huge.pem", []byte(strings.Repeat("A", certs.MaxPEMFile+1)))
 	base := func(drop string, extra ...string) []string {
 		args := []string{"test"}
 		for _, f := range [][2]string{{"--login-url", org.url}, {"--client-id", orgConsumerKey}, {"--username", orgUsername}, {"--key-file", key}} {
@@ -441,7 +442,7 @@ func TestTestCommandWaitRetriesAndReports(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{"attempt 1: Salesforce answered invalid_client_id (client identifier invalid)",
-		"trying again in 2s", "attempt 2:", "trying again in 4s"} {
+		"trying again in 2 seconds (waiting up to 10 minutes in all)", "attempt 2:", "trying again in 4 seconds"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
@@ -461,6 +462,59 @@ func TestTestCommandWaitRunsOut(t *testing.T) {
 	if n := len(org.e.Requests()); n != 6 {
 		t.Errorf("the org saw %d token requests, want 6", n)
 	}
+}
+
+// The diagnosis's fix names no flag (the GUI shows it too); the CLI adds its
+// own hints: --wait for a consumer key still propagating, --sandbox for the
+// org type.
+func TestTestCommandAddsCLIHints(t *testing.T) {
+	org := startOrg(t, nil, emulator.Options{})
+	unknownKey := []string{"--client-id", "3MVG9" + strings.Repeat("X", 80)}
+	cases := []struct {
+		name       string
+		args       []string
+		want, lack []string
+	}{
+		{"unknown key, no --wait", unknownKey, []string{"On the command line: add --wait 10m"}, nil},
+		{"unknown key, --wait already given", append(unknownKey, "--wait", "1s"), nil, []string{"--wait 10m"}},
+		{"sandbox audience on production", []string{"--sandbox"},
+			[]string{"Choose the org type", "On the command line: if this org is production, leave out --sandbox."}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, out, _ := runCmd(t, nil, org.testArgs(t, c.args...)...)
+			_, js, _ := runCmd(t, nil, org.testArgs(t, append(c.args, "--json")...)...)
+			d, _ := decodeTestJSON(t, js)["diagnosis"].(map[string]any)
+			report := strings.Join(strings.Fields(out), " ") // the report wraps the fix
+			for _, w := range c.want {
+				if !strings.Contains(report, w) || !strings.Contains(fmt.Sprint(d["fix"]), w) {
+					t.Errorf("fix lacks %q:\n%s\n%v", w, out, d["fix"])
+				}
+			}
+			for _, w := range c.lack {
+				if strings.Contains(report, w) {
+					t.Errorf("fix has %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// A production-audience refusal asks for --sandbox, not for leaving it out.
+func TestTestCLIHintsOrgType(t *testing.T) {
+	d := &salesforce.Diagnosis{Fix: "Choose.", OrgType: true}
+	testAddCLIHints(d, salesforce.Request{}, false)
+	if !strings.HasSuffix(d.Fix, "if this org is a sandbox, add --sandbox.") {
+		t.Errorf("production audience: %q", d.Fix)
+	}
+	// The sandbox audience came from the login URL or the profile, not the
+	// flag: leaving out --sandbox would change nothing, so no flag hint.
+	d = &salesforce.Diagnosis{Fix: "Choose.", OrgType: true}
+	testAddCLIHints(d, salesforce.Request{Sandbox: true}, false)
+	if d.Fix != "Choose." {
+		t.Errorf("sandbox from the URL: %q", d.Fix)
+	}
+	testAddCLIHints(nil, salesforce.Request{}, false) // no diagnosis: nothing to add
 }
 
 func TestTestCommandHelp(t *testing.T) {

@@ -1,48 +1,43 @@
 package emulator
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/pem"
-	"errors"
-	"fmt"
-	"strings"
+
+	"github.com/tnjwt/tnjwt/core/certs"
 )
 
 // ParseCertificate reads the PEM certificate an admin would upload to the
-// External Client App and returns it with its RSA public key. The messages
-// say what is wrong with the file and what to upload instead.
+// External Client App and returns it with its RSA public key. It applies
+// tnjwt's one set of rules (certs.ParseCertificate: PEM text, an RSA key of at
+// least certs.MinImportBits), so the practice org accepts exactly what the
+// client can use, plus one of Salesforce's own: the upload must not carry a
+// private key. Errors are *certs.InputError, written for the admin.
 func ParseCertificate(data []byte) (*x509.Certificate, *rsa.PublicKey, error) {
-	var cert *x509.Certificate
-	rest := data
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		switch {
-		case strings.Contains(block.Type, "PRIVATE KEY"):
-			return nil, nil, errors.New("this holds a private key; upload only the certificate (sf_public_cert.crt) and keep the private key secret")
-		case block.Type == "PUBLIC KEY":
-			return nil, nil, errors.New("this is a bare public key; Salesforce needs an X.509 certificate (-----BEGIN CERTIFICATE-----)")
-		case block.Type == "CERTIFICATE" && cert == nil:
-			c, err := x509.ParseCertificate(block.Bytes)
-			if err != nil {
-				return nil, nil, fmt.Errorf("the certificate is damaged and cannot be read (%v); generate a new one", err)
-			}
-			cert = c
+	cert, err := certs.ParseCertificate(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	if holdsPrivateKey(data) {
+		return nil, nil, &certs.InputError{Kind: certs.KindPrivateKey,
+			Problem: "the certificate file also holds a private key",
+			Hint: "Upload a file with only the certificate (sf_public_cert.crt) and keep the private key secret: " +
+				"never upload it to Salesforce, and if it was shared, generate a new pair."}
+	}
+	// certs.ParseCertificate only returns certificates with an RSA key.
+	return cert, cert.PublicKey.(*rsa.PublicKey), nil
+}
+
+// holdsPrivateKey spots any private-key BEGIN line (PRIVATE KEY, RSA PRIVATE
+// KEY, ENCRYPTED PRIVATE KEY, ...), even in a block too damaged to decode:
+// the point is not to accept a file that exposes the key.
+func holdsPrivateKey(data []byte) bool {
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if bytes.HasPrefix(line, []byte("-----BEGIN ")) && bytes.HasSuffix(line, []byte("PRIVATE KEY-----")) {
+			return true
 		}
 	}
-	if cert == nil {
-		if _, err := x509.ParseCertificate(data); err == nil {
-			return nil, nil, errors.New("this certificate is binary (DER); convert it to PEM: openssl x509 -inform der -in FILE -out sf_public_cert.crt")
-		}
-		return nil, nil, errors.New("no PEM certificate found; expected text starting with -----BEGIN CERTIFICATE-----")
-	}
-	pub, ok := cert.PublicKey.(*rsa.PublicKey)
-	if !ok {
-		return nil, nil, fmt.Errorf("the certificate holds a %s key; the JWT bearer flow needs an RSA key (RS256)", cert.PublicKeyAlgorithm)
-	}
-	return cert, pub, nil
+	return false
 }

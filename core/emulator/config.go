@@ -394,10 +394,8 @@ func (c *Config) validateApp(i int, certField string, keys, names map[string]int
 		return fieldErr(at("consumer_key"), "same consumer key as apps[%d] (%q); each app has its own key", j, c.Apps[j].Name)
 	}
 	keys[app.ConsumerKey] = i
-	if app.Certificate != "" {
-		if _, _, err := ParseCertificate([]byte(app.Certificate)); err != nil {
-			return fieldErr(certField, "%v", err)
-		}
+	if err := checkCertificate(app, certField); err != nil {
+		return err
 	}
 	for j, s := range app.Scopes {
 		if err := checkScope(s); err != nil {
@@ -415,6 +413,22 @@ func (c *Config) validateApp(i int, certField string, keys, names map[string]int
 		return fieldErr(at("propagation_seconds"), "must be between 0 and 86400 (one day); Salesforce takes 2 to 10 minutes, so 120 to 600 is realistic")
 	}
 	return nil
+}
+
+// checkCertificate refuses a certificate the client could not use, naming
+// the field and, for certificate_file, the file as written in the config.
+func checkCertificate(app *AppConfig, certField string) error {
+	if app.Certificate == "" {
+		return nil
+	}
+	_, _, err := ParseCertificate([]byte(app.Certificate))
+	switch {
+	case err == nil:
+		return nil
+	case app.CertificateFile != "":
+		return fieldErr(certField, "%s: %v", app.CertificateFile, err)
+	}
+	return fieldErr(certField, "%v", err)
 }
 
 func checkConsumerKey(key string) error {
@@ -440,17 +454,27 @@ func validateUser(u UserConfig, i int, seen map[string]int) error {
 	return nil
 }
 
+// checkUsername applies the client's rule (salesforce.CheckUsername, which
+// this package cannot import): name@domain with a dot in the domain, so the
+// practice org never holds a user the client would refuse to sign in as.
 func checkUsername(name string) error {
-	at := strings.IndexByte(name, '@')
+	local, domain, _ := strings.Cut(name, "@")
 	switch {
 	case name == "":
 		return errors.New("missing: give the Salesforce username, which looks like an email address")
 	case strings.ContainsAny(name, " \t\r\n"):
 		return fmt.Errorf("%q contains spaces; a Salesforce username has none", name)
-	case at <= 0 || at == len(name)-1 || strings.Count(name, "@") != 1:
-		return fmt.Errorf("%q is not a Salesforce username: it must look like an email address (name@company.com)", name)
+	case local == "" || strings.Count(name, "@") != 1 || !dottedDomain(domain):
+		return fmt.Errorf("%q is not a Salesforce username: it must look like an email address, "+
+			"with a dot in the part after the @ (name@company.com)", name)
 	}
 	return nil
+}
+
+// dottedDomain: at least two labels, none empty (acme.com, acme.com.uat).
+func dottedDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	return len(labels) >= 2 && !slices.Contains(labels, "")
 }
 
 // validatePermissionSets makes every permission set an app or user mentions

@@ -1,10 +1,14 @@
 package emulator_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,8 +50,9 @@ func writeConfig(t *testing.T, tree map[string]any) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	withKey := append(slices.Clip(rightCertPEM), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte("not shown")})...)
 	for name, content := range map[string][]byte{
-		"org.json": data, "sf_public_cert.crt": rightCertPEM, "other.crt": otherCertPEM,
+		"org.json": data, "sf_public_cert.crt": rightCertPEM, "other.crt": otherCertPEM, "with-key.crt": withKey,
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
 			t.Fatal(err)
@@ -116,6 +121,8 @@ func TestEachChecklistSettingOffGivesSalesforcesRefusal(t *testing.T) {
 }
 
 func TestConfigErrorsNameTheFieldAndFile(t *testing.T) {
+	keys(t) // the edits below read the test certificates
+	weakCert := weakCertPEM(t)
 	cases := []struct {
 		name string
 		edit func(c map[string]any)
@@ -147,7 +154,22 @@ func TestConfigErrorsNameTheFieldAndFile(t *testing.T) {
 		{name: "not PEM", edit: func(c map[string]any) {
 			delete(app0(c), "certificate_file")
 			app0(c)["certificate"] = "hello"
-		}, want: []string{"apps[0].certificate: ", "no PEM certificate"}},
+		}, want: []string{"apps[0].certificate: ", "not a PEM file", "-----BEGIN"}},
+		{name: "1024-bit certificate, which the client refuses", edit: func(c map[string]any) {
+			delete(app0(c), "certificate_file")
+			app0(c)["certificate"] = string(weakCert)
+		}, want: []string{"apps[0].certificate: ", "1024-bit RSA key", "at least 2048 bits"}},
+		{name: "certificate cut short", edit: func(c map[string]any) {
+			delete(app0(c), "certificate_file")
+			app0(c)["certificate"] = string(rightCertPEM[:len(rightCertPEM)/2])
+		}, want: []string{"apps[0].certificate: ", "cut short", "no -----END CERTIFICATE----- line"}},
+		{name: "certificate damaged", edit: func(c map[string]any) {
+			delete(app0(c), "certificate_file")
+			app0(c)["certificate"] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+		}, want: []string{"apps[0].certificate: ", "damaged", "does not hold a readable certificate"}},
+		{name: "certificate file that also holds the private key", edit: func(c map[string]any) {
+			app0(c)["certificate_file"] = "with-key.crt"
+		}, want: []string{"apps[0].certificate_file: with-key.crt: ", "also holds a private key", "keep the private key secret"}},
 		{name: "both certificate fields", edit: func(c map[string]any) { app0(c)["certificate"] = string(rightCertPEM) },
 			want: []string{"apps[0].certificate_file: give certificate_file or certificate, not both"}},
 		{name: "duplicate consumer keys", edit: func(c map[string]any) {
@@ -172,6 +194,12 @@ func TestConfigErrorsNameTheFieldAndFile(t *testing.T) {
 			app0(c)["permission_sets"] = []any{"TableauNext"}
 		}, want: []string{"apps[0].permission_sets[0]: ", `unknown permission set "TableauNext"`}},
 		{name: "username not an address", edit: func(c map[string]any) { user0(c)["username"] = "embed" },
+			want: []string{"users[0].username: ", "email address"}},
+		{name: "username without a dot in the domain, which the client refuses", edit: func(c map[string]any) { user0(c)["username"] = "embed@practice" },
+			want: []string{"users[0].username: ", `"embed@practice"`, "email address", "dot"}},
+		{name: "username with an empty domain label", edit: func(c map[string]any) { user0(c)["username"] = "embed@acme." },
+			want: []string{"users[0].username: ", "email address"}},
+		{name: "username without a name", edit: func(c map[string]any) { user0(c)["username"] = "@acme.com" },
 			want: []string{"users[0].username: ", "email address"}},
 		{name: "duplicate usernames", edit: func(c map[string]any) {
 			c["users"] = append(c["users"].([]any), map[string]any{"username": "EMBED@acme.com"})
@@ -202,6 +230,10 @@ func TestConfigErrorsNameTheFieldAndFile(t *testing.T) {
 				if !strings.Contains(msg, w) {
 					t.Errorf("message %q lacks %q", msg, w)
 				}
+			}
+			// Go's parser words (x509: ..., asn1: ...) mean nothing to an admin.
+			if strings.Contains(msg, "x509:") || strings.Contains(msg, "asn1:") {
+				t.Errorf("message quotes the parser: %q", msg)
 			}
 			if strings.Contains(msg, consumerKey) || strings.Contains(msg, "\n") {
 				t.Errorf("message holds the consumer key or spans lines: %q", msg)
@@ -253,4 +285,15 @@ func mustJSON(v any) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// weakCertPEM is a self-signed certificate for a 1024-bit key: one Salesforce
+// and tnjwt's client refuse, so the practice org must too.
+func weakCertPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return selfSigned(key)
 }

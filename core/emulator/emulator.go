@@ -1,8 +1,10 @@
 // Package emulator is a local stand-in for Salesforce's token, singleaccess and
-// frontdoor endpoints: the practice org of `tnjwt emulator` and `tnjwt --demo`,
-// and the server every test talks to. It answers the way Salesforce does as
-// far as public evidence shows (docs salesforce-jwt-spec.md), so a setup that
-// works here works there.
+// frontdoor endpoints: the practice org of `tnjwt emulator`, and the server
+// every test talks to. Its in-process API (New, UploadCertificate,
+// SetUserActive, ...) is for tests and for the wizard's practice mode (still
+// to come), which will flip one Setup setting at a time. It answers the way
+// Salesforce does as far as public evidence shows (docs
+// salesforce-jwt-spec.md), so a setup that works here works there.
 package emulator
 
 import (

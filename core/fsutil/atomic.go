@@ -10,7 +10,8 @@ import (
 )
 
 // ErrExists is returned (wrapped) when a file is already there and the caller
-// did not ask to replace it.
+// did not ask to replace it. How to ask (a flag, a button) is the caller's to
+// say, so the message names none.
 var ErrExists = errors.New("file already exists")
 
 // WriteFile writes data to path through a temporary file in the same folder and
@@ -22,7 +23,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 	dir := filepath.Dir(path)
 	if !replace {
 		if _, err := os.Lstat(path); err == nil {
-			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+			return fmt.Errorf("%s: %w", path, ErrExists)
 		}
 	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
@@ -51,7 +52,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 		if err := os.Link(tmpName, path); err == nil {
 			return nil
 		} else if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s: %w (use --force to replace it)", path, ErrExists)
+			return fmt.Errorf("%s: %w", path, ErrExists)
 		}
 		// Filesystems without hard links fall through to rename.
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,10 @@ func TestWriteFileRefusesToReplace(t *testing.T) {
 	err := WriteFile(p, []byte("new"), 0o644, false)
 	if !errors.Is(err, ErrExists) {
 		t.Fatalf("err = %v, want ErrExists", err)
+	}
+	// How to replace is the caller's to say (keygen's --force, a button).
+	if strings.Contains(err.Error(), "--") || !strings.Contains(err.Error(), p) {
+		t.Fatalf("err = %q: want the path and no command-line flag", err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != "old" {
 		t.Fatalf("file changed to %q", b)

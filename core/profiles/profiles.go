@@ -25,6 +25,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tnjwt/tnjwt/core/salesforce"
+	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
 const (
@@ -72,6 +75,22 @@ type TestResult struct {
 	Description   string             `json:"error_description,omitempty"`
 	DiagnosisStep string             `json:"diagnosis_step,omitempty"`
 	TimingsMS     map[string]float64 `json:"timings_ms,omitempty"`
+}
+
+// TestResultOf is what a finished exchange leaves in a profile: when, whether
+// it worked, the server's words or the transport fault, the diagnosis step
+// and the timings. Never the frontdoor URL or a token: res is read for its
+// timings only.
+func TestResultOf(when time.Time, res *salesforce.Result, err error, d *salesforce.Diagnosis) TestResult {
+	r := TestResult{When: when, OK: err == nil}
+	if res != nil {
+		r.TimingsMS = res.Timings.MS()
+	}
+	r.Error, r.Description = salesforce.ErrorFields(err)
+	if d != nil {
+		r.DiagnosisStep = d.Step
+	}
+	return r
 }
 
 // MaxTestText bounds the server text kept from a test, so a server that
@@ -124,9 +143,13 @@ func (e *DamagedError) Error() string {
 		return fmt.Sprintf("The profiles file %s is damaged (%v) and could not be moved aside. "+
 			"Move or repair it by hand; tnjwt will not write over it.", e.Path, e.Err)
 	}
-	return fmt.Sprintf("The profiles file %s was damaged (%v). It was kept as %s and tnjwt now starts with no profiles. "+
-		"Keys already in the keychain stay there: import each org again with `tnjwt profile import --replace` "+
-		"(or repair the kept copy and move it back).", e.Path, e.Err, e.Aside)
+	// Moving the copy back comes first: it brings every profile back, and the
+	// secrets in the keychain still belong to them. Setting each org up again
+	// is the fallback, and needs no key file.
+	return fmt.Sprintf("The profiles file %s was damaged (%v). It was kept as %s, and tnjwt now starts with no profiles. "+
+		"To get them back, repair the kept copy (it is JSON text) and move it back to %s (replacing any profile saved since); "+
+		"the consumer keys and private keys are still in the %s. "+
+		"If it cannot be repaired, set each org up again in the wizard.", e.Path, e.Err, e.Aside, e.Path, secrets.Location())
 }
 
 func (e *DamagedError) Unwrap() error { return e.Err }

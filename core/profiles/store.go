@@ -194,10 +194,12 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 // Import saves p together with its secrets, all under the lock: the secrets
 // go to the keychain first, then the profile to disk. Without replace an
 // existing profile of that name (ignoring case) is an ErrExists error and
-// nothing changes. With replace the existing profile (keeping its name's
-// spelling and Created time) and the given secrets are overwritten; its
-// other keychain items stay. If a new profile cannot be saved, the secrets
-// stored for it are removed again.
+// nothing changes. With replace the given secrets are overwritten and the
+// profile replaced, keeping what an import cannot know (see carryOver). A
+// waiting or previous private key not given is deleted: it belongs to an
+// earlier key, and the wizard would take it for the key of this
+// certificate. If a new profile cannot be saved, the secrets stored for it
+// are removed again.
 func (s *Store) Import(ctx context.Context, p Profile, items map[secrets.Purpose][]byte, replace bool) error {
 	if err := ValidateName(p.Name); err != nil {
 		return err
@@ -213,21 +215,14 @@ func (s *Store) Import(ctx context.Context, p Profile, items map[secrets.Purpose
 			if !replace {
 				return exists("a profile named %q is already saved; delete it first or replace it", d.Profiles[i].Name)
 			}
-			p.Name = d.Profiles[i].Name
-			p.Created = d.Profiles[i].Created
+			p = carryOver(d.Profiles[i], p)
 		}
 		created = i < 0
-		for _, purpose := range secrets.Purposes() {
-			v, ok := items[purpose]
-			if !ok {
-				continue
+		if err := s.importSecrets(ctx, p.Name, items); err != nil {
+			if created {
+				_ = s.vault.DeleteProfile(ctx, p.Name)
 			}
-			if err := s.vault.Put(ctx, p.Name, purpose, v); err != nil {
-				if created {
-					_ = s.vault.DeleteProfile(ctx, p.Name)
-				}
-				return err
-			}
+			return err
 		}
 		return s.put(d, p, true)
 	}, func() {
@@ -235,6 +230,46 @@ func (s *Store) Import(ctx context.Context, p Profile, items map[secrets.Purpose
 			_ = s.vault.DeleteProfile(ctx, p.Name)
 		}
 	})
+}
+
+// carryOver is p replacing old: old's spelling of the name and Created stay,
+// and so does the progress the wizard recorded, which an import cannot know
+// (checklist ticks, with p's own ticks winning, and the last test unless p
+// brings one).
+func carryOver(old, p Profile) Profile {
+	old = old.Clone()
+	p.Name, p.Created = old.Name, old.Created
+	if p.LastTest == nil {
+		p.LastTest = old.LastTest
+	}
+	if len(old.Checklist) > 0 {
+		merged := old.Checklist
+		for id, st := range p.Checklist {
+			merged[id] = st
+		}
+		p.Checklist = merged
+	}
+	return p
+}
+
+// importSecrets stores items, then deletes the rotation keys items lacks.
+func (s *Store) importSecrets(ctx context.Context, name string, items map[secrets.Purpose][]byte) error {
+	for _, purpose := range secrets.Purposes() {
+		if v, ok := items[purpose]; ok {
+			if err := s.vault.Put(ctx, name, purpose, v); err != nil {
+				return err
+			}
+		}
+	}
+	for _, stale := range []secrets.Purpose{secrets.PendingPrivateKey, secrets.PreviousPrivateKey} {
+		if _, ok := items[stale]; ok {
+			continue
+		}
+		if err := s.vault.Delete(ctx, name, stale); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) stamp() time.Time {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -149,6 +150,33 @@ func TestValidateName(t *testing.T) {
 	}
 }
 
+// One rule for names: whatever ValidateName allows can keep secrets in the
+// keychain and be deleted again, here under go-keyring's macOS size rule.
+func TestLongestNameKeepsAndDeletesItsSecrets(t *testing.T) {
+	if secrets.MaxProfileBytes < MaxNameLen*utf8.UTFMax {
+		t.Fatalf("secrets takes names of %d bytes; a valid name can have %d", secrets.MaxProfileBytes, MaxNameLen*utf8.UTFMax)
+	}
+	ctx := context.Background()
+	for _, name := range []string{strings.Repeat("漢", MaxNameLen), strings.Repeat("𠮷", MaxNameLen)} {
+		mem := secrets.NewMacOSMemory()
+		s := Open(filepath.Join(t.TempDir(), "tnjwt"), secrets.NewVault(mem, 0))
+		key := []byte(strings.Repeat("K", 3300)) // an RSA-4096 PEM's size: several chunks
+		items := map[secrets.Purpose][]byte{secrets.ConsumerKey: []byte("3MVG9consumer"), secrets.PrivateKey: key}
+		if err := s.Import(ctx, sample(name), items, false); err != nil {
+			t.Fatalf("%d-byte name: import: %v", len(name), err)
+		}
+		if got, err := s.Vault().Get(ctx, name, secrets.PrivateKey); err != nil || string(got) != string(key) {
+			t.Fatalf("%d-byte name: key not kept: %v", len(name), err)
+		}
+		if err := s.Delete(ctx, name); err != nil {
+			t.Fatalf("%d-byte name: delete: %v", len(name), err)
+		}
+		if mem.Len() != 0 {
+			t.Fatalf("%d-byte name: items left after delete: %v", len(name), mem.Users(secrets.Service))
+		}
+	}
+}
+
 func TestUpdate(t *testing.T) {
 	s, _ := newStore(t)
 	if err := s.Save(sample("acme")); err != nil {
@@ -219,6 +247,12 @@ func TestDamagedFileIsSetAsideAndReported(t *testing.T) {
 			wantAside := s.Path() + ".damaged-20260520T140300Z"
 			if d.Aside != wantAside || !strings.Contains(err.Error(), wantAside) {
 				t.Fatalf("aside %q, message %q", d.Aside, err)
+			}
+			// The first remedy is the kept copy: an import needs key files a
+			// wizard user does not have.
+			if !strings.Contains(err.Error(), "repair the kept copy (it is JSON text) and move it back to "+s.Path()) ||
+				strings.Contains(err.Error(), "--replace") {
+				t.Fatalf("message %q does not lead to moving the kept copy back", err)
 			}
 			kept, rerr := os.ReadFile(wantAside)
 			if rerr != nil || string(kept) != content {
@@ -362,6 +396,71 @@ func TestImport(t *testing.T) {
 	}
 	if k, _ := s.Vault().Get(ctx, "Acme", secrets.PrivateKey); string(k) != "new key" {
 		t.Fatal("replace did not store the new key")
+	}
+}
+
+// Replacing keeps what the wizard recorded (an import cannot know it) and
+// drops rotation keys of an earlier key, which the wizard would otherwise
+// take for the key of the new certificate.
+func TestImportReplaceKeepsProgressAndDropsStaleKeys(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	items := map[secrets.Purpose][]byte{secrets.ConsumerKey: []byte("3MVG9consumer"), secrets.PrivateKey: []byte("old key")}
+	if err := s.Import(ctx, sample("acme"), items, false); err != nil {
+		t.Fatal(err)
+	}
+	oldTest := *sample("x").LastTest
+	if err := s.Update("acme", func(p *Profile) error {
+		p.Checklist["eca-scopes"] = StepState{Done: true, At: fixedNow}
+		p.Checklist["key-store"] = StepState{Done: false}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, rotation := range []secrets.Purpose{secrets.PendingPrivateKey, secrets.PreviousPrivateKey} {
+		if err := s.Vault().Put(ctx, "acme", rotation, []byte("an earlier key")); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	later := fixedNow.Add(time.Hour)
+	p := sample("acme")
+	p.LastTest = nil
+	p.Checklist = map[string]StepState{"key-store": {Done: true, At: later}, "org-login-url": {Done: true, At: later}}
+	if err := s.Import(ctx, p, map[secrets.Purpose][]byte{secrets.PrivateKey: []byte("new key")}, true); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]StepState{
+		"eca-scopes":    {Done: true, At: fixedNow}, // the wizard's tick stays
+		"key-store":     {Done: true, At: later},    // the import's own ticks win
+		"org-login-url": {Done: true, At: later},
+	}
+	if fmt.Sprint(got.Checklist) != fmt.Sprint(want) {
+		t.Errorf("checklist after replace:\n got %v\nwant %v", got.Checklist, want)
+	}
+	if got.LastTest == nil || fmt.Sprint(*got.LastTest) != fmt.Sprint(oldTest) {
+		t.Errorf("last test after replace: %+v, want %+v", got.LastTest, oldTest)
+	}
+	for _, rotation := range []secrets.Purpose{secrets.PendingPrivateKey, secrets.PreviousPrivateKey} {
+		if _, err := s.Vault().Get(ctx, "acme", rotation); secrets.KindOf(err) != secrets.NotFound {
+			t.Errorf("%s after replace: %v, want it deleted", rotation, err)
+		}
+	}
+	if k, _ := s.Vault().Get(ctx, "acme", secrets.ConsumerKey); string(k) != "3MVG9consumer" {
+		t.Error("replace removed the consumer key it was not given")
+	}
+
+	// A test the import brings (none from the CLI, but the API allows it) wins too.
+	p.LastTest = &TestResult{When: later, OK: true}
+	if err := s.Import(ctx, p, map[secrets.Purpose][]byte{secrets.PrivateKey: []byte("new key")}, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Get("acme"); got.LastTest == nil || !got.LastTest.OK {
+		t.Errorf("the import's own last test was dropped: %+v", got.LastTest)
 	}
 }
 

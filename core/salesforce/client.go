@@ -5,7 +5,6 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -281,5 +280,5 @@ func (c *Client) timeoutText() string {
 	if c.Timeout <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(" within %s", c.Timeout)
+	return " within " + PlainDuration(c.Timeout)
 }

@@ -219,14 +219,41 @@ func TestDiagnosisFixesNameSetupPaths(t *testing.T) {
 		}
 	}
 	d := Diagnose(&RefusalError{Phase: PhaseToken, Code: "invalid_grant", Description: "audience is invalid", Audience: SandboxAudience})
-	for _, w := range []string{"sandbox", "production", "aud = https://test.salesforce.com", "--sandbox"} {
+	// The fix names the org-type choice; the flag that makes it (--sandbox)
+	// is the CLI's to add (OrgType), since the GUI shows Fix word for word.
+	for _, w := range []string{"sandbox", "production", "aud = https://test.salesforce.com", "Choose the org type"} {
 		if !strings.Contains(d.Fix, w) {
 			t.Errorf("audience fix %q does not mention %q", d.Fix, w)
 		}
 	}
+	if !d.OrgType {
+		t.Error("audience diagnosis does not ask for the org-type hint")
+	}
 	d = Diagnose(&RefusalError{Phase: PhaseSingleAccess, Code: "Bad_OAuth_Token"})
 	if !strings.Contains(d.Fix, "API Only User") {
 		t.Errorf("Bad_OAuth_Token fix: %q", d.Fix)
+	}
+}
+
+// The GUI shows Fix word for word: no fix may give command-line advice. The
+// CLI adds its own hints from Retry and OrgType.
+func TestDiagnosisFixesAreFrontEndNeutral(t *testing.T) {
+	for _, row := range catalogueRows {
+		err := &RefusalError{Phase: row.phase, Status: row.status, Code: row.code, Description: row.desc,
+			Audience: SandboxAudience, Waited: time.Minute, Attempts: 5}
+		d := Diagnose(err)
+		if d == nil {
+			continue
+		}
+		if strings.Contains(d.Fix, "tnjwt test") || strings.Contains(d.Fix, " --") {
+			t.Errorf("%s: fix gives command-line advice: %q", row.name, d.Fix)
+		}
+	}
+	if d := Diagnose(&RefusalError{Phase: PhaseToken, Code: "invalid_client_id"}); !d.Retry {
+		t.Error("invalid_client_id diagnosis does not ask for the retry hint")
+	}
+	if d := Diagnose(&RefusalError{Phase: PhaseToken, Code: "app_not_found"}); d.Retry {
+		t.Error("app_not_found asks for the retry hint, but the client only retries invalid_client_id")
 	}
 }
 
@@ -345,7 +372,7 @@ func TestExchangeTimeout(t *testing.T) {
 	c.Timeout = 150 * time.Millisecond
 	_, err := c.Exchange(context.Background(), f.request(t))
 	var te *TransportError
-	if !errors.As(err, &te) || te.Kind != KindTimeout || !strings.Contains(err.Error(), "within 150ms") {
+	if !errors.As(err, &te) || te.Kind != KindTimeout || !strings.Contains(err.Error(), "within 150 milliseconds") {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
 }

@@ -9,10 +9,19 @@ import (
 
 // Diagnosis names the checklist step (a contract.md id) that fixes a refusal,
 // with a title and a fix written for the admin: the Setup path and the value.
+// Fix is shown word for word by both the CLI and the GUI, so it names no
+// command-line flag or button; the flags below tell each front end which of
+// its own controls to point at.
 type Diagnosis struct {
 	Step  string
 	Title string
 	Fix   string
+	// Retry: the app may still be propagating, and retrying for a while
+	// (the CLI's --wait) may succeed without changing anything.
+	Retry bool
+	// OrgType: the fix may be choosing the other org type (sandbox or
+	// production), which sets the audience.
+	OrgType bool
 }
 
 // Setup paths, as an admin clicks them.
@@ -26,7 +35,7 @@ const (
 	permsetAssign = "Setup → Quick Find 'Permission Sets' → your permission set (e.g. Tableau Next Embedding JWT) → " +
 		"Manage Assignments → Add Assignment"
 	propagation = "Salesforce takes up to 10 minutes to roll out a new or edited External Client App: after saving, " +
-		"wait, then test again (tnjwt test --wait 10m retries for you)."
+		"wait, then test again."
 )
 
 // rule matches one row of the refusal catalogue (spec §3.2 and §4.3).
@@ -146,10 +155,11 @@ func clientIDDiagnosis(e *RefusalError) Diagnosis {
 	waited := ""
 	if e.Waited > 0 {
 		waited = fmt.Sprintf("Salesforce kept answering this for %s (%d attempts), so the app has had time to propagate. ",
-			roundDuration(e.Waited), e.Attempts)
+			PlainDuration(e.Waited), e.Attempts)
 	}
 	return Diagnosis{
 		Step:  "eca-consumer-key",
+		Retry: true,
 		Title: "Salesforce does not recognise the consumer key",
 		Fix: waited + "Copy the consumer key again from " + ecaKey + " and paste all of it (about 85 characters, " +
 			"starting 3MVG). It must come from the org at this login URL: a production app's key does not work on a " +
@@ -163,11 +173,12 @@ func audienceDiagnosis(e *RefusalError) Diagnosis {
 		sent = "This test sent aud = " + e.Audience + ". "
 	}
 	return Diagnosis{
-		Step:  "org-login-url",
-		Title: "Wrong audience: sandbox or production?",
+		Step:    "org-login-url",
+		OrgType: true,
+		Title:   "Wrong audience: sandbox or production?",
 		Fix: sent + "The audience must be " + ProductionAudience + " for production and Developer Edition orgs and " +
-			SandboxAudience + " for sandboxes, even when the login URL is the org's My Domain. If this org is a " +
-			"sandbox, mark it as one (tnjwt test --sandbox); if it is production, don't. For an Experience Cloud " +
+			SandboxAudience + " for sandboxes, even when the login URL is the org's My Domain. Choose the org " +
+			"type that matches this org: sandbox for a sandbox, production otherwise. For an Experience Cloud " +
 			"site the audience is the site URL.",
 	}
 }
@@ -183,7 +194,7 @@ func clockDiagnosis(e *RefusalError) Diagnosis {
 		d.Title = "This computer's clock is wrong"
 		d.Fix = fmt.Sprintf("Your clock is %s %s Salesforce's. The assertion is valid for 3 minutes from this "+
 			"computer's time, so Salesforce sees it as expired. Turn on automatic time (NTP) in the system's date "+
-			"and time settings, check the time zone, and test again.", roundDuration(skew), dir)
+			"and time settings, check the time zone, and test again.", PlainDuration(skew.Round(time.Minute)), dir)
 		return d
 	}
 	d.Fix = "The assertion is valid for 3 minutes. This computer's clock agrees with Salesforce's, so check that the " +
@@ -196,28 +207,4 @@ func inactiveUser(*RefusalError) Diagnosis {
 	return Diagnosis{Step: "jwt-user", Title: "The run-as user is inactive",
 		Fix: "Open " + usersPage + " → the run-as user → Edit, tick Active, and Save. If the user was " +
 			"deactivated on purpose, pick an active user and put its Username in the test."}
-}
-
-// roundDuration writes a clock difference for people: "7 minutes",
-// "2 hours 5 minutes", "40 seconds".
-func roundDuration(d time.Duration) string {
-	if d < time.Minute {
-		return plural(int(d.Round(time.Second)/time.Second), "second")
-	}
-	m := int(d.Round(time.Minute) / time.Minute)
-	if m < 60 {
-		return plural(m, "minute")
-	}
-	h, m := m/60, m%60
-	if m == 0 {
-		return plural(h, "hour")
-	}
-	return plural(h, "hour") + " " + plural(m, "minute")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

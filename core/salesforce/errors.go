@@ -1,6 +1,7 @@
 package salesforce
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -85,3 +86,26 @@ func (e *TransportError) Error() string {
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// OtherError is the error code ErrorFields gives a failure that is neither a
+// refusal nor a transport fault.
+const OtherError = "error"
+
+// ErrorFields are the error and error_description that tnjwt reports and
+// records for err: the server's own words for a refusal, the fault's kind and
+// message for a transport failure. Both are empty for a nil err.
+func ErrorFields(err error) (code, description string) {
+	var (
+		re *RefusalError
+		te *TransportError
+	)
+	switch {
+	case err == nil:
+		return "", ""
+	case errors.As(err, &re):
+		return re.Code, re.Description
+	case errors.As(err, &te):
+		return te.Kind, te.Error()
+	}
+	return OtherError, err.Error()
+}

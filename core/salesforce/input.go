@@ -6,10 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/tnjwt/tnjwt/core/certs"
 )
 
 // MinKeyBits is the smallest RSA key Salesforce takes for the JWT bearer flow.
-const MinKeyBits = 2048
+// certs owns the rule (it refuses small keys and certificates when reading
+// files); this is the same number, for callers that hold a parsed key.
+const MinKeyBits = certs.MinImportBits
 
 const consumerKeyWhere = "Copy it again from Setup → Quick Find 'External' → External Client App Manager → " +
 	"your app → Settings → OAuth Settings → Consumer Key and Secret"

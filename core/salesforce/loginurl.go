@@ -114,18 +114,20 @@ func ParseLoginURL(raw string) (LoginURL, error) {
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	port := u.Port()
-	path := cleanPath(u.EscapedPath())
 	loop := isLoopback(host)
 	if !loop && (!validName(host) || !strings.Contains(host, ".")) {
 		return LoginURL{}, notAURL(raw)
 	}
 
 	l := LoginURL{Host: joinHostPort(host, port)}
+	// onPage: the address is a site page (its login page, say), copied from
+	// the browser; its query belongs to the page, so it is dropped, not refused.
+	onPage := false
 	if loop {
 		l.Kind = Loopback
-		l.URL = scheme + "://" + l.Host + path
+		l.URL = scheme + "://" + l.Host + cleanPath(u.EscapedPath())
 	} else {
-		if err := classify(&l, host, path); err != nil {
+		if onPage, err = classify(&l, host, u.EscapedPath()); err != nil {
 			return LoginURL{}, err
 		}
 		if port != "" && port != "443" {
@@ -135,7 +137,7 @@ func ParseLoginURL(raw string) (LoginURL, error) {
 	if u.User != nil {
 		return LoginURL{}, &InputError{Problem: "the login URL contains a user name or password", Hint: "Remove them and use " + l.URL}
 	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#") {
+	if !onPage && (u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#")) {
 		return LoginURL{}, &InputError{Problem: "the login URL has a query (?…) or fragment (#…) part", Hint: "Use " + l.URL}
 	}
 	if scheme == "http" && !loop {
@@ -145,19 +147,20 @@ func ParseLoginURL(raw string) (LoginURL, error) {
 }
 
 // classify fills l for a non-loopback host, or explains why the host is not a
-// login host and which one to use.
-func classify(l *LoginURL, host, path string) error {
+// login host and which one to use. Only a site keeps a path; onPage reports
+// that the pasted path went on to one of the site's pages.
+func classify(l *LoginURL, host, path string) (onPage bool, err error) {
 	origin := "https://" + host
 	switch host {
 	case "login.salesforce.com":
 		l.Kind, l.URL = Production, origin
-		return nil
+		return false, nil
 	case "test.salesforce.com":
 		l.Kind, l.URL, l.Sandbox = Sandbox, origin, true
-		return nil
+		return false, nil
 	}
 	if right, what, ok := wrongSalesforceHost(host); ok {
-		return &InputError{Problem: host + " is " + what + ", not a login host", Hint: hintFor(right)}
+		return false, &InputError{Problem: host + " is " + what + ", not a login host", Hint: hintFor(right)}
 	}
 	for _, s := range myDomainSuffixes {
 		if name, ok := strings.CutSuffix(host, s.my); ok && validName(name) {
@@ -165,16 +168,50 @@ func classify(l *LoginURL, host, path string) error {
 			if isSandboxName(name) {
 				l.Kind, l.Sandbox = MyDomainSandbox, true
 			}
-			return nil
+			return false, nil
 		}
 	}
 	if isSiteHost(host) {
-		l.Kind, l.URL = ExperienceSite, origin+path
+		site, onPage := sitePath(path)
+		l.Kind, l.URL = ExperienceSite, origin+site
 		l.Sandbox = strings.Contains(host, ".sandbox.")
-		return nil
+		return onPage, nil
 	}
-	return &InputError{Problem: host + " is not a Salesforce login host", Hint: loginHint +
+	return false, &InputError{Problem: host + " is not a Salesforce login host", Hint: loginHint +
 		". For an Experience Cloud site on a custom domain, use the site's *.my.site.com address"}
+}
+
+// sitePath keeps the site's own path (/customers) from an address copied
+// while on one of its pages: an Experience Builder page (/customers/s/login,
+// /customers/s/), a Visualforce login page (/customers/login,
+// /customers/secur/login_portal.jsp), or an API endpoint
+// (/customers/services/oauth2/token). onPage is true for the pages people
+// browse, whose query (?startURL=…) goes with them; an endpoint pasted with a
+// query is still refused, as on every other host.
+func sitePath(p string) (site string, onPage bool) {
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	for i, seg := range segs {
+		switch strings.ToLower(seg) {
+		case "s", "secur":
+			return joinPath(segs[:i]), true
+		case "services":
+			return joinPath(segs[:i]), false
+		}
+	}
+	if last := len(segs) - 1; strings.EqualFold(segs[last], "login") {
+		return joinPath(segs[:last]), true
+	}
+	return joinPath(segs), false
+}
+
+// joinPath makes "/a/b" from path segments, never with a trailing slash, and
+// "" from none (or only empty ones).
+func joinPath(segs []string) string {
+	p := strings.Trim(strings.Join(segs, "/"), "/")
+	if p == "" {
+		return ""
+	}
+	return "/" + p
 }
 
 // notAURL refuses input that is not a web address. It does not quote the input:
@@ -284,8 +321,8 @@ func validName(name string) bool {
 	return true
 }
 
-// cleanPath drops what admins paste after the login URL: an OAuth endpoint
-// path and trailing slashes.
+// cleanPath drops what admins paste after the emulator's URL: an OAuth
+// endpoint path and trailing slashes.
 func cleanPath(p string) string {
 	if i := strings.Index(strings.ToLower(p), oauthPathMarker); i >= 0 {
 		p = p[:i]

@@ -185,3 +185,58 @@ func TestLightningURL(t *testing.T) {
 		}
 	}
 }
+
+// Admins copy an Experience Cloud site's address from the browser while on its
+// login page. The page part (and the query the page carries, e.g. ?startURL=)
+// is not part of the site URL, which is both the token URL's base and the aud.
+func TestParseLoginURLSiteLoginPages(t *testing.T) {
+	cases := []struct{ in, url string }{
+		{"https://acme.my.site.com/customers/s/login", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/s/login/", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/s/", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/s", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/s/login?x=1", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/s/login/?startURL=%2Fcustomers%2Fs%2F&language=en_US", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/s/article/how-to#top", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/login", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/login?startURL=%2Fcustomers", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/secur/login_portal.jsp?orgId=1", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/services/oauth2/authorize", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/services/apexrest/x", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers//s/login", "https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/s/login", "https://acme.my.site.com"},
+		{"https://acme.my.site.com/login", "https://acme.my.site.com"},
+		{"https://acme.force.com/partners/s/login/?language=en_US", "https://acme.force.com/partners"},
+		{"https://acme--uat.sandbox.my.site.com/partners/s/login", "https://acme--uat.sandbox.my.site.com/partners"},
+	}
+	for _, c := range cases {
+		l, err := ParseLoginURL(c.in)
+		if err != nil {
+			t.Errorf("ParseLoginURL(%q): %v", c.in, err)
+			continue
+		}
+		if l.URL != c.url || l.Kind != ExperienceSite {
+			t.Errorf("ParseLoginURL(%q) = %s (%v), want %s", c.in, l.URL, l.Kind, c.url)
+		}
+		if aud := Audience(l, false, ""); aud != c.url {
+			t.Errorf("Audience(%q) = %s, want %s", c.in, aud, c.url)
+		}
+	}
+}
+
+// A query is only forgiven on a site's login page; elsewhere it is refused as
+// before, and the hint names the site URL, never the page.
+func TestParseLoginURLSiteQueriesElsewhere(t *testing.T) {
+	cases := []struct{ in, hint string }{
+		{"https://acme.my.site.com/customers?x=1", "Use https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/#top", "Use https://acme.my.site.com/customers"},
+		{"https://acme.my.site.com/customers/services/oauth2/token?grant_type=x", "Use https://acme.my.site.com/customers"},
+		{"https://acme.my.salesforce.com/s/login?x=1", "Use https://acme.my.salesforce.com"},
+	}
+	for _, c := range cases {
+		_, err := ParseLoginURL(c.in)
+		if err == nil || !strings.Contains(err.Error(), "query") || !strings.HasSuffix(err.Error(), c.hint) {
+			t.Errorf("ParseLoginURL(%q) = %v, want a query refusal ending %q", c.in, err, c.hint)
+		}
+	}
+}

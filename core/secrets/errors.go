@@ -122,16 +122,16 @@ func classify(goos string, err error) ErrorKind {
 }
 
 // describeFailure writes the message and remedy for a failed operation.
-// op is "saving", "reading" or "deleting"; what reads like
-// `the private key of profile "Acme"`.
-func describeFailure(goos string, kind ErrorKind, op, what string, timeout time.Duration, err error) *Error {
+// op is "saving", "reading" or "deleting"; p is the secret's purpose (empty
+// for several at once) and what reads like `the private key of profile "Acme"`.
+func describeFailure(goos string, kind ErrorKind, op string, p Purpose, what string, timeout time.Duration, err error) *Error {
 	loc := locationFor(goos)
 	doing := op + " " + what
 	e := &Error{Kind: kind, Err: err}
 	switch kind {
 	case NotFound:
 		e.Message = fmt.Sprintf("Nothing is stored in the %s for %s.", loc, what)
-		e.Remedy = "Store it again from the wizard or with `tnjwt profile import --replace`."
+		e.Remedy = storeAgainRemedy(p)
 	case Locked:
 		e.Message = fmt.Sprintf("The %s is locked, so tnjwt stopped while %s.", loc, doing)
 		e.Remedy = lockedRemedy(goos)
@@ -187,8 +187,26 @@ func unlockHow(goos string) string {
 	return "Passwords and Keys / Seahorse or KWalletManager, or answer the unlock prompt"
 }
 
+// storeAgainRemedy is what to do about a missing or damaged secret. A private
+// key cannot be got back, so the admin needs a new pair and must upload its
+// certificate; a consumer key can be copied from the app again. The words
+// name no command-line flag: the same remedy shows in the wizard.
+func storeAgainRemedy(p Purpose) string {
+	const cli = "(or with `tnjwt profile import`, replacing this profile)"
+	if p == ConsumerKey {
+		return "Copy the consumer key from the External Client App again, paste it on the wizard's Consumer key step " +
+			"and store it on the Keychain step " + cli + "."
+	}
+	return "Make a new key and certificate on the wizard's Key and certificate step (or with `tnjwt keygen`), " +
+		"upload the new certificate to the External Client App, then store the new key on the wizard's Keychain step " + cli + "."
+}
+
+// noBusRemedy warns that the command waits: gnome-keyring-daemon --unlock
+// reads the password from standard input without a prompt, which looks like
+// a hang.
 const noBusRemedy = "Run tnjwt inside a desktop session, or start a bus and keyring for it: " +
-	"`dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets; tnjwt …'`."
+	"`dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock --components=secrets; tnjwt …'`. " +
+	"It waits for your login-keyring password on standard input: type it, then press Ctrl-D."
 
 // formatDuration prints 30s as "30 s" and 50ms as "50 ms".
 func formatDuration(d time.Duration) string {

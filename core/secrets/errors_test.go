@@ -51,9 +51,10 @@ func TestEachFailureHasItsOwnRemedy(t *testing.T) {
 		{NoService, []string{"No Secret Service is running", "gnome-keyring", "KWallet"}},
 		{Refused, []string{"refused access", "allow access"}},
 		{Timeout, []string{"did not answer within 30 s", "is it locked?", "Unlock it ("}},
-		{NoSessionBus, []string{"no D-Bus session bus", "dbus-run-session"}},
+		{NoSessionBus, []string{"no D-Bus session bus", "dbus-run-session",
+			"waits for your login-keyring password on standard input: type it, then press Ctrl-D"}},
 	} {
-		e := describeFailure("linux", tc.kind, "saving", what, 30*time.Second, errors.New("x"))
+		e := describeFailure("linux", tc.kind, "saving", PrivateKey, what, 30*time.Second, errors.New("x"))
 		if e.Kind != tc.kind {
 			t.Errorf("%v: kind %v", tc.kind, e.Kind)
 		}
@@ -63,7 +64,7 @@ func TestEachFailureHasItsOwnRemedy(t *testing.T) {
 			}
 		}
 	}
-	mac := describeFailure("darwin", Locked, "reading", what, time.Second, nil)
+	mac := describeFailure("darwin", Locked, "reading", PrivateKey, what, time.Second, nil)
 	if !strings.Contains(mac.Error(), "Keychain Access") || !strings.Contains(mac.Error(), "macOS Keychain") {
 		t.Errorf("macOS locked message does not point at Keychain Access: %q", mac)
 	}

@@ -26,6 +26,12 @@ const (
 	ChunkSize = 1800
 	// MaxSecretSize bounds what Put accepts; keys and consumer keys are far smaller.
 	MaxSecretSize = 64 << 10
+	// MaxProfileBytes bounds a profile name in item names. It must take every
+	// name profiles.ValidateName allows (64 letters of up to 4 UTF-8 bytes), or
+	// a saved profile could never store nor delete its secrets; even then the
+	// longest chunk item stays well inside macOS's 4096-byte command line
+	// (see NewMacOSMemory and the tests).
+	MaxProfileBytes = 64 * utf8.UTFMax
 
 	manifestVersion = 1
 	maxChunks       = (MaxSecretSize*4/3)/ChunkSize + 2 // base64 inflates binary secrets by 4/3
@@ -107,7 +113,7 @@ func (v *Vault) Put(ctx context.Context, profile string, p Purpose, secret []byt
 		return &Error{Kind: TooBig, Message: fmt.Sprintf("The %s is %d bytes; tnjwt stores at most %d.", what, len(secret), MaxSecretSize),
 			Remedy: "Check that the file is a single PEM private key."}
 	}
-	o, err := v.begin(ctx, "saving", what)
+	o, err := v.begin(ctx, "saving", p, what)
 	if err != nil {
 		return err
 	}
@@ -150,7 +156,7 @@ func (v *Vault) Get(ctx context.Context, profile string, p Purpose) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	o, err := v.begin(ctx, "reading", what)
+	o, err := v.begin(ctx, "reading", p, what)
 	if err != nil {
 		return nil, err
 	}
@@ -162,16 +168,16 @@ func (v *Vault) Get(ctx context.Context, profile string, p Purpose) ([]byte, err
 	}
 	var m manifest
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		return nil, corrupt(what, "its index item cannot be read")
+		return nil, corrupt(p, what, "its index item cannot be read")
 	}
 	if err := m.check(); err != nil {
-		return nil, corrupt(what, err.Error())
+		return nil, corrupt(p, what, err.Error())
 	}
 	var b strings.Builder
 	for i := 0; i < m.Chunks; i++ {
 		c, err := o.get(chunkName(profile, p, m.Generation, i))
 		if errors.Is(err, ErrNotFound) {
-			return nil, corrupt(what, fmt.Sprintf("part %d of %d is missing", i+1, m.Chunks))
+			return nil, corrupt(p, what, fmt.Sprintf("part %d of %d is missing", i+1, m.Chunks))
 		}
 		if err != nil {
 			return nil, o.fail(err)
@@ -180,11 +186,11 @@ func (v *Vault) Get(ctx context.Context, profile string, p Purpose) ([]byte, err
 	}
 	secret, err := decode(m.Encoding, b.String())
 	if err != nil {
-		return nil, corrupt(what, "its parts cannot be decoded")
+		return nil, corrupt(p, what, "its parts cannot be decoded")
 	}
 	sum := sha256.Sum256(secret)
 	if len(secret) != m.Size || hex.EncodeToString(sum[:]) != m.SHA256 {
-		return nil, corrupt(what, "its parts do not match the checksum saved with it")
+		return nil, corrupt(p, what, "its parts do not match the checksum saved with it")
 	}
 	return secret, nil
 }
@@ -197,7 +203,7 @@ func (v *Vault) Delete(ctx context.Context, profile string, p Purpose) error {
 	if err != nil {
 		return err
 	}
-	o, err := v.begin(ctx, "deleting", what)
+	o, err := v.begin(ctx, "deleting", p, what)
 	if err != nil {
 		return err
 	}
@@ -210,12 +216,13 @@ func (v *Vault) DeleteProfile(ctx context.Context, profile string) error {
 	if _, err := describeItem(profile, PrivateKey); err != nil {
 		return err
 	}
-	o, err := v.begin(ctx, "deleting", fmt.Sprintf("the secrets of profile %q", profile))
+	o, err := v.begin(ctx, "deleting", "", fmt.Sprintf("the secrets of profile %q", profile))
 	if err != nil {
 		return err
 	}
 	defer o.end()
 	for _, p := range Purposes() {
+		o.purpose = p
 		o.what, _ = describeItem(profile, p)
 		if err := o.delete(profile, p); err != nil {
 			return err
@@ -228,7 +235,7 @@ func describeItem(profile string, p Purpose) (string, error) {
 	if !p.valid() {
 		return "", fmt.Errorf("unknown secret purpose %q", p)
 	}
-	if profile == "" || len(profile) > 128 || !utf8.ValidString(profile) || strings.ContainsFunc(profile, func(r rune) bool {
+	if profile == "" || len(profile) > MaxProfileBytes || !utf8.ValidString(profile) || strings.ContainsFunc(profile, func(r rune) bool {
 		return r == '/' || unicode.IsControl(r)
 	}) {
 		return "", fmt.Errorf("profile name %q cannot name a keychain item", profile)
@@ -236,11 +243,11 @@ func describeItem(profile string, p Purpose) (string, error) {
 	return fmt.Sprintf("the %s of profile %q", p.Describe(), profile), nil
 }
 
-func corrupt(what, detail string) *Error {
+func corrupt(p Purpose, what, detail string) *Error {
 	return &Error{
 		Kind:    Corrupt,
 		Message: fmt.Sprintf("The keychain entry for %s is damaged (%s).", what, detail),
-		Remedy:  "Store the key again from the wizard or with `tnjwt profile import --replace`.",
+		Remedy:  storeAgainRemedy(p),
 	}
 }
 
@@ -280,13 +287,14 @@ type op struct {
 	v          *Vault
 	ctx        context.Context
 	verb, what string
-	holds      bool // false once a call was abandoned: its goroutine gives the turn back
+	purpose    Purpose // picks the remedy for a missing secret; empty for several
+	holds      bool    // false once a call was abandoned: its goroutine gives the turn back
 }
 
 var errTimedOut = errors.New("the keychain did not answer in time")
 
-func (v *Vault) begin(ctx context.Context, verb, what string) (*op, error) {
-	o := &op{v: v, ctx: ctx, verb: verb, what: what}
+func (v *Vault) begin(ctx context.Context, verb string, p Purpose, what string) (*op, error) {
+	o := &op{v: v, ctx: ctx, verb: verb, purpose: p, what: what}
 	t := time.NewTimer(v.timeout)
 	defer t.Stop()
 	select {
@@ -438,5 +446,5 @@ func (o *op) fail(err error) error {
 	if errors.Is(err, errTimedOut) {
 		kind = Timeout
 	}
-	return describeFailure(o.v.goos, kind, o.verb, o.what, o.v.timeout, err)
+	return describeFailure(o.v.goos, kind, o.verb, o.purpose, o.what, o.v.timeout, err)
 }

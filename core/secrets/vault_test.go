@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -50,6 +51,44 @@ func TestMacOSFakeMatchesGoKeyringLimit(t *testing.T) {
 	// A name that needs shell quoting costs its quotes.
 	if got, want := len(macOSCommand("s", "a b", "")), len("add-generic-password -U -s s -a 'a b' -w go-keyring-base64:\n"); got != want {
 		t.Fatalf("quoted command length %d, want %d", got, want)
+	}
+}
+
+// Every profile name profiles.ValidateName allows (64 letters of up to 4
+// bytes) must name keychain items, and its longest item must still fit
+// macOS's 4096-byte command line.
+func TestLongestProfileNameFitsEveryKeychain(t *testing.T) {
+	longest := strings.Repeat("𠮷", 64) // a CJK letter of 4 UTF-8 bytes
+	if len(longest) != MaxProfileBytes {
+		t.Fatalf("test name is %d bytes, want %d", len(longest), MaxProfileBytes)
+	}
+	if _, err := describeItem(longest+"a", PrivateKey); err == nil {
+		t.Fatal("a name over MaxProfileBytes was accepted")
+	}
+	// The costliest name describeItem accepts: each "'" is quoted as 5 bytes.
+	quoted := strings.Repeat("'", MaxProfileBytes)
+	user := chunkName(quoted, PreviousPrivateKey, math.MaxUint64, maxChunks-1)
+	if n := len(macOSCommand(Service, user, strings.Repeat("k", ChunkSize))); n > 4096 {
+		t.Fatalf("the longest chunk item needs a %d-byte macOS command line; go-keyring allows 4096", n)
+	}
+	binary := make([]byte, 5000) // base64-encoded: the largest chunks
+	if _, err := rand.Read(binary); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range limitedStores[1:] {
+		for _, name := range []string{longest, quoted} {
+			m := s.new()
+			v := NewVault(m, 0)
+			for _, p := range Purposes() {
+				mustPut(t, v, name, p, binary)
+				if got := mustGet(t, v, name, p); !bytes.Equal(got, binary) {
+					t.Fatalf("%s: %s of a %d-byte name changed", s.name, p, len(name))
+				}
+			}
+			if err := v.DeleteProfile(context.Background(), name); err != nil || m.Len() != 0 {
+				t.Fatalf("%s: delete: %v, %d items left", s.name, err, m.Len())
+			}
+		}
 	}
 }
 
@@ -224,7 +263,8 @@ func TestCorruptionIsReportedClearly(t *testing.T) {
 				t.Fatalf("got %v (kind %v), want Corrupt", err, KindOf(err))
 			}
 			msg := err.Error()
-			for _, want := range []string{`the private key of profile "acme" is damaged`, tc.detail, "tnjwt profile import"} {
+			for _, want := range []string{`the private key of profile "acme" is damaged`, tc.detail, "tnjwt profile import",
+				"Make a new key and certificate on the wizard's Key and certificate step", "upload the new certificate"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message %q lacks %q", msg, want)
 				}
@@ -247,6 +287,44 @@ func TestMissingSecretIsNotFound(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `consumer key of profile "acme"`) {
 		t.Fatalf("message does not say what is missing: %q", err)
+	}
+}
+
+// A lost private key cannot be stored again from nowhere: the remedy must
+// lead to a new pair (the wizard user has no key file to import), and name
+// no CLI flag, since the wizard shows it too.
+func TestMissingOrDamagedSecretsSayHowToReplaceThem(t *testing.T) {
+	m := NewMemory(0)
+	v := NewVault(m, 0)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		p    Purpose
+		want []string
+	}{
+		{ConsumerKey, []string{"Copy the consumer key from the External Client App again", "Consumer key step", "Keychain step"}},
+		{PrivateKey, []string{"Make a new key and certificate on the wizard's Key and certificate step (or with `tnjwt keygen`)",
+			"upload the new certificate to the External Client App", "store the new key on the wizard's Keychain step",
+			"(or with `tnjwt profile import`, replacing this profile)"}},
+		{PendingPrivateKey, []string{"Make a new key and certificate"}},
+	} {
+		mustPut(t, v, "acme", tc.p, []byte("a secret"))
+		_ = m.Set(Service, manifestName("acme", tc.p), "{damaged")
+		_, missing := v.Get(ctx, "other", tc.p)
+		_, damaged := v.Get(ctx, "acme", tc.p)
+		for _, err := range []error{missing, damaged} {
+			var e *Error
+			if !errors.As(err, &e) || (e.Kind != NotFound && e.Kind != Corrupt) {
+				t.Fatalf("%s: got %v, want NotFound or Corrupt", tc.p, err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(e.Remedy, w) {
+					t.Errorf("%s %v: remedy %q lacks %q", tc.p, e.Kind, e.Remedy, w)
+				}
+			}
+			if strings.Contains(e.Remedy, "--") {
+				t.Errorf("%s %v: remedy %q names a command-line flag", tc.p, e.Kind, e.Remedy)
+			}
+		}
 	}
 }
 
