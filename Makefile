@@ -11,8 +11,17 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 TAGS := migrated_fynedo
 BIN  := ./tnjwt
 GO_PKGS := ./...
+# Everything with tests. The root package (main.go) has none and is the only
+# one that links the OpenGL driver: leaving it out of `go test -race` spares
+# a second, race-instrumented cgo build of GLFW and go-gl (vet and build
+# compile it once, without -race).
+TEST_PKGS := ./assets/... ./core/... ./wizard/... ./ui/...
 
-.PHONY: run build deps test fmt-check vet cross-vet unit keychain-test smoke bench clean
+# The packages whose TestKeyring… tests use the real Secret Service.
+KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/cli/ ./ui/
+N ?= 20
+
+.PHONY: run build deps test test-repeat fmt-check vet cross-vet unit keychain-test smoke bench clean
 
 run: build
 	$(BIN)
@@ -44,18 +53,27 @@ cross-vet:
 
 # -race needs cgo, which the Fyne build needs anyway.
 unit:
-	go test -race -count=1 -tags $(TAGS) $(GO_PKGS)
+	go test -race -count=1 -tags $(TAGS) $(TEST_PKGS)
 
-# The keychain tests talk to a real Secret Service: a fresh, unlocked
-# gnome-keyring on a private D-Bus session, in a temporary HOME.
+# The keychain tests talk to a real Secret Service. -exec starts each
+# package's test binary under its own scripts/with-keyring.sh: a fresh,
+# unlocked gnome-keyring on a private D-Bus session in a temporary HOME, so
+# packages running side by side never see each other's items. Same flags and
+# tags as `unit`, so the test binaries come from the build cache.
 keychain-test:
-	bash scripts/with-keyring.sh go test -race -count=1 -tags $(TAGS),keyring_integration ./core/secrets/... ./core/profiles/... ./core/cli/... ./ui/...
+	go test -race -count=1 -tags $(TAGS) -exec "bash $(CURDIR)/scripts/with-keyring.sh" -run '^TestKeyring' $(KEYRING_PKGS)
+
+# Flakiness check: the keychain suite N times (default 20), then the whole
+# race-enabled unit suite 5 times; stops at the first failure and names it.
+test-repeat: deps
+	@bash scripts/repeat.sh $(N) "keychain suite" $(MAKE) --no-print-directory keychain-test
+	@bash scripts/repeat.sh 5 "whole suite" go test -race -count=1 -tags $(TAGS) $(TEST_PKGS)
 
 smoke: build
 	bash scripts/smoke.sh $(BIN)
 
 bench:
-	go test -run '^$$' -bench . -benchmem -tags $(TAGS) $(GO_PKGS)
+	go test -run '^$$' -bench . -benchmem -tags $(TAGS) $(TEST_PKGS)
 
 clean:
 	rm -f $(BIN)

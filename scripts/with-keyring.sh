@@ -3,12 +3,14 @@
 # session bus, in a throw-away HOME, so keychain tests never touch anyone's
 # own keyring. Exits non-zero if the Secret Service cannot be started.
 #
-#   scripts/with-keyring.sh go test -race -tags keyring_integration,migrated_fynedo \
-#       ./core/secrets/... ./core/profiles/... ./core/cli/...
+#   scripts/with-keyring.sh ./tnjwt profile list
+#
+# `make keychain-test` gives it to `go test -exec`, so that each package's
+# test binary gets a keyring daemon and bus of its own.
 #
 # The command sees TNJWT_KEYRING_SANDBOX (the temporary folder holding HOME,
 # the XDG folders and TMPDIR) and TNJWT_KEYRING_PASSWORD (the keyring's
-# password); the keyring_integration tests refuse to run without them.
+# password); the TestKeyring… tests skip without them (core/secrets/keyringtest).
 set -euo pipefail
 
 if [ $# -eq 0 ]; then

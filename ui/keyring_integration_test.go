@@ -1,21 +1,18 @@
-//go:build keyring_integration
-
 package ui
 
 import (
 	"context"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/core/secrets/keyringtest"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
 // The whole walk against the real OS keychain (run under
 // scripts/with-keyring.sh on Linux: a private bus and an unlocked keyring).
-func TestWalkStoresInTheRealKeychain(t *testing.T) {
-	requireSandbox(t)
+func TestKeyringWalkStoresInTheRealKeychain(t *testing.T) {
+	keyringtest.Require(t)
 	e := newEnvWith(t, secrets.NewKeyring())
 	const name = "tnjwt-ui-integration"
 	t.Cleanup(func() { _ = e.vault.DeleteProfile(context.Background(), name) })
@@ -36,8 +33,8 @@ func TestWalkStoresInTheRealKeychain(t *testing.T) {
 
 // The live test reads its secrets from the real keychain and passes against
 // the practice org.
-func TestRetestReadsTheRealKeychain(t *testing.T) {
-	requireSandbox(t)
+func TestKeyringRetestReadsTheRealKeychain(t *testing.T) {
+	keyringtest.Require(t)
 	e := newEnvWith(t, secrets.NewKeyring())
 	const name = "tnjwt-ui-retest-integration"
 	t.Cleanup(func() { _ = e.vault.DeleteProfile(context.Background(), name) })
@@ -50,14 +47,5 @@ func TestRetestReadsTheRealKeychain(t *testing.T) {
 	}
 	if p, err := e.store.Get(name); err != nil || p.LastTest == nil || !p.LastTest.OK {
 		t.Errorf("not recorded: %v", err)
-	}
-}
-
-func requireSandbox(t *testing.T) {
-	t.Helper()
-	root := os.Getenv("TNJWT_KEYRING_SANDBOX")
-	if root == "" || !strings.HasPrefix(os.Getenv("HOME"), root) {
-		t.Fatal("keyring_integration tests must run under scripts/with-keyring.sh (a private, unlocked GNOME Keyring); " +
-			"they refuse to touch your own keyring")
 	}
 }

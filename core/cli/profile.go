@@ -19,7 +19,7 @@ import (
 
 // newVault opens the OS keychain for the profile commands and for
 // `tnjwt test --profile`. CLI unit tests replace it with a Memory-backed vault;
-// the keyring_integration tests use the real one.
+// the TestKeyring… tests (make keychain-test) use the real one.
 var newVault = func() *secrets.Vault {
 	return secrets.NewVault(secrets.NewKeyring(), secrets.DefaultTimeout)
 }

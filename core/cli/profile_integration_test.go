@@ -1,9 +1,6 @@
-//go:build keyring_integration
-
-// Run through scripts/with-keyring.sh (a private, unlocked GNOME Keyring in a
-// temporary HOME):
-//
-//	scripts/with-keyring.sh go test -race -tags keyring_integration,migrated_fynedo ./core/cli/...
+// These use the real Secret Service: `make keychain-test` runs them under
+// scripts/with-keyring.sh (a private, unlocked GNOME Keyring in a temporary
+// HOME); a plain `go test` skips them.
 
 package cli
 
@@ -30,17 +27,14 @@ import (
 	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/core/secrets/keyringtest"
 )
 
 // itSandbox checks that the real keychain is the private one made by
 // scripts/with-keyring.sh and returns that sandbox folder.
 func itSandbox(t *testing.T) string {
 	t.Helper()
-	root := os.Getenv("TNJWT_KEYRING_SANDBOX")
-	if root == "" || !strings.HasPrefix(os.Getenv("HOME"), root) || !strings.HasPrefix(os.TempDir(), root) {
-		t.Fatal("keyring_integration tests must run under scripts/with-keyring.sh (a private, unlocked GNOME Keyring); " +
-			"they refuse to touch your own keyring")
-	}
+	root := keyringtest.Require(t)
 	// The profiles go where a user's would: the config folder inside HOME.
 	t.Setenv(profiles.EnvDir, "")
 	return root

@@ -1,8 +1,6 @@
-//go:build keyring_integration
-
-// Run through scripts/with-keyring.sh (a private, unlocked GNOME Keyring):
-//
-//	scripts/with-keyring.sh go test -race -tags keyring_integration,migrated_fynedo ./core/profiles/...
+// These use the real Secret Service: `make keychain-test` runs them under
+// scripts/with-keyring.sh (a private, unlocked GNOME Keyring); a plain
+// `go test` skips them.
 
 package profiles
 
@@ -11,22 +9,17 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/core/secrets/keyringtest"
 )
 
 func realStore(t *testing.T) *Store {
 	t.Helper()
-	root := os.Getenv("TNJWT_KEYRING_SANDBOX")
-	if root == "" || !strings.HasPrefix(os.Getenv("HOME"), root) {
-		t.Fatal("keyring_integration tests must run under scripts/with-keyring.sh (a private, unlocked GNOME Keyring); " +
-			"they refuse to touch your own keyring")
-	}
+	keyringtest.Require(t)
 	return Open(t.TempDir(), secrets.NewVault(secrets.NewKeyring(), 10*time.Second))
 }
 
@@ -75,12 +68,5 @@ func TestKeyringProfileDeleteRemovesItsItems(t *testing.T) {
 // tnjwt items exist for profile.
 func secretToolItems(t *testing.T, profile string) []string {
 	t.Helper()
-	out, _ := exec.Command("secret-tool", "search", "--all", "service", secrets.Service).CombinedOutput()
-	var items []string
-	for _, line := range strings.Split(string(out), "\n") {
-		if u, ok := strings.CutPrefix(line, "attribute.username = "); ok && strings.HasPrefix(u, profile+"/") {
-			items = append(items, u)
-		}
-	}
-	return items
+	return keyringtest.Items(t, secrets.Service, profile)
 }

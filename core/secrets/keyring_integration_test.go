@@ -1,12 +1,8 @@
-//go:build keyring_integration
-
-// These tests use the real Secret Service. Run them only through
-// scripts/with-keyring.sh, which starts a private D-Bus session with a fresh,
-// unlocked GNOME Keyring in a temporary HOME:
-//
-//	scripts/with-keyring.sh go test -race -tags keyring_integration,migrated_fynedo ./core/secrets/...
-//
-// They fail (never skip) when that keyring is not there.
+// These tests use the real Secret Service: `make keychain-test` runs them
+// under scripts/with-keyring.sh, which starts a private D-Bus session with a
+// fresh, unlocked GNOME Keyring in a temporary HOME. A plain `go test` skips
+// them; under with-keyring.sh they fail (never skip) when that keyring does
+// not work.
 
 package secrets
 
@@ -24,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tnjwt/tnjwt/core/secrets/keyringtest"
 )
 
 var (
@@ -35,11 +33,7 @@ var (
 // the sandboxed one from scripts/with-keyring.sh and that it works.
 func realVault(t *testing.T) *Vault {
 	t.Helper()
-	root := os.Getenv("TNJWT_KEYRING_SANDBOX")
-	if root == "" || !strings.HasPrefix(os.Getenv("HOME"), root) {
-		t.Fatal("keyring_integration tests must run under scripts/with-keyring.sh (a private, unlocked GNOME Keyring); " +
-			"they refuse to touch your own keyring")
-	}
+	keyringtest.Require(t)
 	v := NewVault(NewKeyring(), 10*time.Second)
 	probeOnce.Do(func() {
 		ctx := context.Background()
@@ -66,22 +60,11 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// itemsOf lists, through libsecret's secret-tool (a second, independent
-// client), the item names stored for profile under the tnjwt service.
+// itemsOf lists, through secret-tool (a second, independent client), the
+// item names stored for profile under the tnjwt service.
 func itemsOf(t *testing.T, profile string) []string {
 	t.Helper()
-	out, err := exec.Command("secret-tool", "search", "--all", "service", Service).CombinedOutput()
-	if err != nil && len(out) > 0 && !strings.Contains(string(out), "No matching") {
-		// secret-tool exits 1 with no output when nothing matches.
-		t.Fatalf("secret-tool search: %v\n%s", err, out)
-	}
-	var items []string
-	for _, line := range strings.Split(string(out), "\n") {
-		if u, ok := strings.CutPrefix(line, "attribute.username = "); ok && strings.HasPrefix(u, profile+"/") {
-			items = append(items, u)
-		}
-	}
-	return items
+	return keyringtest.Items(t, Service, profile)
 }
 
 func TestKeyringRoundTripsRSAKeys(t *testing.T) {
