@@ -3,10 +3,9 @@ package wizard
 import (
 	"errors"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
@@ -191,21 +190,7 @@ func typeMismatch(t OrgType, l salesforce.LoginURL) string {
 
 // Sentence turns a lower-case error message into one to show on screen:
 // capital first letter, final full stop.
-func Sentence(msg string) string {
-	msg = strings.TrimSpace(msg)
-	if msg == "" {
-		return ""
-	}
-	first, _, _ := strings.Cut(msg, " ")
-	if !strings.ContainsAny(first, "./:@_") { // not a host name, URL or identifier
-		r, n := utf8.DecodeRuneInString(msg)
-		msg = string(unicode.ToUpper(r)) + msg[n:]
-	}
-	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
-		msg += "."
-	}
-	return msg
-}
+func Sentence(msg string) string { return report.Sentence(msg) }
 
 // checkConsumerKey is salesforce.CheckConsumerKey with messages for the screen.
 func checkConsumerKey(raw string) (key, warning string, err error) {

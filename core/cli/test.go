@@ -10,6 +10,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -213,17 +214,7 @@ func testReportAttempt(w io.Writer, a salesforce.Attempt, budget time.Duration) 
 	if a.Err == nil || a.Next <= 0 {
 		return
 	}
-	fmt.Fprintf(w, "tnjwt: attempt %d: %s. A new or edited app can take up to 10 minutes to propagate; "+
-		"trying again in %s (waiting up to %s in all)\n", a.N, testServerWords(a.Err),
-		salesforce.PlainDuration(a.Next), salesforce.PlainDuration(budget))
-}
-
-func testServerWords(err error) string {
-	var re *salesforce.RefusalError
-	if errors.As(err, &re) {
-		return "Salesforce answered " + re.Code + " (" + re.Description + ")"
-	}
-	return err.Error()
+	fmt.Fprintf(w, "tnjwt: %s\n", report.Retrying(a, budget))
 }
 
 func testExitCode(err error) int {
@@ -335,49 +326,30 @@ func writeTestReport(w io.Writer, req salesforce.Request, res *salesforce.Result
 }
 
 func testWritePhases(w io.Writer, res *salesforce.Result, err error) {
-	failed := testFailedPhase(err)
-	phases := []struct {
-		name, label string
-		took        time.Duration
-	}{
-		{salesforce.PhaseSign, "sign the assertion", res.Timings.Sign},
-		{salesforce.PhaseToken, "token request", res.Timings.Token},
-		{salesforce.PhaseSingleAccess, "singleaccess (frontdoor URL)", res.Timings.SingleAccess},
-	}
-	for _, p := range phases {
+	failed := report.FailedPhase(err)
+	took := map[string]time.Duration{salesforce.PhaseSign: res.Timings.Sign, salesforce.PhaseToken: res.Timings.Token,
+		salesforce.PhaseSingleAccess: res.Timings.SingleAccess}
+	for _, p := range report.Phases {
 		mark := "✓"
-		if p.name == failed {
+		if p.ID == failed {
 			mark = "✗"
 		}
-		fmt.Fprintf(w, "%s %-30s %8.1f ms\n", mark, p.label, testMS(p.took))
-		if p.name == failed {
+		fmt.Fprintf(w, "%s %-34s %11s\n", mark, p.Label, report.Took(took[p.ID]))
+		if p.ID == failed {
 			break
 		}
 	}
-	fmt.Fprintf(w, "  %-30s %8.1f ms", "total", testMS(res.Timings.Total))
+	fmt.Fprintf(w, "  %-34s %11s", "total", report.Took(res.Timings.Total))
 	if res.Attempts > 1 {
 		fmt.Fprintf(w, " (%d attempts)", res.Attempts)
 	}
 	fmt.Fprintln(w)
-}
-
-func testMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// testFailedPhase names the phase an error came from; "" when none did.
-func testFailedPhase(err error) string {
-	var (
-		re *salesforce.RefusalError
-		te *salesforce.TransportError
-	)
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &re):
-		return re.Phase
-	case errors.As(err, &te):
-		return te.Phase
+	if sent := report.WhatWasSent(res.Sent); sent != nil {
+		fmt.Fprintln(w, "\nWhat was sent:")
+		for _, f := range sent {
+			fmt.Fprintf(w, "  %-20s %s\n", f.Label, f.Value)
+		}
 	}
-	return salesforce.PhaseSign
 }
 
 func testWriteSuccess(w io.Writer, res *salesforce.Result) {
@@ -386,31 +358,35 @@ func testWriteSuccess(w io.Writer, res *salesforce.Result) {
 		fmt.Fprintf(w, "Org / user:    %s / %s\n", res.OrgID, res.UserID)
 	}
 	fmt.Fprintf(w, "Scope:         %s\n", res.Scope)
-	fmt.Fprintf(w, "\nFrontdoor URL (single use, short-lived: treat it like a password):\n  %s\n", res.FrontdoorURI)
-	orgURL := res.LightningURL
-	if orgURL == "" {
-		orgURL = "https://YOUR-ORG.lightning.force.com"
-		fmt.Fprintf(w, "\nLightning orgUrl: cannot be told from %s; open the org in a browser and use its "+
-			"https://….lightning.force.com address.\n", res.InstanceURL)
-	} else {
+	fmt.Fprintf(w, "\nFrontdoor URL (%s):\n  %s\n", report.FrontdoorNote, res.FrontdoorURI)
+	orgURL, known := report.OrgURL(res)
+	if known {
 		fmt.Fprintf(w, "\nLightning orgUrl:\n  %s\n", orgURL)
+	} else {
+		fmt.Fprintf(w, "\nLightning orgUrl: %s\n", report.NoLightningURL(res.InstanceURL))
 	}
-	fmt.Fprintf(w, "\nTableau Next Embedding SDK:\n  initializeAnalyticsSdk({ authCredential: %q, orgUrl: %q })\n",
-		res.FrontdoorURI, orgURL)
+	fmt.Fprintf(w, "\nTableau Next Embedding SDK (%s):\n  %s\n", report.SDKPackage, report.SDKCall(res.FrontdoorURI, orgURL))
 }
 
 func testWriteFailure(w io.Writer, err error, d *salesforce.Diagnosis) {
-	var re *salesforce.RefusalError
-	if errors.As(err, &re) {
+	var (
+		re *salesforce.RefusalError
+		te *salesforce.TransportError
+	)
+	switch {
+	case errors.As(err, &re):
 		fmt.Fprintf(w, "\n%s:\n", re.Summary())
 		fmt.Fprintf(w, "  error:             %s\n", testOrDash(re.Code))
 		fmt.Fprintf(w, "  error_description: %s\n", testOrDash(re.Description))
-	} else {
+	case errors.As(err, &te):
+		fmt.Fprint(w, "\nThe test could not finish.\n"+testWrap(report.Transport(te), 96, "  "))
+		fmt.Fprint(w, testWrap(report.TransportAdvice, 96, "  "))
+	default:
 		fmt.Fprintf(w, "\nThe test could not finish: %v\n", err)
 	}
 	if d == nil {
 		if re != nil {
-			fmt.Fprintln(w, "\ntnjwt does not know this answer, so there is no diagnosis: the server's words above are all there is.")
+			fmt.Fprintln(w, "\n"+report.UnknownRefusal)
 		}
 		return
 	}

@@ -53,6 +53,9 @@ type Profile struct {
 	CertificatePEM string    `json:"certificate_pem,omitempty"` // public; empty when none was given
 	Fingerprint    string    `json:"fingerprint,omitempty"`     // SHA-256, colon hex
 	CertNotAfter   time.Time `json:"cert_not_after,omitzero"`
+	// LightningURL is the org's Lightning address (the SDK's orgUrl), as
+	// the last passing test learned it from instance_url.
+	LightningURL string `json:"lightning_url,omitempty"`
 
 	Checklist map[string]StepState `json:"checklist,omitempty"` // by checklist id (contract.md)
 	LastTest  *TestResult          `json:"last_test,omitempty"`
@@ -75,6 +78,7 @@ type TestResult struct {
 	Description   string             `json:"error_description,omitempty"`
 	DiagnosisStep string             `json:"diagnosis_step,omitempty"`
 	TimingsMS     map[string]float64 `json:"timings_ms,omitempty"`
+	LightningURL  string             `json:"lightning_url,omitempty"` // a pass's instance, as the SDK's orgUrl
 }
 
 // TestResultOf is what a finished exchange leaves in a profile: when, whether
@@ -85,6 +89,9 @@ func TestResultOf(when time.Time, res *salesforce.Result, err error, d *salesfor
 	r := TestResult{When: when, OK: err == nil}
 	if res != nil {
 		r.TimingsMS = res.Timings.MS()
+		if err == nil {
+			r.LightningURL = res.LightningURL
+		}
 	}
 	r.Error, r.Description = salesforce.ErrorFields(err)
 	if d != nil {
@@ -110,6 +117,9 @@ func (p *Profile) RecordTest(r TestResult) {
 			p.Checklist = map[string]StepState{}
 		}
 		p.Checklist[liveTestStep] = StepState{Done: true, At: r.When}
+		if r.LightningURL != "" {
+			p.LightningURL = r.LightningURL
+		}
 	}
 }
 

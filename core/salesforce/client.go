@@ -16,11 +16,12 @@ import (
 // JWTBearerGrant is the grant_type of the token request.
 const JWTBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
-// Backoff for the propagation wait: 2 s, doubling, at most 30 s apart.
-const (
-	FirstRetryDelay = 2 * time.Second
-	MaxRetryDelay   = 30 * time.Second
-)
+// RetryInterval is the pause between tries while a new or edited app
+// propagates. The admin waits on screen for the app to go live, so tnjwt
+// polls steadily rather than backing off: success shows within about
+// RetryInterval of the moment Salesforce starts accepting the app, and the
+// token endpoint sees at most one request per interval.
+const RetryInterval = 2 * time.Second
 
 // Request is one test exchange.
 type Request struct {
@@ -35,6 +36,20 @@ type Request struct {
 	// app propagates. Zero means one attempt.
 	Wait      time.Duration
 	OnAttempt func(Attempt)
+	// OnPhase hears each phase (sign, token, singleaccess) start and end, as
+	// it happens, so a front end can draw a timeline. It runs on the
+	// exchange's goroutine and must not block.
+	OnPhase func(PhaseEvent)
+}
+
+// PhaseEvent is one phase of one attempt starting (Done false) or ending
+// (Done true, with its time and error).
+type PhaseEvent struct {
+	Attempt int
+	Phase   string // PhaseSign, PhaseToken or PhaseSingleAccess
+	Done    bool
+	Took    time.Duration
+	Err     error
 }
 
 // Attempt reports one try of the exchange. Next is the pause before the next
@@ -87,6 +102,17 @@ type Result struct {
 	FrontdoorURI                             string
 	Attempts                                 int
 	Timings                                  Timings
+	Sent                                     *Sent // the last assertion signed, decoded; nil when none was
+}
+
+// Sent is what the token request carried, decoded, for the admin to compare
+// with Setup. The signature and the assertion itself stay out: for three
+// minutes the assertion is as good as a password.
+type Sent struct {
+	Alg, Typ      string // the JWT header
+	Iss, Sub, Aud string // the claims: consumer key, username, audience
+	Exp           time.Time
+	TokenEndpoint string
 }
 
 // NewClient makes a client that honours HTTPS_PROXY / NO_PROXY, trusts the
@@ -127,9 +153,9 @@ func (c *Client) Exchange(ctx context.Context, r Request) (*Result, error) {
 	begin := c.now()
 	for n := 1; ; n++ {
 		res.Attempts = n
-		err = c.attempt(ctx, r, login, res)
+		err = c.attempt(ctx, n, r, login, res)
 		res.Timings.Total = time.Since(start)
-		next, retry := c.retryDelay(n, begin, r.Wait, err)
+		next, retry := c.retryDelay(begin, r.Wait, err)
 		if r.OnAttempt != nil {
 			r.OnAttempt(Attempt{N: n, Err: err, Next: next})
 		}
@@ -177,44 +203,43 @@ func (r Request) check() (LoginURL, error) {
 // retryDelay decides whether attempt n's error is worth another try: only
 // invalid_client_id (a new or edited app still propagating), and only while
 // the next try still starts inside the wait budget.
-func (c *Client) retryDelay(n int, begin time.Time, budget time.Duration, err error) (time.Duration, bool) {
+func (c *Client) retryDelay(begin time.Time, budget time.Duration, err error) (time.Duration, bool) {
 	var re *RefusalError
 	if budget <= 0 || !errors.As(err, &re) || re.Phase != PhaseToken || !strings.EqualFold(re.Code, "invalid_client_id") {
 		return 0, false
 	}
-	d := BackoffDelay(n)
-	if c.now().Sub(begin)+d > budget {
+	if c.now().Sub(begin)+RetryInterval > budget {
 		return 0, false
 	}
-	return d, true
-}
-
-// BackoffDelay is the pause after attempt n: 2 s, 4 s, 8 s, 16 s, then 30 s.
-func BackoffDelay(n int) time.Duration {
-	d := FirstRetryDelay
-	for i := 1; i < n && d < MaxRetryDelay; i++ {
-		d *= 2
-	}
-	return min(d, MaxRetryDelay)
+	return RetryInterval, true
 }
 
 // attempt runs sign → token → singleaccess once, under the client timeout.
-func (c *Client) attempt(ctx context.Context, r Request, login LoginURL, res *Result) error {
+func (c *Client) attempt(ctx context.Context, n int, r Request, login LoginURL, res *Result) error {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
-	t := time.Now()
-	assertion, err := SignAssertion(r.Key, strings.TrimSpace(r.ClientID), strings.TrimSpace(r.Username), res.Audience, c.now())
-	res.Timings.Sign = time.Since(t)
+	phase := phaseTimer{r: r, n: n}
+	var assertion string
+	now := c.now()
+	iss, sub := strings.TrimSpace(r.ClientID), strings.TrimSpace(r.Username)
+	err := phase.run(PhaseSign, &res.Timings.Sign, func() (err error) {
+		assertion, err = SignAssertion(r.Key, iss, sub, res.Audience, now)
+		return err
+	})
 	if err != nil {
 		return err
 	}
+	res.Sent = &Sent{Alg: "RS256", Typ: "JWT", Iss: iss, Sub: sub, Aud: res.Audience,
+		Exp: time.Unix(now.Add(AssertionLifetime).Unix(), 0), TokenEndpoint: login.URL + "/services/oauth2/token"}
 
-	t = time.Now()
-	tok, err := c.token(ctx, login, assertion)
-	res.Timings.Token = time.Since(t)
+	var tok *tokenReply
+	err = phase.run(PhaseToken, &res.Timings.Token, func() (err error) {
+		tok, err = c.token(ctx, login, assertion)
+		return err
+	})
 	if err != nil {
 		var re *RefusalError
 		if errors.As(err, &re) {
@@ -226,14 +251,35 @@ func (c *Client) attempt(ctx context.Context, r Request, login LoginURL, res *Re
 	res.OrgID, res.UserID = idParts(tok.ID)
 	res.LightningURL, _ = LightningURL(tok.instance) // empty when it cannot be told; the CLI says so
 
-	t = time.Now()
-	fd, err := c.singleAccess(ctx, tok, r.RedirectPath)
-	res.Timings.SingleAccess = time.Since(t)
+	var fd string
+	err = phase.run(PhaseSingleAccess, &res.Timings.SingleAccess, func() (err error) {
+		fd, err = c.singleAccess(ctx, tok, r.RedirectPath)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	res.FrontdoorURI = fd
 	return nil
+}
+
+// phaseTimer times one phase into its Timings field and tells OnPhase.
+type phaseTimer struct {
+	r Request
+	n int
+}
+
+func (p phaseTimer) run(name string, took *time.Duration, fn func() error) error {
+	if p.r.OnPhase != nil {
+		p.r.OnPhase(PhaseEvent{Attempt: p.n, Phase: name})
+	}
+	t := time.Now()
+	err := fn()
+	*took = time.Since(t)
+	if p.r.OnPhase != nil {
+		p.r.OnPhase(PhaseEvent{Attempt: p.n, Phase: name, Done: true, Took: *took, Err: err})
+	}
+	return err
 }
 
 func (c *Client) now() time.Time {

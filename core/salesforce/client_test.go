@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -495,7 +498,7 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	}
 }
 
-func TestPropagationBackoff(t *testing.T) {
+func TestPropagationPollsEveryTwoSeconds(t *testing.T) {
 	f := newFake(t)
 	f.token = answer(400, jsonCT, `{"error":"invalid_client_id","error_description":"client identifier invalid"}`)
 	clock := &fakeClock{now: fixedNow}
@@ -507,33 +510,67 @@ func TestPropagationBackoff(t *testing.T) {
 	req.OnAttempt = func(a Attempt) { seen = append(seen, a) }
 	res, err := c.Exchange(context.Background(), req)
 
-	want := []time.Duration{2, 4, 8, 16, 30, 30, 30} // seconds; the 8th try would start past 2 minutes
+	// Tries at 0, 2, 4 … 120 s: the 62nd would start past 2 minutes.
 	got := clock.slept()
-	if len(got) != len(want) {
-		t.Fatalf("slept %v, want %v s", got, want)
+	if len(got) != 60 {
+		t.Fatalf("slept %d times (%v), want 60", len(got), got)
 	}
-	for i := range want {
-		if got[i] != want[i]*time.Second || seen[i].Next != got[i] || seen[i].N != i+1 || seen[i].Err == nil {
-			t.Errorf("attempt %d: slept %v, reported %+v", i+1, got[i], seen[i])
+	for i, d := range got {
+		if d != RetryInterval || seen[i].Next != d || seen[i].N != i+1 || seen[i].Err == nil {
+			t.Errorf("attempt %d: slept %v, reported %+v", i+1, d, seen[i])
 		}
 	}
-	if res.Attempts != 8 || len(seen) != 8 || seen[7].Next != 0 || int(f.tokenHits.Load()) != 8 {
+	if res.Attempts != 61 || len(seen) != 61 || seen[60].Next != 0 || int(f.tokenHits.Load()) != 61 {
 		t.Errorf("attempts %d, reported %d, last %+v, server saw %d", res.Attempts, len(seen), seen[len(seen)-1], f.tokenHits.Load())
 	}
 	var re *RefusalError
-	if !errors.As(err, &re) || re.Attempts != 8 || re.Waited != 2*time.Minute {
+	if !errors.As(err, &re) || re.Attempts != 61 || re.Waited != 2*time.Minute {
 		t.Fatalf("err = %+v", err)
 	}
-	if d := Diagnose(err); d.Step != "eca-consumer-key" || !strings.Contains(d.Fix, "2 minutes (8 attempts)") {
+	if d := Diagnose(err); d.Step != "eca-consumer-key" || !strings.Contains(d.Fix, "2 minutes (61 attempts)") {
 		t.Errorf("diagnosis after waiting: %+v", d)
 	}
 }
 
-func TestBackoffDelay(t *testing.T) {
-	want := []time.Duration{2, 4, 8, 16, 30, 30, 30, 30}
-	for i, w := range want {
-		if got := BackoffDelay(i + 1); got != w*time.Second {
-			t.Errorf("BackoffDelay(%d) = %v, want %v s", i+1, got, w)
+// An app that goes live at a moment the client cannot know is reported
+// live within 3 s of it, and the token endpoint never sees two requests
+// less than 2 s apart.
+func TestPropagationReportsSoonAfterTheAppGoesLive(t *testing.T) {
+	for _, liveAfter := range []time.Duration{0, 1 * time.Second, 37300 * time.Millisecond, 4*time.Minute + 59*time.Second, 9 * time.Minute} {
+		f := newFake(t)
+		clock := &fakeClock{now: fixedNow}
+		live := fixedNow.Add(liveAfter)
+		var (
+			mu       sync.Mutex
+			requests []time.Time
+		)
+		f.token = func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests = append(requests, clock.Now())
+			mu.Unlock()
+			if clock.Now().Before(live) {
+				writeJSON(w, 400, `{"error":"invalid_client_id","error_description":"client identifier invalid"}`)
+				return
+			}
+			f.org.ServeHTTP(w, r)
+		}
+		c := testClient()
+		c.Sleep = clock.Sleep // the assertion's exp keeps the real clock, which the practice org checks
+		req := f.request(t)
+		req.Wait = 10 * time.Minute
+		res, err := c.Exchange(context.Background(), req)
+		if err != nil || res.FrontdoorURI == "" {
+			t.Fatalf("live after %v: %v", liveAfter, err)
+		}
+		if late := clock.Now().Sub(live); late > 3*time.Second {
+			t.Errorf("live after %v: success reported %v after the app went live", liveAfter, late)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for i := 1; i < len(requests); i++ {
+			if gap := requests[i].Sub(requests[i-1]); gap < 2*time.Second {
+				t.Errorf("live after %v: token requests %d and %d only %v apart", liveAfter, i, i+1, gap)
+			}
 		}
 	}
 }
@@ -670,5 +707,73 @@ func TestExchangeCancelledInFlight(t *testing.T) {
 	var te *TransportError
 	if !errors.As(err, &te) || te.Kind != KindCancelled {
 		t.Fatalf("err = %v, want cancelled", err)
+	}
+}
+
+func TestPhasesAreReportedAsTheyHappen(t *testing.T) {
+	f := newFake(t)
+	req := f.request(t)
+	var got []string
+	req.OnPhase = func(e PhaseEvent) {
+		mark := "start"
+		if e.Done {
+			mark = "end"
+			if e.Took <= 0 {
+				t.Errorf("%s ended with no time", e.Phase)
+			}
+			if e.Err != nil {
+				mark = "failed"
+			}
+		}
+		got = append(got, fmt.Sprintf("%d %s %s", e.Attempt, e.Phase, mark))
+	}
+	if _, err := testClient().Exchange(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	want := "1 sign start,1 sign end,1 token start,1 token end,1 singleaccess start,1 singleaccess end"
+	if strings.Join(got, ",") != want {
+		t.Errorf("phases %v, want %s", got, want)
+	}
+
+	got = nil
+	f.token = answer(400, jsonCT, `{"error":"invalid_grant","error_description":"invalid assertion"}`)
+	if _, err := testClient().Exchange(context.Background(), req); err == nil {
+		t.Fatal("refusal not reported")
+	}
+	if want := "1 sign start,1 sign end,1 token start,1 token failed"; strings.Join(got, ",") != want {
+		t.Errorf("phases %v, want %s", got, want)
+	}
+}
+
+// Result.Sent is the assertion that really went out, decoded.
+func TestSentIsWhatTheTokenRequestCarried(t *testing.T) {
+	f := newFake(t)
+	var (
+		mu     sync.Mutex
+		header map[string]json.RawMessage
+		claims map[string]json.RawMessage
+	)
+	f.token = func(w http.ResponseWriter, r *http.Request) {
+		parts := strings.Split(r.PostFormValue("assertion"), ".")
+		mu.Lock()
+		header, claims = decodeSegment(t, parts[0]), decodeSegment(t, parts[1])
+		mu.Unlock()
+		writeJSON(w, 400, `{"error":"invalid_grant","error_description":"invalid assertion"}`)
+	}
+	res, _ := testClient().Exchange(context.Background(), f.request(t))
+	mu.Lock()
+	defer mu.Unlock()
+	s := res.Sent
+	if s == nil {
+		t.Fatal("nothing recorded as sent")
+	}
+	q := strconv.Quote
+	if string(header["alg"]) != q(s.Alg) || string(header["typ"]) != q(s.Typ) || string(claims["iss"]) != q(s.Iss) ||
+		string(claims["sub"]) != q(s.Sub) || string(claims["aud"]) != q(s.Aud) ||
+		string(claims["exp"]) != strconv.FormatInt(s.Exp.Unix(), 10) {
+		t.Errorf("sent %+v, the server saw header %v claims %v", s, header, claims)
+	}
+	if s.TokenEndpoint != f.srv.URL+"/services/oauth2/token" {
+		t.Errorf("token endpoint %q", s.TokenEndpoint)
 	}
 }
