@@ -21,7 +21,7 @@ TEST_PKGS := ./assets/... ./core/... ./wizard/... ./ui/...
 KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/cli/ ./ui/
 N ?= 20
 
-.PHONY: run build deps test test-repeat fmt-check vet cross-vet unit keychain-test smoke bench clean
+.PHONY: run build deps test test-repeat render fmt-check vet cross-vet unit keychain-test node-test screenshots smoke bench clean
 
 run: build
 	$(BIN)
@@ -34,7 +34,7 @@ deps:
 	@command -v go >/dev/null || { echo "tnjwt: Go 1.26 is needed: https://go.dev/dl/"; exit 1; }
 	@go mod download
 
-test: deps fmt-check vet cross-vet unit keychain-test smoke
+test: deps fmt-check vet cross-vet unit keychain-test node-test render smoke
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -62,6 +62,22 @@ unit:
 # tags as `unit`, so the test binaries come from the build cache.
 keychain-test:
 	go test -race -count=1 -tags $(TAGS) -exec "bash $(CURDIR)/scripts/with-keyring.sh" -run '^TestKeyring' $(KEYRING_PKGS)
+
+# The exported Node.js code, run for real: npm install (a throw-away npm
+# cache), node server.js against the emulator, tsc against the SDK's typings.
+node-test:
+	TNJWT_NODE_TESTS=1 go test -count=1 -tags $(TAGS) -run '^TestNode' ./core/export/
+
+# Every screen rendered with Fyne's software renderer (no display needed):
+# `make screenshots` into docs/screenshots; `make test` into a temporary
+# folder, so a screen that fails to render fails the suite.
+screenshots:
+	TNJWT_SCREENSHOTS=$(CURDIR)/docs/screenshots go test -count=1 -tags $(TAGS) -run '^TestScreenshots$$' ./ui/
+
+render:
+	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
+	TNJWT_SCREENSHOTS="$$dir" go test -count=1 -tags $(TAGS) -run '^TestScreenshots$$' ./ui/ && \
+	echo "render: $$(ls "$$dir" | wc -l) screens rendered"
 
 # Flakiness check: the keychain suite N times (default 20), then the whole
 # race-enabled unit suite 5 times; stops at the first failure and names it.

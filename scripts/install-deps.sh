@@ -7,6 +7,9 @@ set -euo pipefail
 PKGS=(gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
       xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
       openssl ca-certificates locales)
+# The exported Node.js server is run in the tests; the machine's own Node.js
+# (20 or later) and npm are used when there, else Debian's.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
 
 missing=()
 for p in "${PKGS[@]}"; do

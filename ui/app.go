@@ -5,6 +5,7 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"time"
 
@@ -49,8 +50,10 @@ type Deps struct {
 	Vault *secrets.Vault
 	Now   func() time.Time
 
-	onUI   func(func())              // tests: where background results go instead of fyne.Do
-	client func() *salesforce.Client // tests: a client with a controllable Sleep; nil: salesforce.NewClient
+	onUI    func(func())                // tests: where background results go instead of fyne.Do
+	client  func() *salesforce.Client   // tests: a client with a controllable Sleep; nil: salesforce.NewClient
+	after   func(time.Duration, func()) // tests: a timer they fire themselves; nil: time.AfterFunc
+	openURL func(*url.URL) error        // tests: records what the browser was given; nil: the app's OpenURL
 }
 
 // defaultDeps opens the real profile folder and the OS keychain.

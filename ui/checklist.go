@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"image/color"
 	"net/url"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/storage"
@@ -20,10 +22,19 @@ type checklistScreen struct {
 	s      *shell
 	step   wizard.Step
 	checks map[string]*widget.Check
+	items  map[string]*itemView
 	values []boundValue // values filled from the profile, refreshed on show
 	reveal *widget.Button
 	noFile *widget.Label
 	root   fyne.CanvasObject
+}
+
+// itemView is one item's block, with the highlight a failed live test puts
+// on the item it blames.
+type itemView struct {
+	box  fyne.CanvasObject
+	mark *canvas.Rectangle
+	note *message
 }
 
 type boundValue struct {
@@ -32,7 +43,7 @@ type boundValue struct {
 }
 
 func newChecklistScreen(s *shell, st wizard.Step) *checklistScreen {
-	c := &checklistScreen{s: s, step: st, checks: map[string]*widget.Check{}}
+	c := &checklistScreen{s: s, step: st, checks: map[string]*widget.Check{}, items: map[string]*itemView{}}
 	box := container.NewVBox()
 	if st.Where != "" {
 		box.Add(bold("Where in Salesforce Setup"))
@@ -82,7 +93,88 @@ func (c *checklistScreen) item(it wizard.Item) fyne.CanvasObject {
 	if it.Optional {
 		details.Add(subtle("Optional: leave it unticked if your policy doesn't ask for it."))
 	}
-	return container.NewVBox(check, indent(details))
+	v := &itemView{mark: canvas.NewRectangle(color.Transparent), note: newMessage()}
+	v.mark.CornerRadius = theme.InputRadiusSize()
+	v.box = container.NewStack(v.mark, container.NewVBox(v.note, check, indent(details)))
+	c.items[id] = v
+	return v.box
+}
+
+// blamed is the item the last live test failed on, if this screen has it.
+func (c *checklistScreen) blamed() string {
+	t := c.s.wiz.State().Profile.LastTest
+	if t == nil || t.OK {
+		return ""
+	}
+	if _, ok := c.items[t.DiagnosisStep]; ok {
+		return t.DiagnosisStep
+	}
+	return ""
+}
+
+// highlight marks the item the last failed test blames, and only that one.
+func (c *checklistScreen) highlight() {
+	blamed := c.blamed()
+	for id, v := range c.items {
+		if id == blamed {
+			v.mark.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x30)
+			v.mark.StrokeColor = theme.Color(theme.ColorNameWarning)
+			v.mark.StrokeWidth = 2
+			v.note.set("", "The last live test failed here: check this item in Setup, then test again.")
+		} else {
+			v.mark.FillColor, v.mark.StrokeColor, v.mark.StrokeWidth = color.Transparent, color.Transparent, 0
+			v.note.set("", "")
+		}
+		v.mark.Refresh()
+	}
+}
+
+// highlighted reports whether item id carries the failed-test mark.
+func (c *checklistScreen) highlighted(id string) bool {
+	v := c.items[id]
+	return v != nil && v.mark.StrokeWidth > 0 && v.note.Visible()
+}
+
+// scrollTo brings item id to the top of the screen's scroll view.
+func (c *checklistScreen) scrollTo(id string, scroll *container.Scroll) {
+	v := c.items[id]
+	if v == nil || scroll == nil {
+		return
+	}
+	scroll.Refresh() // lay the content out, so the item's position is known
+	y := v.box.Position().Y
+	for o := fyne.CanvasObject(v.box); ; {
+		parent := parentOf(c.root, o)
+		if parent == nil || parent == c.root {
+			break
+		}
+		y += parent.Position().Y
+		o = parent
+	}
+	scroll.ScrollToOffset(fyne.NewPos(0, y))
+	c.s.win.Canvas().Focus(c.checks[id])
+}
+
+// parentOf finds the container directly holding o inside root.
+func parentOf(root, o fyne.CanvasObject) fyne.CanvasObject {
+	box, ok := root.(*fyne.Container)
+	if !ok {
+		return nil
+	}
+	for _, child := range box.Objects {
+		if child == o {
+			return box
+		}
+		if p := parentOf(child, o); p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: a}
 }
 
 // valueRow is one exact value with a button that copies it.
@@ -135,6 +227,7 @@ func (c *checklistScreen) show() {
 	for _, b := range c.values {
 		b.label.SetText(b.v.Resolve(st.Profile))
 	}
+	c.highlight()
 	if c.reveal != nil {
 		if st.CertPath == "" {
 			c.reveal.Disable()

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"net/url"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
@@ -175,6 +178,10 @@ func (s *shell) newScreen(st wizard.Step) screen {
 		return newConsumerKeyScreen(s)
 	case wizard.StepKeychain:
 		return newKeychainScreen(s)
+	case wizard.StepLiveTest:
+		return newLiveTestScreen(s)
+	case wizard.StepDone:
+		return newDoneScreen(s)
 	}
 	return newChecklistScreen(s, st)
 }
@@ -232,7 +239,7 @@ func (s *shell) changed() {
 	err := s.wiz.Blocker(cur)
 	enable(s.next, err == nil)
 	if err == nil {
-		s.hint.Hide()
+		s.setHint("")
 		return
 	}
 	reason := err.Error()
@@ -241,8 +248,22 @@ func (s *shell) changed() {
 			reason = p
 		}
 	}
-	setText(s.hint, reason)
-	s.hint.Show()
+	s.setHint(reason)
+}
+
+// setHint shows what Next is waiting for ("" hides it). The footer changes
+// height with it, so the window is laid out again when it comes or goes.
+func (s *shell) setHint(text string) {
+	was := s.hint.Visible()
+	setText(s.hint, text)
+	if text == "" {
+		s.hint.Hide()
+	} else {
+		s.hint.Show()
+	}
+	if was != s.hint.Visible() {
+		s.win.Content().Refresh()
+	}
 }
 
 // modal reports a dialog on show: the keyboard shortcuts leave it alone.
@@ -268,8 +289,7 @@ func (s *shell) goBack() {
 
 func (s *shell) jump(i int) {
 	if err := s.wiz.GoTo(i); err != nil {
-		s.hint.SetText(err.Error())
-		s.hint.Show()
+		s.setHint(err.Error())
 		return
 	}
 	s.render()
@@ -278,8 +298,7 @@ func (s *shell) jump(i int) {
 func (s *shell) handle(m wizard.Move) {
 	switch {
 	case m.Blocked != nil:
-		s.hint.SetText(m.Blocked.Error())
-		s.hint.Show()
+		s.setHint(m.Blocked.Error())
 		if r, ok := s.screen(s.wiz.Step().ID).(revealer); ok {
 			r.revealErrors()
 		}
@@ -349,6 +368,75 @@ func (s *shell) saveReport(name string, err error) {
 func (s *shell) copy(what, text string) {
 	s.app.Clipboard().SetContent(text)
 	s.setStatus("Copied " + what + " to the clipboard.")
+}
+
+// clipboardClearAfter is how long a copied secret stays on the clipboard.
+const clipboardClearAfter = 60 * time.Second
+
+// copySecret copies a credential and takes it off the clipboard again after
+// a minute, unless something else was copied since.
+func (s *shell) copySecret(what, text string) {
+	s.app.Clipboard().SetContent(text)
+	s.setStatus("Copied " + what + " to the clipboard. tnjwt clears it in " + salesforce.PlainDuration(clipboardClearAfter) + ".")
+	s.after(clipboardClearAfter, func() {
+		s.jobs.post(func() {
+			if s.app.Clipboard().Content() == text {
+				s.app.Clipboard().SetContent("")
+				s.setStatus("Cleared " + what + " from the clipboard.")
+			}
+		})
+	})
+}
+
+// after runs f once d has passed, on a timer goroutine.
+func (s *shell) after(d time.Duration, f func()) {
+	if s.deps.after != nil {
+		s.deps.after(d, f)
+		return
+	}
+	time.AfterFunc(d, f)
+}
+
+// openURL hands a web address to the system's browser.
+func (s *shell) openURL(u *url.URL) error {
+	if s.deps.openURL != nil {
+		return s.deps.openURL(u)
+	}
+	return s.app.OpenURL(u)
+}
+
+// relayout lays the current screen out again after it grew or shrank:
+// a container lays out its own children, not its parents.
+func (s *shell) relayout() {
+	if sc := s.scrolls[s.wiz.Step().ID]; sc != nil {
+		sc.Content.Refresh()
+		sc.Refresh()
+	}
+}
+
+// liveTest opens a saved profile on the Live test screen and runs the test.
+func (s *shell) liveTest(p profiles.Profile) {
+	s.openAt(p, wizard.StepLiveTest)
+	s.screen(wizard.StepLiveTest).(*liveTestScreen).start()
+}
+
+// openAt opens a saved profile in the wizard at a given screen.
+func (s *shell) openAt(p profiles.Profile, id wizard.StepID) {
+	s.setWizard(wizard.OpenAt(s.steps, s.saver, p, s.deps.Now, id))
+	s.render()
+}
+
+// goToItem opens the screen that covers a checklist item, scrolled to it;
+// the item stays highlighted until a later test passes.
+func (s *shell) goToItem(id wizard.StepID, item string) {
+	if err := s.wiz.GoTo(s.wiz.Index(id)); err != nil {
+		s.openAt(s.wiz.State().Profile, id)
+	} else {
+		s.render()
+	}
+	if c, ok := s.screen(id).(*checklistScreen); ok {
+		c.scrollTo(item, s.scrolls[id])
+	}
 }
 
 // startNew begins a new org profile at the Org screen.

@@ -652,7 +652,7 @@ func TestKeychainStoresAndSaysWhere(t *testing.T) {
 	e := newEnv(t)
 	e.toKeychain("acme")
 	k := e.keychain()
-	if !e.s.next.Disabled() || e.s.next.Text != "Finish" {
+	if !e.s.next.Disabled() || e.s.next.Text != "Next" {
 		t.Errorf("before storing: Next %q disabled %v", e.s.next.Text, e.s.next.Disabled())
 	}
 	e.tap(k.store)
@@ -670,16 +670,16 @@ func TestKeychainStoresAndSaysWhere(t *testing.T) {
 	if k.store.Visible() || e.s.next.Disabled() {
 		t.Error("after storing, the Store button stays or Next is disabled")
 	}
-	for i, b := range e.s.stepButtons[1 : len(e.s.stepButtons)-1] {
+	for i, b := range e.s.stepButtons[1:e.s.wiz.Index(wizard.StepKeychain)] {
 		if b.Icon != e.s.icons.done {
 			t.Errorf("step %d not shown done", i+1)
 		}
 	}
-	e.next() // Finish
-	if e.at() != wizard.StepWelcome {
-		t.Fatalf("Finish went to %s", e.at())
+	e.next()
+	if e.at() != wizard.StepLiveTest {
+		t.Fatalf("Next after storing went to %s, want the live test", e.at())
 	}
-	e.see("acme is set up")
+	e.jump(wizard.StepWelcome)
 	e.see("Certificate valid for 365 more days")
 	e.see("Not tested yet.")
 }
@@ -888,9 +888,9 @@ func TestStepListShowsProgressAndReach(t *testing.T) {
 	if btn(wizard.StepWelcome).Icon != e.s.icons.current || btn(wizard.StepKey).Icon != e.s.icons.todo {
 		t.Error("icons at the start are wrong")
 	}
-	e.see("Step 1 of 7")
+	e.see("Step 1 of 9")
 	e.toECA("acme")
-	e.see("Step 4 of 7")
+	e.see("Step 4 of 9")
 	if btn(wizard.StepOrg).Icon != e.s.icons.done || btn(wizard.StepKey).Icon != e.s.icons.done || btn(wizard.StepECA).Icon != e.s.icons.current {
 		t.Error("done and current steps are not shown")
 	}
@@ -998,7 +998,7 @@ func TestNewKeyAfterFinishingKeepsTheStoredConsumerKey(t *testing.T) {
 	e := newEnv(t)
 	e.toKeychain("acme")
 	e.tap(e.keychain().store)
-	e.next() // Finish
+	e.next() // to the live test
 	e.s.close()
 
 	e.open()
@@ -1024,7 +1024,7 @@ func TestNewKeyAfterFinishingKeepsTheStoredConsumerKey(t *testing.T) {
 		t.Errorf("the stored consumer key was lost: %q, %v", got, err)
 	}
 	if e.s.next.Disabled() {
-		t.Errorf("Finish disabled after storing: %s", e.s.hint.Text)
+		t.Errorf("Next disabled after storing: %s", e.s.hint.Text)
 	}
 }
 

@@ -22,9 +22,7 @@ type welcomeScreen struct {
 	list    *fyne.Container // one row per saved profile
 	empty   *widget.Label
 	problem *message
-	wait    *widget.Check // the live test keeps retrying while an app propagates
 	rows    map[string]*profileRow
-	test    *retest // the latest live test started here
 	root    fyne.CanvasObject
 }
 
@@ -41,9 +39,6 @@ func newWelcomeScreen(s *shell) *welcomeScreen {
 	w.list = container.NewVBox()
 	w.empty = subtle("No saved orgs yet. Your progress is saved as you go, so an org you start appears here.")
 	w.problem = newMessage()
-	w.wait = widget.NewCheck("Re-test retries for up to 10 minutes while a new or edited app propagates", nil)
-	w.wait.SetChecked(true)
-	w.wait.Hide()
 
 	intro := wrapped("tnjwt sets up the OAuth 2.0 JWT bearer flow between your web app and Salesforce, so Tableau Next " +
 		"dashboards can be embedded without anyone signing in. It makes the key and certificate, shows every value to " +
@@ -51,7 +46,7 @@ func newWelcomeScreen(s *shell) *welcomeScreen {
 	needs := wrapped("You need a Salesforce user who can view Setup, edit External Client Apps and assign permission " +
 		"sets, and the External Client App already created for Tableau Next. Plan on about fifteen minutes.")
 	w.root = container.NewVBox(intro, needs, container.NewHBox(w.start), widget.NewSeparator(),
-		bold("Saved orgs"), w.problem, w.empty, w.wait, w.list)
+		bold("Saved orgs"), w.problem, w.empty, w.list)
 	return w
 }
 
@@ -94,10 +89,8 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 	}
 	if len(list) == 0 {
 		w.empty.Show()
-		w.wait.Hide()
 	} else {
 		w.empty.Hide()
-		w.wait.Show()
 	}
 	w.list.Refresh()
 }
@@ -117,7 +110,10 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 		r.name.SetText("⚠ " + p.Name)
 	}
 	r.open = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { w.s.resume(p) })
-	r.retest = widget.NewButtonWithIcon("Re-test", theme.ViewRefreshIcon(), func() { w.startTest(p) })
+	r.retest = widget.NewButtonWithIcon("Re-test", theme.ViewRefreshIcon(), func() { w.s.liveTest(p) })
+	if !p.Checklist[wizard.IDKeyStore].Done {
+		r.retest.Hide() // nothing to test with yet: Continue leads to where the setup stopped
+	}
 	r.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.confirmDelete(p.Name) })
 	return r
 }

@@ -12,9 +12,10 @@ import (
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
-// Checklist ids of contract.md that no screen covers: they name things
-// outside the app's settings, so a diagnosis pointing at them has no screen
-// to open.
+// Checklist ids of contract.md that no screen's items are: jwt-user and
+// system-clock name things outside the app's settings, so a diagnosis
+// pointing at them has no screen to open; live-test is the Live test
+// screen's own item, ticked by a passing test.
 const (
 	IDJWTUser     = "jwt-user"
 	IDSystemClock = "system-clock"
@@ -115,6 +116,12 @@ func Cancelled(err error) bool {
 // holds, so the wizard's next save keeps it rather than writing over it.
 func (w *Wizard) NoteTest(r profiles.TestResult) {
 	w.st.Profile.RecordTest(r)
+}
+
+// RecordTest records a live test run on the Live test screen and saves it.
+func (w *Wizard) RecordTest(r profiles.TestResult) {
+	w.st.Profile.RecordTest(r)
+	w.save()
 }
 
 // ScreenFor finds the screen whose checklist covers a checklist id; false for

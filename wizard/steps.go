@@ -14,6 +14,8 @@ const (
 	StepPermset     StepID = "permset"
 	StepConsumerKey StepID = "consumer-key"
 	StepKeychain    StepID = "keychain"
+	StepLiveTest    StepID = "live-test"
+	StepDone        StepID = "done"
 )
 
 // Step is one screen: what it is for, which checklist items it covers and
@@ -75,7 +77,33 @@ func Steps() []Step {
 		Why:   "The consumer key and private key are kept in this computer's keychain, never in a plain file.",
 		Items: keychainItems,
 		Check: checkKeychainStep,
+	}, {
+		ID:    StepLiveTest,
+		Title: "Live test",
+		Why:   "tnjwt does what your app's server will do: sign a JWT, get an access token, then a frontdoor URL.",
+		Items: liveTestItems,
+		Check: checkLiveTestStep,
+	}, {
+		ID:    StepDone,
+		Title: "Done",
+		Why:   "The setup works. Hand these settings to your app's servers.",
+		Check: checkLiveTestStep,
 	}}
+}
+
+var liveTestItems = []Item{{
+	ID:          IDLiveTest,
+	Label:       "The live test passes",
+	Instruction: "tnjwt signs a JWT with the stored private key, asks Salesforce for an access token for the run-as user, then for a single-use frontdoor URL.",
+	Why:         "Only a real exchange proves every setting above is right; your app's server does exactly this.",
+	Auto:        true,
+}}
+
+func checkLiveTestStep(s *State) error {
+	if t := s.Profile.LastTest; t == nil || !t.OK {
+		return errors.New("Run the live test: Next is waiting for it to pass.")
+	}
+	return nil
 }
 
 func checkOrgStep(s *State) error {

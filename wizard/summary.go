@@ -8,6 +8,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
+	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
 // CertWarnDays is how close to expiry a certificate gets a warning badge.
@@ -85,4 +86,38 @@ var transportKinds = map[string]bool{
 	salesforce.KindTimeout: true, salesforce.KindCancelled: true, salesforce.KindConnect: true,
 	salesforce.KindTLS: true, salesforce.KindServer: true, salesforce.KindBadReply: true,
 	salesforce.KindTooLarge: true, salesforce.KindRedirect: true, salesforce.KindUnsafeHost: true,
+}
+
+// RenewBeforeDays is how long before expiry the Done screen asks for a
+// renewal, so a new certificate has time to be uploaded and propagate.
+const RenewBeforeDays = 30
+
+// SummaryLine is one labelled fact of the Done screen.
+type SummaryLine struct {
+	Label, Value string
+}
+
+// Summary is what the Done screen lists about a set-up org.
+func Summary(p profiles.Profile, now time.Time) []SummaryLine {
+	audience := p.Audience
+	if login, err := salesforce.ParseLoginURL(p.LoginURL); err == nil {
+		audience = salesforce.Audience(login, p.Sandbox || login.Sandbox, p.Audience)
+	}
+	lines := []SummaryLine{
+		{"Org", p.Name},
+		{"Login URL", p.LoginURL},
+		{"Run-as user", p.Username},
+		{"Audience (aud)", audience},
+		{"Certificate (SHA-256)", p.Fingerprint},
+	}
+	if !p.CertNotAfter.IsZero() {
+		cert, _ := CertText(p, now)
+		renew := p.CertNotAfter.AddDate(0, 0, -RenewBeforeDays).In(now.Location()).Format("2 Jan 2006")
+		lines = append(lines, SummaryLine{"Expiry", cert}, SummaryLine{"Renew by", renew +
+			" (30 days before expiry): make a new certificate, upload it, test again and update your servers"})
+	}
+	lines = append(lines,
+		SummaryLine{"Secrets", "The consumer key and private key are in your " + secrets.Location() + "."},
+		SummaryLine{"Last test", LastTestText(p.LastTest)})
+	return lines
 }

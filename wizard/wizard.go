@@ -166,17 +166,35 @@ func (w *Wizard) Done(i int) bool {
 	return w.Blocker(i) == nil && len(w.Unticked(i)) == 0
 }
 
-// Status is how step i appears in the step list.
+// Status is how step i appears in the step list. The step a failed live
+// test points at is a problem until a later test passes.
 func (w *Wizard) Status(i int) Status {
 	switch {
 	case i == w.cur:
 		return Current
+	case w.blamed(i):
+		return Problem
 	case w.Done(i):
 		return Done
 	case i < w.reached:
 		return Problem
 	}
 	return Todo
+}
+
+// blamed reports whether the last live test failed with a diagnosis that
+// names an item of step i.
+func (w *Wizard) blamed(i int) bool {
+	t := w.st.Profile.LastTest
+	if t == nil || t.OK || t.DiagnosisStep == "" || t.DiagnosisStep == IDLiveTest {
+		return false
+	}
+	for _, it := range w.steps[i].Items {
+		if it.ID == t.DiagnosisStep {
+			return true
+		}
+	}
+	return false
 }
 
 // Reachable reports whether the step list may jump to step i.

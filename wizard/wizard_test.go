@@ -85,8 +85,10 @@ func TestStepsCoverEveryChecklistIDOnce(t *testing.T) {
 		StepPermset:     {IDPermsetCreate, IDPermsetAccess, IDPermsetAssign, IDECAPermittedUsers, IDECAAppPolicies, IDViewerAssign},
 		StepConsumerKey: {IDECAConsumerKey},
 		StepKeychain:    {IDKeyStore},
+		StepLiveTest:    {IDLiveTest},
+		StepDone:        nil,
 	}
-	order := []StepID{StepWelcome, StepOrg, StepKey, StepECA, StepPermset, StepConsumerKey, StepKeychain}
+	order := []StepID{StepWelcome, StepOrg, StepKey, StepECA, StepPermset, StepConsumerKey, StepKeychain, StepLiveTest, StepDone}
 	seen := map[string]bool{}
 	steps := Steps()
 	if len(steps) != len(order) {
@@ -428,6 +430,10 @@ func TestReopenResumesAtFirstUnfinishedScreen(t *testing.T) {
 	allTicked.Checklist[IDECAConsumerKey] = profiles.StepState{Done: true}
 	stored := allTicked.Clone()
 	stored.Checklist[IDKeyStore] = profiles.StepState{Done: true}
+	failed := stored.Clone()
+	failed.RecordTest(profiles.TestResult{OK: false, Error: "invalid_grant", DiagnosisStep: IDECACertUpload})
+	passed := stored.Clone()
+	passed.RecordTest(profiles.TestResult{OK: true})
 	badURL := base.Clone()
 	badURL.LoginURL = "https://acme.lightning.force.com"
 
@@ -439,7 +445,9 @@ func TestReopenResumesAtFirstUnfinishedScreen(t *testing.T) {
 		{"org only", base, StepKey},
 		{"key made", withKey, StepECA},
 		{"consumer key not in memory", allTicked, StepConsumerKey},
-		{"everything stored", stored, StepKeychain},
+		{"everything stored", stored, StepLiveTest},
+		{"last test failed", failed, StepLiveTest},
+		{"last test passed", passed, StepDone},
 		{"broken login URL", badURL, StepOrg},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -504,6 +512,34 @@ func TestGoTo(t *testing.T) {
 	}
 }
 
+// A failed test marks the step its diagnosis names as a problem until a
+// later test passes.
+func TestAFailedTestMarksTheStepItBlames(t *testing.T) {
+	p := profiles.Profile{Name: "acme", LoginURL: "https://login.salesforce.com", Username: goodUser,
+		Checklist: map[string]profiles.StepState{}}
+	for _, s := range Steps() {
+		for _, it := range s.Items {
+			p.Checklist[it.ID] = profiles.StepState{Done: true}
+		}
+	}
+	w := Open(Steps(), newStore(t), p, clock)
+	eca := w.Index(StepECA)
+	if w.Status(eca) != Done {
+		t.Fatalf("ECA step is %v before any test", w.Status(eca))
+	}
+	w.NoteTest(profiles.TestResult{OK: false, Error: "invalid_grant", DiagnosisStep: IDECACertUpload})
+	if w.Status(eca) != Problem {
+		t.Errorf("ECA step is %v after a test blamed its certificate", w.Status(eca))
+	}
+	if w.Status(w.Index(StepPermset)) != Done {
+		t.Error("a step the test did not blame is marked")
+	}
+	w.NoteTest(profiles.TestResult{OK: true})
+	if w.Status(eca) != Done {
+		t.Errorf("ECA step is %v after a passing test", w.Status(eca))
+	}
+}
+
 func TestFinishOnTheLastStep(t *testing.T) {
 	b, _ := testBundles(t)
 	p := profiles.Profile{Name: "acme", LoginURL: "https://login.salesforce.com", Username: goodUser,
@@ -514,10 +550,23 @@ func TestFinishOnTheLastStep(t *testing.T) {
 		}
 	}
 	w := Open(Steps(), newStore(t), p, clock)
+	if w.Step().ID != StepLiveTest {
+		t.Fatalf("untested org opened at %s, want the live test", w.Step().ID)
+	}
+	if m := w.Next(); m.Blocked == nil || !strings.Contains(m.Blocked.Error(), "Run the live test") {
+		t.Errorf("Next before a passing test = %+v", m)
+	}
+	w.NoteTest(profiles.TestResult{OK: true})
+	if m := w.Next(); !m.Moved || w.Step().ID != StepDone {
+		t.Fatalf("Next after a pass = %+v, at %s", m, w.Step().ID)
+	}
 	if m := w.Next(); !m.Finished || m.Moved {
 		t.Errorf("Next on the last step = %+v", m)
 	}
 	w.Tick(IDKeyStore, false)
+	if err := w.GoTo(w.Index(StepKeychain)); err != nil {
+		t.Fatal(err)
+	}
 	if m := w.Next(); m.Blocked == nil || !strings.Contains(m.Blocked.Error(), "keychain") {
 		t.Errorf("Next with nothing stored = %+v", m)
 	}

@@ -48,6 +48,7 @@ func commands() []command {
 		{"test", "run the live JWT bearer exchange and get a frontdoor URL", runTest},
 		{"emulator", "run the local Salesforce emulator (practice org)", runEmulator},
 		{"profile", "list, show, delete or import saved org profiles", runProfile},
+		{"export", "write the .env, Heroku config, Express server or SDK snippet for the app's servers", runExport},
 	}
 }
 

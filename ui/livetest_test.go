@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,10 +13,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
@@ -66,6 +70,9 @@ func (e *env) savedOrg(name, loginURL string, withSecrets bool) {
 		CertNotAfter: b.Cert.NotAfter, Checklist: map[string]profiles.StepState{}, Created: testNow}
 	for _, st := range wizard.Steps() {
 		for _, it := range st.Items {
+			if it.ID == wizard.IDLiveTest {
+				continue // a test passes it
+			}
 			if it.ID != wizard.IDKeyStore || withSecrets {
 				p.Checklist[it.ID] = profiles.StepState{Done: true, At: testNow}
 			}
@@ -96,15 +103,23 @@ func (e *env) row(name string) *profileRow {
 	return r
 }
 
-// retest taps Re-test and waits for the outcome.
-func (e *env) retest(name string) *retest {
+// retest taps Re-test on a saved org's Welcome row and waits for the outcome
+// on the Live test screen.
+func (e *env) retest(name string) *liveTestScreen {
 	e.t.Helper()
 	e.tap(e.row(name).retest)
-	r := e.s.welcome.test
-	if r == nil || r.result == nil {
-		e.t.Fatal("Re-test showed no outcome")
+	if e.at() != wizard.StepLiveTest {
+		e.t.Fatalf("Re-test opened %s, want the Live test screen", e.at())
+	}
+	r := e.liveTest()
+	if r.running || len(r.outcome.Objects) == 0 {
+		e.t.Fatal("the live test showed no outcome")
 	}
 	return r
+}
+
+func (e *env) liveTest() *liveTestScreen {
+	return e.s.screen(wizard.StepLiveTest).(*liveTestScreen)
 }
 
 func (e *env) clipboard() string { return e.appRef.Clipboard().Content() }
@@ -122,8 +137,20 @@ func TestRetestShowsTheFrontdoorURLMaskedUntilRevealed(t *testing.T) {
 	}
 	otp := r.frontdoor[strings.Index(r.frontdoor, "otp=")+4:][:20]
 	e.notSee(otp) // neither the URL nor the snippet shows the one-time code
-	e.see(mask(r.frontdoor))
-	e.see(sdkSnippet(mask(r.frontdoor), org.url))
+	e.see(report.MaskFrontdoor(r.frontdoor))
+	e.see(report.SDKCall(report.MaskFrontdoor(r.frontdoor), org.url))
+	for _, p := range report.Phases {
+		if mark := r.phases[p.ID].mark.Text; mark != "✓" {
+			t.Errorf("%s shows %q on the timeline, want ✓", p.Label, mark)
+		}
+		if !strings.HasSuffix(r.phases[p.ID].took.Text, " ms") {
+			t.Errorf("%s took %q", p.Label, r.phases[p.ID].took.Text)
+		}
+	}
+	e.see("What was sent")
+	e.see(org.url + "/services/oauth2/token")
+	e.see(testKey[:8] + "••••••")
+	e.notSee(testKey)
 	if r.url.Selectable {
 		t.Error("the masked URL can be selected")
 	}
@@ -140,13 +167,13 @@ func TestRetestShowsTheFrontdoorURLMaskedUntilRevealed(t *testing.T) {
 	if e.clipboard() != r.frontdoor {
 		t.Errorf("Copy put %q on the clipboard", e.clipboard())
 	}
-	e.see("Copied the frontdoor URL to the clipboard.")
+	e.see("Copied the frontdoor URL to the clipboard. tnjwt clears it in 1 minute.")
 	e.tap(r.copyOrg)
 	if e.clipboard() != org.url { // a loopback org is its own Lightning address
 		t.Errorf("orgUrl copied as %q, want %q", e.clipboard(), org.url)
 	}
 	e.tap(r.copySnippet)
-	if want := `initializeAnalyticsSdk({ authCredential: "` + r.frontdoor + `", orgUrl: "` + org.url + `" })`; e.clipboard() != want {
+	if want := report.SDKCall(r.frontdoor, org.url); e.clipboard() != want {
 		t.Errorf("snippet copied as %q, want %q", e.clipboard(), want)
 	}
 
@@ -156,10 +183,14 @@ func TestRetestShowsTheFrontdoorURLMaskedUntilRevealed(t *testing.T) {
 		t.Fatalf("recorded: %+v %v", p.LastTest, err)
 	}
 	assertNoCredentialOnDisk(t, e.dir, otp)
-	e.see("Last test passed on") // the Welcome row, behind the dialog
-	if r.goStep != nil || r.again != nil {
+	if r.goStep != nil {
 		t.Error("a passed test offers to fix something")
 	}
+	if e.s.next.Disabled() {
+		t.Errorf("Next stays disabled after a pass: %s", e.s.hint.Text)
+	}
+	e.jump(wizard.StepWelcome)
+	e.see("Last test passed on")
 }
 
 // assertNoCredentialOnDisk reads every file under dir.
@@ -203,21 +234,33 @@ func TestRetestRefusalShowsTheDiagnosisAndGoesToTheStep(t *testing.T) {
 		p.LastTest.DiagnosisStep != "eca-cert-upload" || p.Checklist[wizard.IDLiveTest].Done {
 		t.Errorf("recorded %+v", p.LastTest)
 	}
-	e.see("Last test failed on")
 	if r.goStep == nil {
-		t.Fatal("no Go to that step button")
+		t.Fatal("no Go to step button")
+	}
+	eca := e.s.wiz.Index(wizard.StepECA)
+	if e.s.wiz.Status(eca) != wizard.Problem {
+		t.Error("the step list doesn't mark the ECA step as the problem")
 	}
 	e.tap(r.goStep)
 	if e.at() != wizard.StepECA {
-		t.Fatalf("Go to that step opened %s, want the ECA settings screen", e.at())
+		t.Fatalf("Go to step opened %s, want the ECA settings screen", e.at())
 	}
-	if e.s.modal() {
-		t.Error("the result dialog stays open over the ECA screen")
+	c := e.checklist(wizard.StepECA)
+	if !c.highlighted(wizard.IDECACertUpload) || c.highlighted(wizard.IDECAScopes) {
+		t.Error("the certificate item is not the one highlighted")
 	}
-	e.see("Upload the certificate")
+	e.see("The last live test failed here")
+	if off := e.s.scrolls[wizard.StepECA].Offset.Y; off <= 0 || off != c.items[wizard.IDECACertUpload].box.Position().Y {
+		t.Errorf("scrolled to %v, want the certificate item at %v", off, c.items[wizard.IDECACertUpload].box.Position().Y)
+	}
+	if e.s.win.Canvas().Focused() != c.checks[wizard.IDECACertUpload] {
+		t.Error("the keyboard is not on the certificate item")
+	}
 	if e.s.wiz.State().Profile.LastTest == nil {
 		t.Error("the profile opened without its last test: its next save would drop it")
 	}
+	e.jump(wizard.StepWelcome)
+	e.see("Last test failed on")
 
 	// A cause no screen covers: the diagnosis, and no button.
 	if err := org.e.UploadCertificate(emuApp, testBundle(t).CertPEM); err != nil {
@@ -226,12 +269,25 @@ func TestRetestRefusalShowsTheDiagnosisAndGoesToTheStep(t *testing.T) {
 	if err := org.e.SetUserActive(testUser, false); err != nil {
 		t.Fatal(err)
 	}
-	e.jump(wizard.StepWelcome)
 	r = e.retest("acme")
 	e.see("The run-as user is inactive")
 	e.see("Checklist step: The JWT subject user")
 	if r.goStep != nil {
-		t.Error("Go to that step offered for jwt-user, which no screen covers")
+		t.Error("Go to step offered for jwt-user, which no screen covers")
+	}
+	if e.s.wiz.Status(eca) == wizard.Problem {
+		t.Error("the ECA step is still marked after a test that blames something else")
+	}
+	// A later pass clears the mark.
+	if err := org.e.SetUserActive(testUser, true); err != nil {
+		t.Fatal(err)
+	}
+	e.tap(r.run)
+	e.see("The JWT bearer flow works for acme.")
+	for i := range e.s.steps {
+		if i != e.s.wiz.Current() && e.s.wiz.Status(i) == wizard.Problem {
+			t.Errorf("step %s still marked after a pass", e.s.steps[i].ID)
+		}
 	}
 }
 
@@ -261,18 +317,18 @@ func TestRetestCancelStopsThePropagationWait(t *testing.T) {
 	org := startPracticeOrg(t)
 	e.savedOrg("acme", org.url, true)
 	entered, returned := slowPropagation(t, e, org)
-	if !e.s.welcome.wait.Checked {
-		t.Fatal("the 10-minute propagation wait is not on by default")
-	}
 	test.Tap(e.row("acme").retest)
 	<-entered // attempt 1 got invalid_client_id; the client waits to retry
 	e.queue.drain()
-	r := e.s.welcome.test
-	e.see("Testing… attempt 2")
+	r := e.liveTest()
+	if !r.wait.Checked {
+		t.Fatal("the 10-minute propagation wait is not on by default")
+	}
+	e.see("Waiting for the app to go live: 10:00 left, 1 try so far.")
 	e.see("Attempt 1: Salesforce answered invalid_client_id")
 	e.see("for up to 10 minutes in all")
-	if !e.s.modal() || r.cancel.Disabled() {
-		t.Fatal("no progress dialog with Cancel while waiting")
+	if !r.cancel.Visible() || r.cancel.Disabled() || !r.run.Disabled() {
+		t.Fatal("no Cancel while waiting")
 	}
 	test.Tap(r.cancel)
 	select {
@@ -285,8 +341,8 @@ func TestRetestCancelStopsThePropagationWait(t *testing.T) {
 	}
 	e.settle()
 	e.see("The test of acme was cancelled. Nothing was recorded.")
-	if e.s.modal() {
-		t.Error("a dialog is still open after cancelling")
+	if r.cancel.Visible() || r.run.Disabled() {
+		t.Error("Cancel still shown, or Test again disabled, after cancelling")
 	}
 	if p, _ := e.store.Get("acme"); p.LastTest != nil {
 		t.Errorf("a cancelled test was recorded: %+v", p.LastTest)
@@ -298,8 +354,10 @@ func TestRetestWithoutTheWaitTriesOnce(t *testing.T) {
 	org := startPracticeOrg(t)
 	e.savedOrg("acme", org.url, true)
 	entered, _ := slowPropagation(t, e, org)
-	test.Tap(e.s.welcome.wait) // off
-	r := e.retest("acme")
+	e.openLiveTest("acme")
+	r := e.liveTest()
+	test.Tap(r.wait) // off
+	e.tap(r.run)
 	if len(entered) != 0 {
 		t.Error("the client waited to retry with the wait turned off")
 	}
@@ -307,7 +365,7 @@ func TestRetestWithoutTheWaitTriesOnce(t *testing.T) {
 	e.see("Salesforce does not recognise the consumer key")
 	e.tap(r.goStep)
 	if e.at() != wizard.StepConsumerKey {
-		t.Errorf("Go to that step opened %s, want the consumer key screen", e.at())
+		t.Errorf("Go to step opened %s, want the consumer key screen", e.at())
 	}
 }
 
@@ -323,7 +381,7 @@ func TestRetestTransportFailureSaysTheSetupMayBeFine(t *testing.T) {
 	r := e.retest("acme")
 	e.see("The test could not finish.")
 	e.see("doesn't necessarily mean anything is wrong with your setup")
-	if r.goStep != nil || r.again == nil {
+	if r.goStep != nil || r.run.Text != "Test again" || r.run.Disabled() {
 		t.Error("a transport failure should offer Test again and no step")
 	}
 	p, _ := e.store.Get("acme")
@@ -332,22 +390,38 @@ func TestRetestTransportFailureSaysTheSetupMayBeFine(t *testing.T) {
 	}
 }
 
-func TestRetestWithoutSecretsOffersToContinueSetup(t *testing.T) {
+func TestLiveTestWithoutSecretsOffersTheUnfinishedStep(t *testing.T) {
 	e := newEnv(t)
 	e.savedOrg("acme", "https://login.salesforce.com", false)
-	r := e.retest("acme")
-	e.see("acme isn't ready to test")
+	if e.row("acme").retest.Visible() {
+		t.Error("Re-test offered for an org whose secrets were never stored")
+	}
+	e.openLiveTest("acme")
+	r := e.liveTest()
+	e.tap(r.run)
+	e.see("This org isn't ready to test yet.")
 	e.see("aren't in your " + secrets.Location() + " yet")
-	if r.continueSetup == nil {
-		t.Fatal("no Continue setup button")
+	if r.continueStep == nil {
+		t.Fatal("no button to the unfinished step")
 	}
 	if p, _ := e.store.Get("acme"); p.LastTest != nil {
 		t.Error("a test that never ran was recorded")
 	}
-	e.tap(r.continueSetup)
-	if e.at() != wizard.StepConsumerKey || e.s.modal() {
-		t.Errorf("Continue setup went to %s (dialog open %v), want the consumer key screen", e.at(), e.s.modal())
+	e.tap(r.continueStep)
+	if e.at() != wizard.StepConsumerKey {
+		t.Errorf("the button went to %s, want the consumer key screen", e.at())
 	}
+}
+
+// openLiveTest opens a saved org on the Live test screen without running it.
+func (e *env) openLiveTest(name string) {
+	e.t.Helper()
+	p, err := e.store.Get(name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.s.openAt(p, wizard.StepLiveTest)
+	e.settle()
 }
 
 func TestRetestKeychainErrorShowsTheRemedy(t *testing.T) {
@@ -362,11 +436,11 @@ func TestRetestKeychainErrorShowsTheRemedy(t *testing.T) {
 	if _, err := e.vault.Get(context.Background(), "acme", secrets.ConsumerKey); !errors.As(err, &se) || se.Kind != secrets.Locked {
 		t.Fatalf("the fake didn't act locked: %v", err)
 	}
-	e.see("Couldn't read the secrets of acme")
+	e.see("Couldn't read the secrets from your " + secrets.Location() + ".")
 	e.see(se.Message)
 	e.see(se.Remedy)
 	e.mem.SetHook(nil)
-	e.tap(r.again)
+	e.tap(r.run)
 	e.see("The JWT bearer flow works for acme.")
 }
 
@@ -386,7 +460,175 @@ func TestRetestIsReachableByKeyboard(t *testing.T) {
 	retest.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
 	e.settle()
 	e.see("The JWT bearer flow works for acme.")
-	if r := e.s.welcome.test; c.Focused() != r.reveal {
-		t.Errorf("the result dialog focuses %T, want Reveal", c.Focused())
+	if r := e.liveTest(); c.Focused() != r.reveal {
+		t.Errorf("the result focuses %T, want Reveal", c.Focused())
 	}
+}
+
+// The walk a new admin makes: Welcome → every setup step → Live test →
+// a frontdoor URL → Done, against the emulator on loopback.
+func TestWalkFromWelcomeToAFrontdoorURL(t *testing.T) {
+	e := newEnv(t)
+	org := startPracticeOrg(t)
+	e.fillOrg("acme")
+	o := e.org()
+	o.kind.SetSelected("My Domain")
+	test.Type(o.url, org.url)
+	e.settle()
+	e.next()
+	e.key().adopt(e.s.wiz, testBundle(t))
+	e.settle()
+	e.s.changed()
+	e.next()
+	e.tickAll(wizard.StepECA)
+	e.next()
+	e.tickAll(wizard.StepPermset)
+	e.next()
+	e.pasteKey(testKey)
+	e.next()
+	e.tap(e.keychain().store)
+	e.next()
+	if e.at() != wizard.StepLiveTest {
+		t.Fatalf("after the Keychain step: %s, want the Live test", e.at())
+	}
+	if !e.s.next.Disabled() {
+		t.Error("Next is open before the live test passed")
+	}
+	e.see("Next is waiting") // the footer says why
+	r := e.liveTest()
+	if e.s.win.Canvas().Focused() != r.run {
+		t.Error("Run the live test does not have the keyboard on arrival")
+	}
+	e.tap(r.run)
+	e.see("The JWT bearer flow works for acme.")
+	if !strings.HasPrefix(r.frontdoor, org.url+"/secur/frontdoor.jsp?otp=") {
+		t.Fatalf("frontdoor URL %q", r.frontdoor)
+	}
+	var opened string
+	e.s.deps.openURL = func(u *url.URL) error { opened = u.String(); return nil }
+	e.tap(r.openURL)
+	if opened != r.frontdoor {
+		t.Errorf("Open in browser gave the browser %q", opened)
+	}
+	e.next()
+	if e.at() != wizard.StepDone {
+		t.Fatalf("Next after the pass went to %s", e.at())
+	}
+	e.see("Last test passed on")
+	e.see(certs.Describe(testBundle(t).Cert, testNow).Fingerprint)
+	e.see("Renew by")
+	e.next() // Finish
+	if e.at() != wizard.StepWelcome {
+		t.Fatalf("Finish went to %s", e.at())
+	}
+	e.see("acme is set up")
+}
+
+// A copied credential leaves the clipboard after a minute, unless something
+// else was copied since.
+func TestCopiedSecretsLeaveTheClipboard(t *testing.T) {
+	e := newEnv(t)
+	org := startPracticeOrg(t)
+	var timers []func()
+	e.s.deps.after = func(d time.Duration, f func()) {
+		if d != time.Minute {
+			t.Errorf("clipboard cleared after %v, want 1 minute", d)
+		}
+		timers = append(timers, f)
+	}
+	e.savedOrg("acme", org.url, true)
+	r := e.retest("acme")
+	e.tap(r.copyURL)
+	if e.clipboard() != r.frontdoor || len(timers) != 1 {
+		t.Fatalf("clipboard %q, timers %d", e.clipboard(), len(timers))
+	}
+	timers[0]()
+	e.settle()
+	if e.clipboard() != "" {
+		t.Errorf("the frontdoor URL is still on the clipboard: %q", e.clipboard())
+	}
+	e.see("Cleared the frontdoor URL from the clipboard.")
+
+	e.tap(r.copySnippet)
+	e.appRef.Clipboard().SetContent("something the admin copied since")
+	timers[1]()
+	e.settle()
+	if e.clipboard() != "something the admin copied since" {
+		t.Errorf("tnjwt cleared what the admin copied later: %q", e.clipboard())
+	}
+}
+
+// The Done screen sums the setup up and writes the exports; a file already
+// there is replaced only once the admin says so.
+func TestDoneScreenExports(t *testing.T) {
+	e := newEnv(t)
+	org := startPracticeOrg(t)
+	e.savedOrg("acme", org.url, true)
+	r := e.retest("acme")
+	e.see("The JWT bearer flow works for acme.")
+	e.tap(r.s.next)
+	if e.at() != wizard.StepDone {
+		t.Fatalf("at %s", e.at())
+	}
+	d := e.s.screen(wizard.StepDone).(*doneScreen)
+	e.see("Run-as user")
+	e.see(testUser)
+	e.see("Renew by")
+
+	dir := t.TempDir()
+	d.exportTo(export.FormatEnv, dir)
+	e.settle()
+	env, err := os.ReadFile(filepath.Join(dir, ".env"))
+	if err != nil || !strings.Contains(string(env), "SF_CLIENT_ID="+testKey) || !strings.Contains(string(env), "SF_ORG_URL="+org.url) {
+		t.Fatalf(".env: %v\n%s", err, env)
+	}
+	e.see("Wrote " + filepath.Join(dir, ".env"))
+
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.exportTo(export.FormatEnv, dir)
+	e.settle()
+	e.see("These files are already there")
+	if data, _ := os.ReadFile(filepath.Join(dir, ".env")); string(data) != "mine" {
+		t.Fatal("replaced before the admin said so")
+	}
+	confirm := findButton(e.s.win.Canvas().Overlays().Top(), "Replace")
+	if confirm == nil {
+		t.Fatal("no Replace button")
+	}
+	e.tap(confirm)
+	if data, _ := os.ReadFile(filepath.Join(dir, ".env")); !strings.Contains(string(data), "SF_PRIVATE_KEY=") {
+		t.Error("Replace did not write the export")
+	}
+
+	e.tap(d.heroku)
+	e.see("heroku config:set")
+	e.tap(d.sdk)
+	if !strings.Contains(e.clipboard(), "initializeAnalyticsSdk({ authCredential, orgUrl })") {
+		t.Errorf("SDK snippet copied as %q", e.clipboard())
+	}
+}
+
+// findButton finds a button by its text under o.
+func findButton(o fyne.CanvasObject, text string) *widget.Button {
+	switch v := o.(type) {
+	case *widget.Button:
+		if v.Text == text {
+			return v
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if b := findButton(c, text); b != nil {
+				return b
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			if b := findButton(c, text); b != nil {
+				return b
+			}
+		}
+	}
+	return nil
 }

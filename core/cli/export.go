@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tnjwt/tnjwt/core/export"
+	"github.com/tnjwt/tnjwt/core/fsutil"
+	"github.com/tnjwt/tnjwt/core/secrets"
+)
+
+const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key [--out DIR] [--force]"
+
+const exportHelp = `Writes what the app's servers need, with the consumer key and private key
+from the keychain. Every export is made only when asked for; keep it out of
+source control. Files are written with mode 0600 and never replace a file
+unless --force is given.
+
+  env      DIR/.env for Node.js (SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID,
+           SF_USERNAME, SF_ORG_URL, SF_PRIVATE_KEY)
+  heroku   prints the 'heroku config:set' command; it reads the key from a
+           file when run (write it with --format key)
+  express  a small Node.js + Express server in DIR that serves
+           GET /auth-credential -> { authCredential, orgUrl }, with its .env
+  sdk      prints the Tableau Next Embedding SDK snippet (a JavaScript module)
+  key      DIR/sf_private_key.pem
+`
+
+type exportOptions struct {
+	profile, format, out string
+	force                bool
+}
+
+func runExport(args []string, env *Env) int {
+	var o exportOptions
+	fs := newFlagSet("export")
+	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
+	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
+	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key); made with mode 0700 when missing")
+	fs.BoolVar(&o.force, "force", false, "replace files that are already there")
+	if wantsHelp(args) {
+		fmt.Fprint(env.Stdout, exportHelp+"\n")
+	}
+	if code, done := parseFlags(fs, exportSynopsis, args, env, false); done {
+		return code
+	}
+	if code := o.check(env); code != ExitOK {
+		return code
+	}
+	org, code := exportTarget(env, o.profile)
+	if code != ExitOK {
+		return code
+	}
+	return o.write(env, org)
+}
+
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+// check refuses bad flags before the keychain is read.
+func (o *exportOptions) check(env *Env) int {
+	if strings.TrimSpace(o.profile) == "" {
+		return usageErr(env, "export: missing --profile NAME (see tnjwt profile list)")
+	}
+	switch o.format {
+	case export.FormatEnv, export.FormatExpress, export.FormatKey:
+		if strings.TrimSpace(o.out) == "" {
+			return usageErr(env, "export: --format %s writes files: add --out DIR", o.format)
+		}
+	case export.FormatHeroku, export.FormatSDK:
+		if o.out != "" || o.force {
+			return usageErr(env, "export: --format %s prints to standard output; leave out --out and --force", o.format)
+		}
+	case "":
+		return usageErr(env, "export: missing --format (%s)", strings.Join(export.Formats, ", "))
+	default:
+		return usageErr(env, "export: unknown --format %q (use one of: %s)", o.format, strings.Join(export.Formats, ", "))
+	}
+	return ExitOK
+}
+
+// exportTarget reads the profile and its secrets.
+func exportTarget(env *Env, name string) (export.Org, int) {
+	t, err := openProfileTarget(env, name)
+	if err != nil {
+		code := usageErr(env, "export: profile %q: %v", name, err)
+		var se *secrets.Error
+		if errors.As(err, &se) && se.Kind != secrets.NotFound {
+			code = ExitFailure
+		}
+		return export.Org{}, code
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return export.Org{}, usageErr(env, "export: %v", err)
+	}
+	p, err := store.Get(name)
+	if err != nil {
+		return export.Org{}, usageErr(env, "export: profile %q: %v", name, err)
+	}
+	org, err := export.FromProfile(p, t.ClientID, t.KeyPEM, profileNow(env))
+	if err != nil {
+		return export.Org{}, usageErr(env, "export: profile %q can't be exported: %v", name, err)
+	}
+	return org, ExitOK
+}
+
+func (o *exportOptions) write(env *Env, org export.Org) int {
+	var files []export.File
+	switch o.format {
+	case export.FormatHeroku:
+		fmt.Fprint(env.Stdout, export.Heroku(org, "sf_private_key.pem"))
+		return ExitOK
+	case export.FormatSDK:
+		fmt.Fprint(env.Stdout, export.SDK(org))
+		return ExitOK
+	case export.FormatEnv:
+		files = []export.File{{Name: export.EnvFileName, Data: export.Env(org)}}
+	case export.FormatKey:
+		files = []export.File{export.KeyFile(org)}
+	case export.FormatExpress:
+		var err error
+		if files, err = export.Express(org); err != nil {
+			fmt.Fprintf(env.Stderr, "tnjwt: export: %v\n", err)
+			return ExitFailure
+		}
+	}
+	paths, err := export.Write(o.out, files, o.force)
+	if errors.Is(err, fsutil.ErrExists) {
+		return usageErr(env, "export: %v (add --force to replace)", err)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "tnjwt: export: %v\n", err)
+		return ExitFailure
+	}
+	for _, p := range paths {
+		fmt.Fprintf(env.Stdout, "wrote %s\n", p)
+	}
+	fmt.Fprintf(env.Stdout, "%s\n", export.Warning)
+	if o.format == export.FormatExpress {
+		fmt.Fprintf(env.Stdout, "Run it: cd %s && npm install && npm start\n", o.out)
+	}
+	return ExitOK
+}

@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/tnjwt/tnjwt/wizard"
+)
+
+// EnvScreenshots names the folder `make screenshots` renders every screen
+// into; without it the test is skipped.
+const EnvScreenshots = "TNJWT_SCREENSHOTS"
+
+// TestScreenshots renders each screen with Fyne's software renderer at the
+// window's default size, in the real (light) theme, as PNG files.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv(EnvScreenshots)
+	if dir == "" {
+		t.Skip("make screenshots renders the screens")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	e.appRef.Settings().SetTheme(theme.LightTheme())
+	org := startPracticeOrg(t)
+	capture := func(name string) {
+		t.Helper()
+		img := e.s.win.Canvas().Capture()
+		f, err := os.Create(filepath.Join(dir, name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot := func(name string) {
+		t.Helper()
+		e.settle()
+		capture(name)
+	}
+
+	e.savedOrg("acme-prod", org.url, true)
+	e.savedOrg("acme-uat", "https://acme--uat.sandbox.my.salesforce.com", false)
+	shot("01-welcome")
+	e.fillOrg("globex")
+	shot("02-org")
+	e.next()
+	shot("03-key")
+	e.key().adopt(e.s.wiz, testBundle(t))
+	e.settle()
+	e.s.changed()
+	shot("03-key-generated")
+	e.next()
+	shot("04-eca")
+	e.tickAll(wizard.StepECA)
+	e.next()
+	shot("05-permset")
+	e.tickAll(wizard.StepPermset)
+	e.next()
+	shot("06-consumer-key")
+	e.pasteKey(testKey)
+	e.next()
+	shot("07-keychain")
+
+	e.jump(wizard.StepWelcome)
+	r := e.retest("acme-prod")
+	shot("08-live-test-passed")
+	e.tap(r.reveal)
+	e.s.scrolls[wizard.StepLiveTest].ScrollToBottom()
+	shot("09-live-test-what-was-sent")
+	e.tap(e.s.next)
+	shot("10-done")
+
+	if err := org.e.RemoveCertificate(emuApp); err != nil {
+		t.Fatal(err)
+	}
+	e.jump(wizard.StepLiveTest)
+	e.tap(e.liveTest().run)
+	shot("11-live-test-refused")
+	e.tap(e.liveTest().goStep)
+	shot("12-go-to-step")
+
+	entered, _ := slowPropagation(t, e, org)
+	e.jump(wizard.StepLiveTest)
+	test.Tap(e.liveTest().run)
+	<-entered
+	e.queue.drain()
+	capture("13-propagation-countdown") // the test is still waiting: nothing to settle
+	test.Tap(e.liveTest().cancel)
+	e.settle()
+
+	for _, size := range []fyne.Size{{Width: 700, Height: 500}, {Width: 1280, Height: 900}} {
+		e.s.win.Resize(size)
+		e.jump(wizard.StepLiveTest)
+		shot("14-live-test-" + sizeName(size))
+	}
+}
+
+func sizeName(s fyne.Size) string {
+	return fmtInt(int(s.Width)) + "x" + fmtInt(int(s.Height))
+}
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
