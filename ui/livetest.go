@@ -229,7 +229,15 @@ func (t *liveTestScreen) resetPhases() {
 // attempted shows the countdown after a try that will be repeated.
 func (t *liveTestScreen) attempted(a salesforce.Attempt, budget time.Duration) {
 	t.attempts = a.N
-	if !t.running || t.cancelling || a.Err == nil || a.Next <= 0 {
+	if !t.running || t.cancelling || a.Err == nil {
+		return
+	}
+	if a.Audience != "" {
+		t.setStatus("Testing…", report.Discovering(a))
+		t.s.relayout()
+		return
+	}
+	if a.Next <= 0 {
 		return
 	}
 	t.waited += a.Next
@@ -309,6 +317,9 @@ func (t *liveTestScreen) showSuccess(res *salesforce.Result) {
 	box := t.outcome
 	box.Add(ok)
 	box.Add(subtle(report.Timings(res)))
+	if tried := report.AudiencesTried(res); tried != "" {
+		box.Add(wrapped(tried + " tnjwt remembers it for this org."))
+	}
 
 	t.url = monoWrapped(report.MaskFrontdoor(t.frontdoor))
 	t.url.Selectable = false // nothing to select until revealed
@@ -403,6 +414,9 @@ func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *sales
 		box.Add(head)
 	}
 	box.Add(subtle(report.Timings(res)))
+	if tried := report.AudiencesTried(res); tried != "" {
+		box.Add(wrapped(tried))
+	}
 	t.addDiagnosis(d, re != nil)
 	if t.goStep != nil {
 		t.s.win.Canvas().Focus(t.goStep)

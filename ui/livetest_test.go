@@ -467,12 +467,23 @@ func TestRetestIsReachableByKeyboard(t *testing.T) {
 
 // The walk a new admin makes: Welcome → every setup step → Live test →
 // a frontdoor URL → Done, against the emulator on loopback.
+// Both kinds of org: a Spring '26 one, whose aud is its own URL, and an older
+// one, whose aud is login.salesforce.com, which the test finds by itself.
 func TestWalkFromWelcomeToAFrontdoorURL(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Spring '26 org", true: "older org"}[legacy], func(t *testing.T) {
+			walkToAFrontdoorURL(t, legacy)
+		})
+	}
+}
+
+func walkToAFrontdoorURL(t *testing.T, legacy bool) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
+	org.e.SetLegacyLoginHosts(legacy)
 	e.fillOrg("acme")
 	o := e.org()
-	o.kind.SetSelected("My Domain")
+	o.url.SetText("")
 	test.Type(o.url, org.url)
 	e.settle()
 	e.next()
@@ -503,6 +514,14 @@ func TestWalkFromWelcomeToAFrontdoorURL(t *testing.T) {
 	e.see("The JWT bearer flow works for acme.")
 	if !strings.HasPrefix(r.frontdoor, org.url+"/secur/frontdoor.jsp?otp=") {
 		t.Fatalf("frontdoor URL %q", r.frontdoor)
+	}
+	wantAud := org.url
+	if legacy {
+		wantAud = salesforce.ProductionAudience
+		e.see("tnjwt tried aud = " + org.url + " first; the final answer came with aud = " + wantAud + ".")
+	}
+	if p, _ := e.store.Get("acme"); p.WorkingAudience != wantAud {
+		t.Errorf("remembered audience %q, want %q", p.WorkingAudience, wantAud)
 	}
 	var opened string
 	e.s.deps.openURL = func(u *url.URL) error { opened = u.String(); return nil }

@@ -219,7 +219,11 @@ func (e *env) fillOrg(name string) {
 		e.t.Fatalf("Start a new org went to %s", e.at())
 	}
 	o := e.org()
+	if o.kind.Selected != "My Domain" {
+		e.t.Errorf("a new org starts as %q, want My Domain", o.kind.Selected)
+	}
 	test.Type(o.name, name)
+	test.Type(o.url, "https://acme.my.salesforce.com")
 	test.Type(o.user, testUser)
 }
 
@@ -269,16 +273,23 @@ func TestOrgScreenValidatesAsYouType(t *testing.T) {
 	e.see("No saved orgs yet")
 	e.fillOrg("acme")
 	o := e.org()
-	if o.url.Text != "https://login.salesforce.com" || !o.url.Disabled() {
-		t.Errorf("Production: URL %q, disabled %v; want login.salesforce.com, fixed", o.url.Text, o.url.Disabled())
-	}
 	if e.s.next.Disabled() {
 		t.Fatalf("Next disabled with valid values: %s", e.s.hint.Text)
 	}
+	e.see("Recommended. Your org's own address")
+	o.kind.SetSelected("Production")
+	if o.url.Text != "https://login.salesforce.com" || !o.url.Disabled() {
+		t.Errorf("Production: URL %q, disabled %v; want login.salesforce.com, fixed", o.url.Text, o.url.Disabled())
+	}
+	e.see("only for orgs whose app still answers there")
+	if e.s.next.Disabled() {
+		t.Fatalf("Next disabled with valid Production values: %s", e.s.hint.Text)
+	}
 
 	o.kind.SetSelected("My Domain")
-	if o.url.Text != "" || o.url.Disabled() {
-		t.Errorf("My Domain: URL %q, disabled %v; want an empty open field", o.url.Text, o.url.Disabled())
+	o.url.SetText("")
+	if o.url.Disabled() {
+		t.Error("My Domain: the URL field is fixed")
 	}
 	if !e.s.next.Disabled() {
 		t.Error("Next enabled with no login URL")
@@ -765,7 +776,8 @@ func TestReopenResumesWithValuesFilled(t *testing.T) {
 	}
 	e.jump(wizard.StepOrg)
 	o := e.org()
-	if o.name.Text != "acme" || !o.name.Disabled() || o.user.Text != testUser || o.kind.Selected != "Production" {
+	if o.name.Text != "acme" || !o.name.Disabled() || o.user.Text != testUser || o.kind.Selected != "My Domain" ||
+		o.url.Text != "https://acme.my.salesforce.com" {
 		t.Errorf("org screen after reopening: %q (disabled %v) %q %q", o.name.Text, o.name.Disabled(), o.user.Text, o.kind.Selected)
 	}
 	e.see("Saved as acme.")
@@ -849,6 +861,7 @@ func TestKeyboardNavigation(t *testing.T) {
 		t.Error("the Org screen doesn't focus its first field")
 	}
 	test.Type(o.name, "acme")
+	test.Type(o.url, "https://acme.my.salesforce.com")
 	test.Type(o.user, testUser)
 	// A focused entry hands Alt+Right to the window.
 	e.s.win.Canvas().Focus(o.user)
@@ -861,11 +874,11 @@ func TestKeyboardNavigation(t *testing.T) {
 	if e.at() != wizard.StepOrg {
 		t.Fatalf("Alt+Left went to %s", e.at())
 	}
-	// Tab order follows the screen, then the footer: the saved name and the
-	// fixed Production URL are skipped.
+	// Tab order follows the screen, then the footer: the saved name is
+	// skipped.
 	c := e.s.win.Canvas()
 	c.Focus(o.kind)
-	for _, want := range []fyne.Focusable{o.user, e.s.back, e.s.next} {
+	for _, want := range []fyne.Focusable{o.url, o.user, e.s.back, e.s.next} {
 		c.FocusNext()
 		if c.Focused() != want {
 			t.Errorf("Tab went to %T, want %T", c.Focused(), want)

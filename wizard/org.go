@@ -22,9 +22,10 @@ const (
 	OrgExperience
 )
 
-// OrgTypes lists the choices of the Org screen.
+// OrgTypes lists the choices of the Org screen, My Domain first: since
+// Spring '26 it is the one address that reaches every External Client App.
 func OrgTypes() []OrgType {
-	return []OrgType{OrgProduction, OrgSandbox, OrgMyDomain, OrgExperience}
+	return []OrgType{OrgMyDomain, OrgProduction, OrgSandbox, OrgExperience}
 }
 
 func (t OrgType) String() string {
@@ -65,13 +66,17 @@ func (t OrgType) Placeholder() string {
 func (t OrgType) Help() string {
 	switch t {
 	case OrgSandbox:
-		return "Uses https://test.salesforce.com. Sandbox usernames usually end with the sandbox name, like embed@acme.com.uat."
+		return "Uses https://test.salesforce.com: only for sandboxes whose app still answers there (older orgs, Connected Apps). " +
+			"My Domain works for every org. Sandbox usernames usually end with the sandbox name, like embed@acme.com.uat."
 	case OrgMyDomain:
-		return "Your org's own login address: Setup → Quick Find “My Domain” → Current My Domain URL."
+		return "Recommended. Your org's own address, for production or a sandbox (like https://acme.my.salesforce.com or " +
+			"https://acme--uat.sandbox.my.salesforce.com): Setup → Quick Find “My Domain” → Current My Domain URL. " +
+			"Since Spring '26 many External Client Apps answer only there; tnjwt finds the audience your org wants."
 	case OrgExperience:
 		return "The Experience Cloud site's address, with its path, as your users open it."
 	}
-	return "Uses https://login.salesforce.com. Choose My Domain if your org only allows logins through its own address."
+	return "Uses https://login.salesforce.com: only for orgs whose app still answers there (older orgs, Connected Apps). " +
+		"My Domain works for every org."
 }
 
 // OrgTypeFor picks the Org screen choice that a saved login URL belongs to.

@@ -70,7 +70,7 @@ func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Dur
 			" can't be used: " + Sentence(err.Error()) + " Paste it again on the Consumer key step."}
 	}
 	return salesforce.Request{
-		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience,
+		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience, Remembered: p.WorkingAudience,
 		Sandbox: p.Sandbox || login.Sandbox, Key: key, Wait: wait,
 	}, nil
 }

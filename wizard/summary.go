@@ -101,7 +101,7 @@ type SummaryLine struct {
 func Summary(p profiles.Profile, now time.Time) []SummaryLine {
 	audience := p.Audience
 	if login, err := salesforce.ParseLoginURL(p.LoginURL); err == nil {
-		audience = salesforce.Audience(login, p.Sandbox || login.Sandbox, p.Audience)
+		audience = salesforce.PreferredAudience(login, p.Sandbox || login.Sandbox, p.Audience, p.WorkingAudience)
 	}
 	lines := []SummaryLine{
 		{"Org", p.Name},

@@ -82,7 +82,7 @@ type Wizard struct {
 func New(steps []Step, store Store, now func() time.Time) *Wizard {
 	w := &Wizard{steps: steps, store: store, now: now, asked: map[StepID]bool{}}
 	w.st.Profile.Checklist = map[string]profiles.StepState{}
-	w.st.Draft.Type = OrgProduction
+	w.st.Draft.Type = OrgMyDomain
 	w.st.Org = CheckOrg(w.st.Draft, w.nameTaken)
 	return w
 }

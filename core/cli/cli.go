@@ -155,9 +155,11 @@ type testTarget struct {
 	LoginURL string
 	ClientID string
 	Username string
-	Audience string // empty: derived from LoginURL and Sandbox
-	Sandbox  bool
-	KeyPEM   []byte
+	Audience string // override; empty: discovered (salesforce.Audiences)
+	// Remembered is the audience that last worked for a profile.
+	Remembered string
+	Sandbox    bool
+	KeyPEM     []byte
 }
 
 // sandboxAtProductionWarning is what `test` and `profile import` say for

@@ -25,7 +25,7 @@ func TestExportEnvWritesTheKeychainSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"SF_LOGIN_URL=https://acme.my.salesforce.com\n", "SF_AUDIENCE=https://login.salesforce.com\n",
+	for _, want := range []string{"SF_LOGIN_URL=https://acme.my.salesforce.com\n", "SF_AUDIENCE=https://acme.my.salesforce.com\n", // never tested: the My Domain first
 		"SF_CLIENT_ID=" + profConsumerKey + "\n", "SF_USERNAME=embed@acme.com\n", "SF_ORG_URL=https://acme.lightning.force.com\n",
 		strings.ReplaceAll(strings.TrimSpace(string(pkcs8)), "\n", `\n`)} {
 		if !strings.Contains(string(env), want) {

@@ -54,9 +54,12 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 
 // orgConfig is the practice org set up right: the app holds orgKeys'
 // certificate and the user is pre-authorised through the permission set.
+// orgConfig is a Spring '26 org: the aud is its own URL. Tests of the
+// older kind set LegacyLoginHosts.
 func orgConfig() *emulator.Config {
-	active := true
+	active, legacy := true, false
 	return &emulator.Config{
+		LegacyLoginHosts: &legacy,
 		Apps: []emulator.AppConfig{{
 			Name: orgAppName, ConsumerKey: orgConsumerKey, Certificate: string(orgKeys().CertPEM),
 			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
@@ -64,6 +67,13 @@ func orgConfig() *emulator.Config {
 		}},
 		Users: []emulator.UserConfig{{Username: orgUsername, Active: &active, PermissionSets: []string{orgPermSet}}},
 	}
+}
+
+// legacyConfig is an older org: only login.salesforce.com is its audience.
+func legacyConfig() *emulator.Config {
+	cfg := orgConfig()
+	cfg.LegacyLoginHosts = nil
+	return cfg
 }
 
 // practiceOrg is an emulator serving on a free loopback port.

@@ -170,7 +170,7 @@ func profileViewOf(p profiles.Profile, at time.Time) profileView {
 		Created: p.Created, Updated: p.Updated,
 	}
 	if l, err := salesforce.ParseLoginURL(p.LoginURL); err == nil {
-		v.Audience = salesforce.Audience(l, p.Sandbox, p.Audience)
+		v.Audience = salesforce.PreferredAudience(l, p.Sandbox, p.Audience, p.WorkingAudience)
 	}
 	if p.CertificatePEM != "" || !p.CertNotAfter.IsZero() {
 		c := &profCertView{Fingerprint: p.Fingerprint, NotAfter: p.CertNotAfter}
@@ -629,7 +629,7 @@ func openProfileTarget(env *Env, name string) (testTarget, error) {
 	}
 	return testTarget{
 		LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,
-		Audience: p.Audience, Sandbox: p.Sandbox, KeyPEM: keyPEM,
+		Audience: p.Audience, Remembered: p.WorkingAudience, Sandbox: p.Sandbox, KeyPEM: keyPEM,
 	}, nil
 }
 

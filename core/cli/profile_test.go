@@ -215,7 +215,7 @@ func TestProfileImportListShowDelete(t *testing.T) {
 	}
 	got := list.Profiles[0]
 	if got.Certificate == nil || got.Certificate.DaysLeft != 100 || got.Certificate.Fingerprint != certs.Fingerprint(pair.cert.Cert) ||
-		got.Audience != "https://login.salesforce.com" || got.LastTest != nil || got.Sandbox {
+		got.Audience != "https://acme.my.salesforce.com" || got.LastTest != nil || got.Sandbox {
 		t.Fatalf("list --json profile: %+v", got)
 	}
 	if !strings.Contains(r.out, `"last_test": null`) {

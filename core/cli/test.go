@@ -130,7 +130,7 @@ func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []stri
 		return fail("%v", err)
 	}
 	return salesforce.Request{
-		LoginURL: login.URL, ClientID: clientID, Username: user, Audience: audience,
+		LoginURL: login.URL, ClientID: clientID, Username: user, Audience: audience, Remembered: t.Remembered,
 		RedirectPath: redirect, Sandbox: sandbox, Key: key, Wait: o.wait,
 	}, warnings, ExitOK
 }
@@ -211,10 +211,12 @@ func testAddCLIHints(d *salesforce.Diagnosis, req salesforce.Request, sandboxFla
 // testReportAttempt tells the admin, on stderr, that a try failed and another is
 // coming.
 func testReportAttempt(w io.Writer, a salesforce.Attempt, budget time.Duration) {
-	if a.Err == nil || a.Next <= 0 {
-		return
+	switch {
+	case a.Err != nil && a.Audience != "":
+		fmt.Fprintf(w, "tnjwt: %s\n", report.Discovering(a))
+	case a.Err != nil && a.Next > 0:
+		fmt.Fprintf(w, "tnjwt: %s\n", report.Retrying(a, budget))
 	}
-	fmt.Fprintf(w, "tnjwt: %s\n", report.Retrying(a, budget))
 }
 
 func testExitCode(err error) int {
@@ -241,6 +243,7 @@ type testJSON struct {
 	OK               bool               `json:"ok"`
 	LoginURL         *string            `json:"login_url"`
 	Audience         *string            `json:"audience"`
+	AudiencesTried   []string           `json:"audiences_tried"`
 	InstanceURL      *string            `json:"instance_url"`
 	LightningURL     *string            `json:"lightning_url"`
 	OrgID            *string            `json:"org_id"`
@@ -284,16 +287,17 @@ func writeTestJSON(w io.Writer, res *salesforce.Result, err error, d *salesforce
 	}
 	code, desc := salesforce.ErrorFields(err)
 	out := testJSON{
-		OK:           err == nil,
-		LoginURL:     testOrNull(res.LoginURL),
-		Audience:     testOrNull(res.Audience),
-		InstanceURL:  testOrNull(res.InstanceURL),
-		LightningURL: testOrNull(res.LightningURL),
-		OrgID:        testOrNull(res.OrgID),
-		UserID:       testOrNull(res.UserID),
-		Scope:        testOrNull(res.Scope),
-		FrontdoorURI: testOrNull(res.FrontdoorURI),
-		Attempts:     res.Attempts,
+		OK:             err == nil,
+		LoginURL:       testOrNull(res.LoginURL),
+		Audience:       testOrNull(res.Audience),
+		AudiencesTried: append([]string{}, res.AudiencesTried...),
+		InstanceURL:    testOrNull(res.InstanceURL),
+		LightningURL:   testOrNull(res.LightningURL),
+		OrgID:          testOrNull(res.OrgID),
+		UserID:         testOrNull(res.UserID),
+		Scope:          testOrNull(res.Scope),
+		FrontdoorURI:   testOrNull(res.FrontdoorURI),
+		Attempts:       res.Attempts,
 		TimingsMS: testTimingsJSON{Sign: phase("sign"), Token: phase("token"),
 			SingleAccess: phase("singleaccess"), Total: ms["total"]},
 		Error:            testOrNull(code),
@@ -315,8 +319,12 @@ func writeTestReport(w io.Writer, req salesforce.Request, res *salesforce.Result
 	if l, perr := salesforce.ParseLoginURL(res.LoginURL); perr == nil {
 		kind = " (" + l.Kind.String() + ")"
 	}
-	fmt.Fprintf(w, "Testing the JWT bearer flow\n  login URL  %s%s\n  audience   %s\n  username   %s\n\n",
+	fmt.Fprintf(w, "Testing the JWT bearer flow\n  login URL  %s%s\n  audience   %s\n  username   %s\n",
 		res.LoginURL, kind, res.Audience, req.Username)
+	if tried := report.AudiencesTried(res); tried != "" {
+		fmt.Fprint(w, testWrap(tried, 96, "  "))
+	}
+	fmt.Fprintln(w)
 	testWritePhases(w, res, err)
 	if err == nil {
 		testWriteSuccess(w, res)

@@ -46,7 +46,7 @@ func decodeTestJSON(t *testing.T, stdout string) map[string]any {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := "attempts audience diagnosis error error_description frontdoor_uri instance_url lightning_url login_url ok org_id scope timings_ms user_id"
+	want := "attempts audience audiences_tried diagnosis error error_description frontdoor_uri instance_url lightning_url login_url ok org_id scope timings_ms user_id"
 	if strings.Join(keys, " ") != want {
 		t.Errorf("JSON keys = %v, want the contract's: %s", keys, want)
 	}
@@ -114,11 +114,13 @@ func TestTestCommandSuccess(t *testing.T) {
 	}
 }
 
+// An older sandbox refuses its own URL as the audience: the test finds
+// test.salesforce.com with one more token request and says so.
 func TestTestCommandJSONSuccess(t *testing.T) {
 	cfg := orgConfig()
-	cfg.Sandbox = true
+	cfg.Sandbox, cfg.LegacyLoginHosts = true, nil
 	org := startOrg(t, cfg, emulator.Options{})
-	code, out, _ := runCmd(t, nil, org.testArgs(t, "--json", "--sandbox")...)
+	code, out, errOut := runCmd(t, nil, org.testArgs(t, "--json", "--sandbox")...)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, out)
 	}
@@ -127,7 +129,13 @@ func TestTestCommandJSONSuccess(t *testing.T) {
 	want := map[string]any{
 		"ok": true, "login_url": org.url, "audience": salesforce.SandboxAudience, "instance_url": org.url,
 		"lightning_url": org.url, "org_id": org.e.OrgID(), "user_id": userID,
-		"scope": "web refresh_token", "attempts": 1.0, "error": nil, "error_description": nil, "diagnosis": nil,
+		"scope": "web refresh_token", "attempts": 2.0, "error": nil, "error_description": nil, "diagnosis": nil,
+	}
+	if tried := fmt.Sprint(m["audiences_tried"]); tried != "["+org.url+" "+salesforce.SandboxAudience+"]" {
+		t.Errorf("audiences_tried = %s", tried)
+	}
+	if !strings.Contains(errOut, "tries aud = "+salesforce.SandboxAudience+" at once") {
+		t.Errorf("stderr does not say it tried the other audience:\n%s", errOut)
 	}
 	for k, v := range want {
 		if m[k] != v {
@@ -143,8 +151,8 @@ func TestTestCommandJSONSuccess(t *testing.T) {
 			t.Errorf("timings_ms.%s = %v", k, timings[k])
 		}
 	}
-	if aud := org.e.Requests()[0].Claims["aud"]; aud != salesforce.SandboxAudience {
-		t.Errorf("--sandbox sent aud %v", aud)
+	if reqs := org.e.Requests(); reqs[0].Claims["aud"] != org.url || reqs[1].Claims["aud"] != salesforce.SandboxAudience || len(reqs) != 3 {
+		t.Errorf("token requests: %d, aud %v then %v", len(reqs), reqs[0].Claims["aud"], reqs[1].Claims["aud"])
 	}
 }
 
@@ -161,7 +169,7 @@ func TestTestCommandRefusals(t *testing.T) {
 	}{
 		{"certificate removed", func(e *emulator.Emulator) error { return e.RemoveCertificate(orgAppName) }, nil,
 			"invalid_grant", "invalid assertion", "eca-cert-upload"},
-		{"sandbox audience for a production org", nil, []string{"--sandbox"},
+		{"sandbox audience for a production org", func(e *emulator.Emulator) error { e.SetLegacyLoginHosts(true); return nil }, []string{"--sandbox"},
 			"invalid_grant", "audience is invalid", "org-login-url"},
 		{"unknown consumer key", nil, []string{"--client-id", "3MVG9" + strings.Repeat("X", 80)},
 			"invalid_client_id", "client identifier invalid", "eca-consumer-key"},
@@ -217,7 +225,7 @@ func TestTestCommandRefusalsBeyondTheEmulator(t *testing.T) {
 }
 
 func TestTestCommandRefusalReport(t *testing.T) {
-	org := startOrg(t, nil, emulator.Options{})
+	org := startOrg(t, legacyConfig(), emulator.Options{})
 	code, out, _ := runCmd(t, nil, org.testArgs(t, "--sandbox")...)
 	if code != ExitRefused {
 		t.Fatalf("exit %d", code)
@@ -264,7 +272,9 @@ func TestTestCommandTransportFaults(t *testing.T) {
 	}
 	atInstance := func(h http.HandlerFunc) func(*testing.T) string {
 		return func(t *testing.T) string {
-			return startOrg(t, nil, emulator.Options{BaseURL: faultServer(t, h)}).url
+			// The org names another server as its instance; an older org's
+			// audience does not depend on where it is served from.
+			return startOrg(t, legacyConfig(), emulator.Options{BaseURL: faultServer(t, h)}).url
 		}
 	}
 	huge := strings.Repeat("x", salesforce.MaxReplyBytes+1)
@@ -280,7 +290,7 @@ func TestTestCommandTransportFaults(t *testing.T) {
 		})},
 		{"huge body", "too_large", "reply too large", atLogin(answer(200, jsonType, huge))},
 		{"non-https instance", "unsafe_host", "not https", func(t *testing.T) string {
-			return startOrg(t, nil, emulator.Options{BaseURL: "http://acme.my.salesforce.com"}).url
+			return startOrg(t, legacyConfig(), emulator.Options{BaseURL: "http://acme.my.salesforce.com"}).url
 		}},
 		{"wrong frontdoor host", "unsafe_host", "evil.example.com",
 			atInstance(answer(200, jsonType, `{"frontdoor_uri":"https://evil.example.com/secur/frontdoor.jsp?otp=x"}`))},
@@ -471,7 +481,7 @@ func TestTestCommandWaitRunsOut(t *testing.T) {
 // own hints: --wait for a consumer key still propagating, --sandbox for the
 // org type.
 func TestTestCommandAddsCLIHints(t *testing.T) {
-	org := startOrg(t, nil, emulator.Options{})
+	org := startOrg(t, legacyConfig(), emulator.Options{})
 	unknownKey := []string{"--client-id", "3MVG9" + strings.Repeat("X", 80)}
 	cases := []struct {
 		name       string
@@ -481,7 +491,7 @@ func TestTestCommandAddsCLIHints(t *testing.T) {
 		{"unknown key, no --wait", unknownKey, []string{"On the command line: add --wait 10m"}, nil},
 		{"unknown key, --wait already given", append(unknownKey, "--wait", "1s"), nil, []string{"--wait 10m"}},
 		{"sandbox audience on production", []string{"--sandbox"},
-			[]string{"Choose the org type", "On the command line: if this org is production, leave out --sandbox."}, nil},
+			[]string{"the org type matches this org", "On the command line: if this org is production, leave out --sandbox."}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -574,5 +584,48 @@ func TestTestCommandProfile(t *testing.T) {
 	})
 	if err != nil || files == 0 {
 		t.Errorf("profile folder: %d files, %v", files, err)
+	}
+}
+
+// Either kind of org, no --audience: the first test finds the audience
+// with at most two token requests and says which; the profile remembers
+// it, so the next test needs one.
+func TestTestProfileDiscoversAndRemembersTheAudience(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		cfg       func() *emulator.Config
+		firstReqs int
+		want      func(org *practiceOrg) string
+	}{
+		{"Spring '26 org", orgConfig, 1, func(org *practiceOrg) string { return org.url }},
+		{"older org", legacyConfig, 2, func(*practiceOrg) string { return salesforce.ProductionAudience }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			profSetup(t)
+			org := startOrg(t, c.cfg(), emulator.Options{})
+			if r := profRun(t, time.Now(), "profile", "import", "--name", "acme", "--login-url", org.url,
+				"--username", orgUsername, "--client-id", orgConsumerKey, "--key-file", orgKeyFile(t)); r.code != ExitOK {
+				t.Fatalf("import: %s", r.errOut)
+			}
+			tokenRequests := func() int {
+				n := 0
+				for _, r := range org.e.Requests() {
+					if r.Path == "/services/oauth2/token" {
+						n++
+					}
+				}
+				return n
+			}
+			r := profRun(t, time.Now(), "test", "--profile", "acme", "--json")
+			m := decodeTestJSON(t, r.out)
+			if r.code != ExitOK || m["audience"] != c.want(org) || tokenRequests() != c.firstReqs {
+				t.Fatalf("first test: exit %d, audience %v after %v, %d token requests\n%s", r.code, m["audience"], m["audiences_tried"], tokenRequests(), r.errOut)
+			}
+			r = profRun(t, time.Now(), "test", "--profile", "acme", "--json")
+			m = decodeTestJSON(t, r.out)
+			if r.code != ExitOK || m["audience"] != c.want(org) || tokenRequests() != c.firstReqs+1 || len(m["audiences_tried"].([]any)) != 1 {
+				t.Errorf("second test: exit %d, audience %v after %v, %d token requests in all", r.code, m["audience"], m["audiences_tried"], tokenRequests())
+			}
+		})
 	}
 }

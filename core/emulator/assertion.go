@@ -88,6 +88,13 @@ func audienceOK(aud any, want string) bool {
 	return ok && s == want
 }
 
+// isLegacyHost reports an aud of login.salesforce.com or test.salesforce.com.
+func isLegacyHost(aud any) bool {
+	s, _ := aud.(string)
+	s = strings.TrimRight(s, "/")
+	return s == LoginAudience || s == TestAudience
+}
+
 var numericString = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 
 // expOK wants exp in the future, as a JSON number or a numeric string (the

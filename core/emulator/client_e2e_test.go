@@ -105,3 +105,35 @@ func TestProjectClientDiagnosesEachRefusal(t *testing.T) {
 		})
 	}
 }
+
+// The two kinds of org: an older one wants login.salesforce.com as aud; a
+// Spring '26 one refuses it with app_not_found and wants its own URL. The
+// project's client finds either with no --audience.
+func TestProjectClientOnBothKindsOfOrg(t *testing.T) {
+	for _, legacy := range []bool{true, false} {
+		cfg := goodConfig(t)
+		cfg.LegacyLoginHosts = &legacy
+		o := startOrg(t, cfg)
+		c := projectClient(o)
+		res, err := c.Exchange(context.Background(), projectRequest(o))
+		want := o.url
+		if legacy {
+			want = salesforce.ProductionAudience
+		}
+		if err != nil || res.Audience != want || len(res.AudiencesTried) > 2 {
+			t.Fatalf("legacy %v: %v, audience %s after %v", legacy, err, res.Audience, res.AudiencesTried)
+		}
+		// Asked for the other audience directly, each says what Salesforce says.
+		req := projectRequest(o)
+		req.Audience = map[bool]string{true: o.url, false: salesforce.ProductionAudience}[legacy]
+		_, err = c.Exchange(context.Background(), req)
+		var re *salesforce.RefusalError
+		wantCode, wantDesc := "invalid_grant", "audience is invalid"
+		if !legacy {
+			wantCode, wantDesc = "app_not_found", "External client app is not installed in this org"
+		}
+		if !errors.As(err, &re) || re.Code != wantCode || re.Description != wantDesc {
+			t.Errorf("legacy %v, aud %s: %v", legacy, req.Audience, err)
+		}
+	}
+}

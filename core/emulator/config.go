@@ -38,6 +38,14 @@ const (
 // Salesforce Setup (contract.md, "Emulator configuration").
 type Config struct {
 	Sandbox bool `json:"sandbox"`
+	// LegacyLoginHosts is which kind of org this is. True (the default when
+	// left out): the JWT aud must be https://login.salesforce.com (or
+	// test.salesforce.com for a sandbox), as Connected Apps and older orgs
+	// want. False: the Spring '26 External Client App behaviour, where those
+	// hosts get app_not_found ("External client app is not installed in
+	// this org") and the aud must be the org's own My Domain URL (here, the
+	// emulator's own base URL).
+	LegacyLoginHosts *bool `json:"legacy_login_hosts,omitempty"`
 	// PermissionSets, when given, lists the permission sets that exist in the
 	// org (Setup → Permission Sets); every name an app or a user mentions must
 	// be one of them. When nil, the sets the apps list are the org's sets, and

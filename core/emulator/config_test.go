@@ -139,6 +139,8 @@ func TestConfigErrorsNameTheFieldAndFile(t *testing.T) {
 			want: []string{"apps[0].jwt_bearer_enabled: must be true or false"}},
 		{name: "scopes as a string", edit: func(c map[string]any) { app0(c)["scopes"] = "web refresh_token" },
 			want: []string{"apps[0].scopes: must be a list of strings"}},
+		{name: "legacy hosts as a word", edit: func(c map[string]any) { c["legacy_login_hosts"] = "yes" },
+			want: []string{"legacy_login_hosts"}},
 		{name: "propagation with a fraction", edit: func(c map[string]any) { app0(c)["propagation_seconds"] = 1.5 },
 			want: []string{"apps[0].propagation_seconds: must be a whole number"}},
 		{name: "negative propagation", edit: func(c map[string]any) { app0(c)["propagation_seconds"] = -1 },

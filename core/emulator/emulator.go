@@ -56,6 +56,7 @@ type Emulator struct {
 
 	mu       sync.Mutex
 	sandbox  bool
+	legacy   bool     // login/test are the audience; false: the My Domain is (Spring '26)
 	permSets []string // in creation order
 	apps     []*app
 	users    []*user
@@ -121,6 +122,7 @@ func New(cfg *Config, opts Options) *Emulator {
 		otps:     map[string]otp{},
 		log:      ring{size: opts.LogSize},
 	}
+	e.legacy = true
 	if cfg != nil {
 		e.load(cfg)
 	}
@@ -130,6 +132,9 @@ func New(cfg *Config, opts Options) *Emulator {
 func (e *Emulator) load(cfg *Config) {
 	now := e.opts.Now()
 	e.sandbox = cfg.Sandbox
+	if cfg.LegacyLoginHosts != nil {
+		e.legacy = *cfg.LegacyLoginHosts
+	}
 	for _, ps := range cfg.PermissionSets {
 		e.addPermSet(ps)
 	}
@@ -196,14 +201,16 @@ func (e *Emulator) UserID(username string) (string, bool) {
 	return id18(u.id15), true
 }
 
-// Audience is the aud the org expects: test.salesforce.com for a sandbox.
+// Audience is the aud a legacy org expects: login.salesforce.com, or
+// test.salesforce.com for a sandbox. A Spring '26 org (LegacyLoginHosts
+// false) expects its own base URL instead.
 func (e *Emulator) Audience() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.audience()
+	return e.legacyAudience()
 }
 
-func (e *Emulator) audience() string {
+func (e *Emulator) legacyAudience() string {
 	if e.sandbox {
 		return TestAudience
 	}
@@ -246,7 +253,8 @@ func (e *Emulator) appByKey(key string) *app {
 func (e *Emulator) Settings() *Config {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	cfg := &Config{Sandbox: e.sandbox, PermissionSets: slices.Clone(e.permSets)}
+	legacy := e.legacy
+	cfg := &Config{Sandbox: e.sandbox, LegacyLoginHosts: &legacy, PermissionSets: slices.Clone(e.permSets)}
 	if cfg.PermissionSets == nil {
 		cfg.PermissionSets = []string{}
 	}
@@ -488,6 +496,15 @@ func (e *Emulator) SetAPIOnly(username string, apiOnly bool) error {
 		u.apiOnly = apiOnly
 		return nil
 	})
+}
+
+// SetLegacyLoginHosts chooses the kind of org: true, the aud must be
+// login/test.salesforce.com; false (Spring '26 External Client Apps), those
+// hosts get app_not_found and the aud must be the org's own URL.
+func (e *Emulator) SetLegacyLoginHosts(legacy bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.legacy = legacy
 }
 
 // SetSandbox makes the org a sandbox (audience test.salesforce.com) or not.

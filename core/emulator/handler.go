@@ -36,6 +36,7 @@ const (
 	descExpired      = "expired authorization code"
 	descNotApproved  = "user hasn't approved this consumer"
 	descInactive     = "inactive user"
+	descAppNotFound  = "External client app is not installed in this org"
 )
 
 // exchange is one request being answered, and what the log will say of it.
@@ -189,7 +190,16 @@ type appView struct {
 	scopes     []string
 	permitted  string
 	permSets   []string
-	audience   string
+	legacy     bool   // the org accepts login/test as aud
+	legacyAud  string // login.salesforce.com, or test for a sandbox
+}
+
+// audienceFor is the aud the app's org accepts from a request to base.
+func (v appView) audienceFor(base string) string {
+	if v.legacy {
+		return v.legacyAud
+	}
+	return base
 }
 
 // serveToken runs the checks in the order Salesforce appears to (issue 4):
@@ -228,11 +238,17 @@ func (e *Emulator) serveToken(x *exchange) {
 		x.oauthError(http.StatusBadRequest, "invalid_client_id", descBadClient)
 		return
 	}
+	if !app.legacy && isLegacyHost(a.claims["aud"]) {
+		// Spring '26: an External Client App is not reachable through the
+		// legacy login hosts at all.
+		x.oauthError(http.StatusBadRequest, "app_not_found", descAppNotFound)
+		return
+	}
 	if !app.jwtEnabled || !a.verify(app.pub) {
 		x.invalidGrant(descBadAssertion)
 		return
 	}
-	if !audienceOK(a.claims["aud"], app.audience) {
+	if !audienceOK(a.claims["aud"], app.audienceFor(e.baseURL(x.r))) {
 		x.invalidGrant(descAudience)
 		return
 	}
@@ -270,7 +286,7 @@ func (e *Emulator) appFor(iss string, now time.Time) (appView, bool) {
 	return appView{
 		pub: a.pub, jwtEnabled: a.jwtEnabled,
 		scopes: slices.Clone(a.scopes), permitted: a.permitted,
-		permSets: slices.Clone(a.permSets), audience: e.audience(),
+		permSets: slices.Clone(a.permSets), legacy: e.legacy, legacyAud: e.legacyAudience(),
 	}, true
 }
 

@@ -154,8 +154,13 @@ func TestFromProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.ClientID != testClientID || o.Audience != "https://test.salesforce.com" || o.OrgURL != "https://acme--uat.sandbox.lightning.force.com" {
+	// Never tested: the My Domain first, as a test would try it.
+	if o.ClientID != testClientID || o.Audience != p.LoginURL || o.OrgURL != "https://acme--uat.sandbox.lightning.force.com" {
 		t.Errorf("org %+v", o)
+	}
+	p.WorkingAudience = "https://test.salesforce.com"
+	if o, _ := FromProfile(p, testClientID, testPair().KeyPEM, time.Now()); o.Audience != p.WorkingAudience {
+		t.Errorf("audience %q, want the one a test found", o.Audience)
 	}
 	p.LightningURL = "https://acme--uat.sandbox.lightning.force.com"
 	p.LoginURL = "https://test.salesforce.com"

@@ -30,7 +30,7 @@ func FromProfile(p profiles.Profile, clientID string, keyPEM []byte, now time.Ti
 	return Org{
 		Profile:  p.Name,
 		LoginURL: login.URL,
-		Audience: salesforce.Audience(login, p.Sandbox || login.Sandbox, p.Audience),
+		Audience: salesforce.PreferredAudience(login, p.Sandbox || login.Sandbox, p.Audience, p.WorkingAudience),
 		ClientID: clientID,
 		Username: p.Username,
 		KeyPEM:   keyPEM,

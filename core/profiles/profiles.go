@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -56,6 +57,9 @@ type Profile struct {
 	// LightningURL is the org's Lightning address (the SDK's orgUrl), as
 	// the last passing test learned it from instance_url.
 	LightningURL string `json:"lightning_url,omitempty"`
+	// WorkingAudience is the JWT aud of the last passing test: tests and
+	// exports use it first (Audience, an override, still wins).
+	WorkingAudience string `json:"working_audience,omitempty"`
 
 	Checklist map[string]StepState `json:"checklist,omitempty"` // by checklist id (contract.md)
 	LastTest  *TestResult          `json:"last_test,omitempty"`
@@ -72,13 +76,15 @@ type StepState struct {
 // TestResult is the outcome of the last live test. It never holds the access
 // token or the frontdoor URL.
 type TestResult struct {
-	When          time.Time          `json:"when"`
-	OK            bool               `json:"ok"`
-	Error         string             `json:"error,omitempty"`
-	Description   string             `json:"error_description,omitempty"`
-	DiagnosisStep string             `json:"diagnosis_step,omitempty"`
-	TimingsMS     map[string]float64 `json:"timings_ms,omitempty"`
-	LightningURL  string             `json:"lightning_url,omitempty"` // a pass's instance, as the SDK's orgUrl
+	When           time.Time          `json:"when"`
+	OK             bool               `json:"ok"`
+	Error          string             `json:"error,omitempty"`
+	Description    string             `json:"error_description,omitempty"`
+	DiagnosisStep  string             `json:"diagnosis_step,omitempty"`
+	TimingsMS      map[string]float64 `json:"timings_ms,omitempty"`
+	LightningURL   string             `json:"lightning_url,omitempty"` // a pass's instance, as the SDK's orgUrl
+	Audience       string             `json:"audience,omitempty"`      // the aud of the final answer
+	AudiencesTried []string           `json:"audiences_tried,omitempty"`
 }
 
 // TestResultOf is what a finished exchange leaves in a profile: when, whether
@@ -89,6 +95,7 @@ func TestResultOf(when time.Time, res *salesforce.Result, err error, d *salesfor
 	r := TestResult{When: when, OK: err == nil}
 	if res != nil {
 		r.TimingsMS = res.Timings.MS()
+		r.Audience, r.AudiencesTried = res.Audience, res.AudiencesTried
 		if err == nil {
 			r.LightningURL = res.LightningURL
 		}
@@ -119,6 +126,9 @@ func (p *Profile) RecordTest(r TestResult) {
 		p.Checklist[liveTestStep] = StepState{Done: true, At: r.When}
 		if r.LightningURL != "" {
 			p.LightningURL = r.LightningURL
+		}
+		if r.Audience != "" {
+			p.WorkingAudience = r.Audience
 		}
 	}
 }
@@ -219,6 +229,7 @@ func (p Profile) Clone() Profile {
 			}
 			t.TimingsMS = m
 		}
+		t.AudiencesTried = slices.Clone(t.AudiencesTried)
 		p.LastTest = &t
 	}
 	return p

@@ -104,6 +104,24 @@ func Retrying(a salesforce.Attempt, budget time.Duration) string {
 		a.N, ServerWords(a.Err), salesforce.PlainDuration(a.Next), salesforce.PlainDuration(budget))
 }
 
+// Discovering explains the second audience tried at once after the first
+// was refused as the wrong one.
+func Discovering(a salesforce.Attempt) string {
+	return fmt.Sprintf("Attempt %d: %s. Orgs differ in the audience they want (since Spring '26 many External "+
+		"Client Apps want the My Domain URL, older orgs want login or test.salesforce.com), so tnjwt tries "+
+		"aud = %s at once.", a.N, ServerWords(a.Err), a.Audience)
+}
+
+// AudiencesTried says which audience worked after which, or "" when only
+// one was tried.
+func AudiencesTried(res *salesforce.Result) string {
+	if res == nil || len(res.AudiencesTried) < 2 {
+		return ""
+	}
+	return "tnjwt tried aud = " + strings.Join(res.AudiencesTried[:len(res.AudiencesTried)-1], ", ") +
+		" first; the final answer came with aud = " + res.Audience + "."
+}
+
 // Countdown is the propagation wait as it runs: how long is left of the
 // budget and how many tries so far.
 func Countdown(left time.Duration, attempts int) string {

@@ -25,10 +25,13 @@ const RetryInterval = 2 * time.Second
 
 // Request is one test exchange.
 type Request struct {
-	LoginURL     string // as typed; ParseLoginURL rules apply
-	ClientID     string // the consumer key (JWT iss)
-	Username     string // the run-as user (JWT sub)
-	Audience     string // override; empty means Audience(LoginURL, Sandbox, "")
+	LoginURL string // as typed; ParseLoginURL rules apply
+	ClientID string // the consumer key (JWT iss)
+	Username string // the run-as user (JWT sub)
+	Audience string // override: only this audience is tried
+	// Remembered is the audience that last worked for this org; with no
+	// override it is tried first (see Audiences).
+	Remembered   string
 	RedirectPath string // optional redirect_uri for singleaccess: a path in the org
 	Sandbox      bool
 	Key          *rsa.PrivateKey
@@ -53,11 +56,27 @@ type PhaseEvent struct {
 }
 
 // Attempt reports one try of the exchange. Next is the pause before the next
-// try, or zero when there will be none.
+// try, or zero when there will be none. Audience, when set, is the other
+// audience the next try uses at once, because this one was refused as the
+// wrong audience.
 type Attempt struct {
-	N    int
-	Err  error
-	Next time.Duration
+	N        int
+	Err      error
+	Next     time.Duration
+	Audience string
+}
+
+// wrongAudience reports a token refusal that another audience may cure:
+// app_not_found (a Spring '26 External Client App asked through a legacy
+// host or audience) or "audience is invalid" (an older org asked with its
+// My Domain as the audience).
+func wrongAudience(err error) bool {
+	var re *RefusalError
+	if !errors.As(err, &re) || re.Phase != PhaseToken {
+		return false
+	}
+	return strings.EqualFold(re.Code, "app_not_found") ||
+		strings.EqualFold(re.Code, "invalid_grant") && strings.Contains(strings.ToLower(re.Description), "audience is invalid")
 }
 
 // Client runs exchanges. Timeout bounds each attempt (sign + token +
@@ -96,7 +115,8 @@ func ms(d time.Duration) float64 {
 // Result is what a test exchange learned. It holds no access token.
 // FrontdoorURI is a single-use credential: show it, never log it.
 type Result struct {
-	LoginURL, Audience                       string
+	LoginURL, Audience                       string   // Audience: the one the final answer came with
+	AudiencesTried                           []string // in order; two when the first was refused as the wrong audience
 	InstanceURL, LightningURL, OrgID, UserID string
 	Scope                                    string
 	FrontdoorURI                             string
@@ -149,12 +169,22 @@ func (c *Client) Exchange(ctx context.Context, r Request) (*Result, error) {
 		return res, err
 	}
 	res.LoginURL = login.URL
-	res.Audience = Audience(login, r.Sandbox, r.Audience)
+	candidates := Audiences(login, r.Sandbox, r.Audience, r.Remembered)
+	res.Audience, res.AudiencesTried = candidates[0], candidates[:1]
 	begin := c.now()
 	for n := 1; ; n++ {
 		res.Attempts = n
 		err = c.attempt(ctx, n, r, login, res)
 		res.Timings.Total = time.Since(start)
+		if len(res.AudiencesTried) < len(candidates) && wrongAudience(err) {
+			// Discovery: the other kind of org. One more token request, at once.
+			res.Audience = candidates[len(res.AudiencesTried)]
+			res.AudiencesTried = candidates[:len(res.AudiencesTried)+1]
+			if r.OnAttempt != nil {
+				r.OnAttempt(Attempt{N: n, Err: err, Audience: res.Audience})
+			}
+			continue
+		}
 		next, retry := c.retryDelay(begin, r.Wait, err)
 		if r.OnAttempt != nil {
 			r.OnAttempt(Attempt{N: n, Err: err, Next: next})

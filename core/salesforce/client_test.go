@@ -31,7 +31,7 @@ func TestExchangeSuccess(t *testing.T) {
 	}
 	f.checkClean()
 	base := f.srv.URL
-	if res.LoginURL != base || res.Audience != ProductionAudience || res.InstanceURL != base || res.LightningURL != base {
+	if res.LoginURL != base || res.Audience != base || len(res.AudiencesTried) != 1 || res.InstanceURL != base || res.LightningURL != base {
 		t.Errorf("result URLs: %+v", res)
 	}
 	userID, _ := f.org.UserID(testUser)
@@ -58,17 +58,78 @@ func TestExchangeSuccess(t *testing.T) {
 	}
 }
 
-func TestExchangeSandboxSendsTestAudience(t *testing.T) {
-	f := newFake(t)
-	f.org.SetSandbox(true) // it accepts only the sandbox audience
-	req := f.request(t)
-	req.Sandbox = true
-	res, err := testClient().Exchange(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
+// An older org (legacy login hosts) refuses its own URL as the audience:
+// the test tries the legacy host next, the sandbox one for a sandbox, and
+// says which worked.
+func TestExchangeDiscoversTheLegacyAudience(t *testing.T) {
+	for _, sandbox := range []bool{false, true} {
+		f := newFake(t)
+		f.org.SetLegacyLoginHosts(true)
+		f.org.SetSandbox(sandbox)
+		req := f.request(t)
+		req.Sandbox = sandbox
+		var attempts []Attempt
+		req.OnAttempt = func(a Attempt) { attempts = append(attempts, a) }
+		res, err := testClient().Exchange(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ProductionAudience
+		if sandbox {
+			want = SandboxAudience
+		}
+		reqs := f.org.Requests()
+		if len(reqs) != 3 || reqs[0].Claims["aud"] != f.srv.URL || reqs[1].Claims["aud"] != want || res.Audience != want ||
+			strings.Join(res.AudiencesTried, " ") != f.srv.URL+" "+want {
+			t.Errorf("sandbox %v: %d requests, result %s after %v", sandbox, len(reqs), res.Audience, res.AudiencesTried)
+		}
+		if len(attempts) != 2 || attempts[0].Audience != want || attempts[0].Next != 0 {
+			t.Errorf("sandbox %v: attempts reported %+v", sandbox, attempts)
+		}
+		// Remembered, the legacy audience goes first: one token request.
+		f2 := newFake(t)
+		f2.org.SetLegacyLoginHosts(true)
+		f2.org.SetSandbox(sandbox)
+		req2 := f2.request(t)
+		req2.Sandbox, req2.Remembered = sandbox, res.Audience
+		if res2, err := testClient().Exchange(context.Background(), req2); err != nil || len(res2.AudiencesTried) != 1 || f2.tokenHits.Load() != 1 {
+			t.Errorf("sandbox %v, remembered: %v tried %v, %d token requests", sandbox, err, res2.AudiencesTried, f2.tokenHits.Load())
+		}
 	}
-	if aud := f.org.Requests()[0].Claims["aud"]; aud != SandboxAudience || res.Audience != SandboxAudience {
-		t.Errorf("aud on the wire = %v, result %s", aud, res.Audience)
+}
+
+// A Spring '26 org refuses the legacy host: remembered or not, the test
+// tries the org's own URL next, and an override is the only one tried.
+func TestExchangeDiscoversTheMyDomainAudience(t *testing.T) {
+	f := newFake(t)
+	req := f.request(t)
+	req.Remembered = ProductionAudience
+	res, err := testClient().Exchange(context.Background(), req)
+	if err != nil || res.Audience != f.srv.URL || strings.Join(res.AudiencesTried, " ") != ProductionAudience+" "+f.srv.URL {
+		t.Fatalf("err %v, audience %s after %v", err, res.Audience, res.AudiencesTried)
+	}
+	if code := f.org.Requests()[0].Status; code != 400 {
+		t.Errorf("the legacy audience got HTTP %d", code)
+	}
+	req.Audience = ProductionAudience // an override: no discovery
+	res, err = testClient().Exchange(context.Background(), req)
+	var re *RefusalError
+	if !errors.As(err, &re) || re.Code != "app_not_found" || len(res.AudiencesTried) != 1 {
+		t.Errorf("override: %v, tried %v", err, res.AudiencesTried)
+	}
+}
+
+// A wrong consumer key is never taken for a wrong audience.
+func TestWrongConsumerKeyEndsAtTheConsumerKey(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		f := newFake(t)
+		f.org.SetLegacyLoginHosts(legacy)
+		req := f.request(t)
+		req.ClientID = "3MVG9" + strings.Repeat("W", 80)
+		res, err := testClient().Exchange(context.Background(), req)
+		if d := Diagnose(err); d == nil || d.Step != "eca-consumer-key" || res.Attempts != 1 || f.tokenHits.Load() != 1 {
+			t.Errorf("legacy %v: %v after %d requests", legacy, d, f.tokenHits.Load())
+		}
 	}
 }
 
@@ -157,7 +218,12 @@ func TestExchangeRefusalCatalogue(t *testing.T) {
 			if re.Phase != row.phase || re.Status != row.status || re.Code != row.code || re.Description != row.desc {
 				t.Errorf("refusal = %+v", re)
 			}
-			if res.FrontdoorURI != "" || res.Attempts != 1 {
+			// A refusal that another audience may cure is tried once more with it.
+			attempts := 1
+			if wrongAudience(err) {
+				attempts = 2
+			}
+			if res.FrontdoorURI != "" || res.Attempts != attempts || len(res.AudiencesTried) != attempts {
 				t.Errorf("result = %+v", res)
 			}
 			if row.phase == PhaseToken && f.saHits.Load() != 0 {
@@ -224,7 +290,7 @@ func TestDiagnosisFixesNameSetupPaths(t *testing.T) {
 	d := Diagnose(&RefusalError{Phase: PhaseToken, Code: "invalid_grant", Description: "audience is invalid", Audience: SandboxAudience})
 	// The fix names the org-type choice; the flag that makes it (--sandbox)
 	// is the CLI's to add (OrgType), since the GUI shows Fix word for word.
-	for _, w := range []string{"sandbox", "production", "aud = https://test.salesforce.com", "Choose the org type"} {
+	for _, w := range []string{"sandbox", "production", "aud = https://test.salesforce.com", "the org type matches this org", "tries both"} {
 		if !strings.Contains(d.Fix, w) {
 			t.Errorf("audience fix %q does not mention %q", d.Fix, w)
 		}
@@ -608,7 +674,11 @@ func TestOnlyClientIDIsRetried(t *testing.T) {
 		req := f.request(t)
 		req.Wait = 10 * time.Minute
 		res, err := c.Exchange(context.Background(), req)
-		if err == nil || res.Attempts != 1 || len(clock.slept()) != 0 || f.tokenHits.Load() != 1 {
+		want := 1
+		if wrongAudience(err) {
+			want = 2 // the other audience, at once
+		}
+		if err == nil || res.Attempts != want || len(clock.slept()) != 0 || int(f.tokenHits.Load()) != want {
 			t.Errorf("%s: attempts %d slept %v", body, res.Attempts, clock.slept())
 		}
 	}

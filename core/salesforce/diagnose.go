@@ -61,12 +61,7 @@ var catalogue = []rule{
 			"If the certificate is right, check the username: one that does not exist in this org (for example a "+
 			"sandbox username without its .sandboxname ending) can be refused the same way.")},
 	{PhaseToken, "invalid_grant", "audience is invalid", audienceDiagnosis},
-	{PhaseToken, "app_not_found", "", fixed("org-login-url",
-		"The External Client App is not installed in the org at this login URL",
-		"The token request reached an org that does not have this app. Check that the login URL belongs to the org "+
-			"where you created the External Client App (its address is under Setup → Quick Find 'My Domain'), "+
-			"and that the consumer key was copied from that same org: a production app does not exist in its "+
-			"sandboxes unless it is created there too. Right after creating the app or refreshing a sandbox, "+propagation)},
+	{PhaseToken, "app_not_found", "", appNotFoundDiagnosis},
 	{PhaseToken, "invalid_grant", "expired authorization code", clockDiagnosis},
 	{PhaseToken, "invalid_grant", "user hasn't approved this consumer", fixed("eca-permitted-users",
 		"The user is not pre-authorized for the app",
@@ -167,6 +162,35 @@ func clientIDDiagnosis(e *RefusalError) Diagnosis {
 	}
 }
 
+// appNotFoundDiagnosis names both causes of app_not_found: a Spring '26
+// External Client App asked through login/test.salesforce.com, and an app
+// that lives in another org.
+func appNotFoundDiagnosis(e *RefusalError) Diagnosis {
+	legacyHost := false
+	if l, err := ParseLoginURL(e.LoginURL); err == nil {
+		legacyHost = l.Kind == Production || l.Kind == Sandbox
+	}
+	otherOrg := "Check that the consumer key was copied from the org where you created the External Client App " +
+		"(its address is under Setup → Quick Find 'My Domain'): a production app does not exist in its sandboxes " +
+		"unless it is created there too. Right after creating the app or refreshing a sandbox, " + propagation
+	if legacyHost {
+		return Diagnosis{Step: "org-login-url",
+			Title: "The External Client App can't be reached through " + e.LoginURL,
+			Fix: "Since Spring '26 many orgs no longer reach External Client Apps through " + ProductionAudience + " or " +
+				SandboxAudience + ". Use the org's My Domain URL as the login URL instead (Setup → Quick Find 'My Domain', " +
+				"for example https://acme.my.salesforce.com, or https://acme--uat.sandbox.my.salesforce.com for a sandbox): " +
+				"tnjwt then finds the audience the org wants by itself. If the My Domain URL gives the same answer: " + otherOrg}
+	}
+	tried := ""
+	if e.Audience != "" {
+		tried = " (last tried with aud = " + e.Audience + ")"
+	}
+	return Diagnosis{Step: "org-login-url",
+		Title: "The External Client App is not installed in the org at this login URL",
+		Fix: "The token request reached an org that does not have this app" + tried + ". " + otherOrg +
+			" Also check that the login URL is that org's own My Domain URL."}
+}
+
 func audienceDiagnosis(e *RefusalError) Diagnosis {
 	sent := ""
 	if e.Audience != "" {
@@ -176,10 +200,11 @@ func audienceDiagnosis(e *RefusalError) Diagnosis {
 		Step:    "org-login-url",
 		OrgType: true,
 		Title:   "Wrong audience: sandbox or production?",
-		Fix: sent + "The audience must be " + ProductionAudience + " for production and Developer Edition orgs and " +
-			SandboxAudience + " for sandboxes, even when the login URL is the org's My Domain. Choose the org " +
-			"type that matches this org: sandbox for a sandbox, production otherwise. For an Experience Cloud " +
-			"site the audience is the site URL.",
+		Fix: sent + "Older orgs want " + ProductionAudience + " for production and Developer Edition orgs and " +
+			SandboxAudience + " for sandboxes, even when the login URL is the org's My Domain; since Spring '26 many " +
+			"External Client Apps want the My Domain URL itself. With a My Domain login URL tnjwt tries both; if " +
+			"both were refused, check that the org type matches this org: sandbox for a sandbox, production " +
+			"otherwise. For an Experience Cloud site the audience is the site URL.",
 	}
 }
 

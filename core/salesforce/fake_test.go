@@ -97,7 +97,9 @@ func (f *fakeSF) serve(hits *atomic.Int32, override *http.HandlerFunc) http.Hand
 // practiceOrg is contract.md's example org, holding the test certificate.
 func practiceOrg(t testing.TB) *emulator.Config {
 	t.Helper()
+	springOrg := false // the aud is the org's own URL, as on Spring '26 External Client Apps
 	cfg := &emulator.Config{
+		LegacyLoginHosts: &springOrg,
 		Apps: []emulator.AppConfig{{
 			Name: testAppName, ConsumerKey: testClientID, Certificate: string(testPair().CertPEM),
 			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},

@@ -366,6 +366,36 @@ func Audience(l LoginURL, sandbox bool, override string) string {
 	return ProductionAudience
 }
 
+// Audiences is the order in which a test tries audiences for l: the
+// override alone when there is one; an Experience Cloud site's own URL;
+// for a My Domain (or the local emulator) the one that last worked, else
+// the My Domain URL itself (what Spring '26 External Client Apps want),
+// then the legacy login or test host (what older orgs and Connected Apps
+// want); for login/test.salesforce.com that host alone. A test moves to
+// the second only when the first is refused as the wrong audience.
+func Audiences(l LoginURL, sandbox bool, override, remembered string) []string {
+	if o := strings.TrimRight(strings.TrimSpace(override), "/"); o != "" {
+		return []string{o}
+	}
+	legacy := Audience(l, sandbox, "")
+	switch l.Kind {
+	case MyDomain, MyDomainSandbox, Loopback:
+	default:
+		return []string{legacy}
+	}
+	own := l.URL
+	if strings.TrimRight(remembered, "/") == legacy {
+		return []string{legacy, own}
+	}
+	return []string{own, legacy}
+}
+
+// PreferredAudience is the audience a test tries first, and the one the
+// exports hand to the app's servers.
+func PreferredAudience(l LoginURL, sandbox bool, override, remembered string) string {
+	return Audiences(l, sandbox, override, remembered)[0]
+}
+
 // CheckAudience checks an --audience override: an https URL (or loopback
 // http), normalised without a trailing slash.
 func CheckAudience(raw string) (string, error) {
