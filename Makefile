@@ -21,7 +21,7 @@ TEST_PKGS := ./assets/... ./core/... ./wizard/... ./ui/...
 KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/cli/ ./ui/
 N ?= 20
 
-.PHONY: run build deps test test-repeat render fmt-check vet cross-vet unit keychain-test node-test screenshots smoke bench clean
+.PHONY: run build deps test test-repeat render fmt-check vet cross-vet unit keychain-test node-test browser-test screenshots smoke bench clean
 
 run: build
 	$(BIN)
@@ -34,7 +34,7 @@ deps:
 	@command -v go >/dev/null || { echo "tnjwt: Go 1.26 is needed: https://go.dev/dl/"; exit 1; }
 	@go mod download
 
-test: deps fmt-check vet cross-vet unit keychain-test node-test render smoke
+test: deps fmt-check vet cross-vet unit keychain-test node-test browser-test render smoke
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -67,6 +67,11 @@ keychain-test:
 # cache), node server.js against the emulator, tsc against the SDK's typings.
 node-test:
 	TNJWT_NODE_TESTS=1 go test -count=1 -tags $(TAGS) -run '^TestNode' ./core/export/
+
+# The frontdoor URL in a real headless Chromium (Debian's chromium): it signs
+# in through the session cookie it sets, once.
+browser-test:
+	TNJWT_BROWSER_TESTS=1 go test -count=1 -tags $(TAGS) -run '^TestBrowser' ./core/emulator/
 
 # Every screen rendered with Fyne's software renderer (no display needed):
 # `make screenshots` into docs/screenshots; `make test` into a temporary

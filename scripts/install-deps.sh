@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages tnjwt needs to build (cgo + OpenGL for Fyne) and to
-# run its whole test suite (Xvfb, D-Bus, gnome-keyring, openssl). Only what is
+# run its whole test suite (Xvfb, D-Bus, gnome-keyring, openssl, Chromium for
+# the frontdoor URL in a real browser). Only what is
 # missing is installed, so a second run is quick and asks for nothing.
 set -euo pipefail
 
 PKGS=(gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
       xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
-      openssl ca-certificates locales)
+      openssl ca-certificates locales chromium)
 # The exported Node.js server is run in the tests; the machine's own Node.js
 # (20 or later) and npm are used when there, else Debian's.
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)

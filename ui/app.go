@@ -4,9 +4,7 @@
 package ui
 
 import (
-	"fmt"
 	"net/url"
-	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -68,12 +66,6 @@ func defaultDeps() (Deps, error) {
 
 // Run opens the main window and blocks until it closes.
 func Run(a fyne.App, opts Options) {
-	if opts.Demo {
-		// Practice mode (the wizard wired to the in-process emulator) is not
-		// built yet; say so rather than pretend.
-		fmt.Fprintln(os.Stderr, "tnjwt: --demo (the practice org) is not in this version yet; "+
-			"opening the wizard for a real org. To rehearse now, run `tnjwt emulator` (see README).")
-	}
 	a.SetIcon(Icon())
 	w := a.NewWindow(AppName)
 	w.SetIcon(Icon())
@@ -87,6 +79,9 @@ func Run(a fyne.App, opts Options) {
 		return
 	}
 	s := newShell(a, w, deps)
+	if opts.Demo {
+		s.enterPractice()
+	}
 	w.ShowAndRun()
 	s.close()
 }

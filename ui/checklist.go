@@ -23,10 +23,12 @@ type checklistScreen struct {
 	step   wizard.Step
 	checks map[string]*widget.Check
 	items  map[string]*itemView
-	values []boundValue // values filled from the profile, refreshed on show
-	reveal *widget.Button
-	noFile *widget.Label
-	root   fyne.CanvasObject
+	// practiceNotes say, in practice mode, which items the live test can't notice.
+	practiceNotes []*widget.Label
+	values        []boundValue // values filled from the profile, refreshed on show
+	reveal        *widget.Button
+	noFile        *widget.Label
+	root          fyne.CanvasObject
 }
 
 // itemView is one item's block, with the highlight a failed live test puts
@@ -65,6 +67,7 @@ func (c *checklistScreen) item(it wizard.Item) fyne.CanvasObject {
 	id := it.ID
 	check := widget.NewCheck(it.Label, func(on bool) {
 		c.s.wiz.Tick(id, on)
+		c.s.practiceApply(id, on)
 		c.s.changed()
 	})
 	if it.Auto {
@@ -92,6 +95,12 @@ func (c *checklistScreen) item(it wizard.Item) fyne.CanvasObject {
 	details.Add(why)
 	if it.Optional {
 		details.Add(subtle("Optional: leave it unticked if your policy doesn't ask for it."))
+	}
+	if note, ok := wizard.NoEffect[id]; ok {
+		v := subtle(note)
+		v.Hide()
+		c.practiceNotes = append(c.practiceNotes, v)
+		details.Add(v)
 	}
 	v := &itemView{mark: canvas.NewRectangle(color.Transparent), note: newMessage()}
 	v.mark.CornerRadius = theme.InputRadiusSize()
@@ -226,6 +235,13 @@ func (c *checklistScreen) show() {
 	}
 	for _, b := range c.values {
 		b.label.SetText(b.v.Resolve(st.Profile))
+	}
+	for _, n := range c.practiceNotes {
+		if c.s.practice != nil {
+			n.Show()
+		} else {
+			n.Hide()
+		}
 	}
 	c.highlight()
 	if c.reveal != nil {

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -13,10 +14,11 @@ import (
 
 // consumerKeyScreen takes the consumer key pasted from Setup.
 type consumerKeyScreen struct {
-	s     *shell
-	entry *navEntry
-	msg   *message
-	root  fyne.CanvasObject
+	s        *shell
+	practice *fyne.Container // the practice app's key, as Setup would show it
+	entry    *navEntry
+	msg      *message
+	root     fyne.CanvasObject
 }
 
 func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
@@ -27,7 +29,16 @@ func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
 	c.entry.OnSubmitted = func(string) { s.goNext() }
 	c.msg = newMessage()
 	st := s.steps[s.wiz.Index(wizard.StepConsumerKey)]
+	c.practice = container.NewVBox()
+	if p := s.practice; p != nil {
+		key := p.org.ConsumerKey
+		copyKey := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { s.copySecret("the consumer key", key) })
+		c.practice.Add(bold("Practice org: the app's Consumer Key, as Setup shows it"))
+		c.practice.Add(container.NewBorder(nil, nil, nil, copyKey, monoWrapped(key)))
+		c.practice.Add(widget.NewSeparator())
+	}
 	c.root = container.NewVBox(
+		c.practice,
 		bold("Where in Salesforce Setup"),
 		wrapped(st.Where),
 		wrapped("Click Consumer Key and Secret (Salesforce may ask you to verify your identity), copy the consumer key, and paste it here."),

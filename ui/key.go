@@ -288,6 +288,7 @@ func (k *keyScreen) startGenerate(o certs.Options) {
 // keychain as pending until the Keychain step.
 func (k *keyScreen) adopt(wiz *wizard.Wizard, b *certs.Bundle) {
 	wiz.SetKey(b)
+	k.s.practiceSync() // the practice org's app still holds the old certificate
 	k.refresh()
 	k.s.changed()
 	name := wiz.State().Profile.Name

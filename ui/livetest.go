@@ -41,7 +41,8 @@ type liveTestScreen struct {
 
 	intro       *widget.Label
 	run, cancel *widget.Button
-	wait        *widget.Check // keep retrying while a new or edited app propagates
+	skip        *widget.Button // practice org: make the app's changes live now
+	wait        *widget.Check  // keep retrying while a new or edited app propagates
 	phases      map[string]*phaseRow
 	status      *widget.Label // "Testing… attempt N", the countdown
 	detail      *widget.Label // why it waits between attempts
@@ -79,6 +80,8 @@ func newLiveTestScreen(s *shell) *liveTestScreen {
 	t.run.Importance = widget.HighImportance
 	t.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), t.abort)
 	t.cancel.Hide()
+	t.skip = widget.NewButtonWithIcon("Skip the wait", theme.MediaFastForwardIcon(), t.skipWait)
+	t.skip.Hide()
 	t.wait = widget.NewCheck("Retry while a new app propagates (up to "+salesforce.PlainDuration(wizard.RetestWait)+")", nil)
 	t.wait.SetChecked(true)
 
@@ -103,7 +106,7 @@ func newLiveTestScreen(s *shell) *liveTestScreen {
 	t.sentBox.Hide()
 	t.outcome = container.NewVBox()
 
-	t.root = container.NewVBox(t.intro, t.wait, container.NewHBox(t.run, t.cancel),
+	t.root = container.NewVBox(t.intro, t.wait, container.NewHBox(t.run, t.cancel, t.skip),
 		timeline, t.status, t.detail, t.bar, t.outcome, t.sentBox)
 	return t
 }
@@ -176,6 +179,7 @@ func (t *liveTestScreen) busy(on bool) {
 	t.bar.Stop() // an animation left running would redraw forever
 	t.bar.Hide()
 	t.cancel.Hide()
+	t.skip.Hide()
 	t.run.Enable()
 	t.run.SetText("Test again")
 }
@@ -242,7 +246,20 @@ func (t *liveTestScreen) attempted(a salesforce.Attempt, budget time.Duration) {
 	}
 	t.waited += a.Next
 	t.setStatus(report.Countdown(budget-t.waited+a.Next, a.N), report.Retrying(a, budget)+" Cancel stops waiting.")
+	if t.s.practice != nil {
+		t.skip.Show() // the practice app "propagates" for a while after each change
+	}
 	t.s.relayout()
+}
+
+// skipWait makes the practice app's changes live at once; the next try,
+// at most 2 seconds away, finds them.
+func (t *liveTestScreen) skipWait() {
+	if t.s.practice != nil {
+		t.s.practice.org.SkipPropagation()
+		t.skip.Hide()
+		t.detail.SetText("Skipped the wait: the practice app's changes are live. The next try is at most 2 seconds away.")
+	}
 }
 
 func (t *liveTestScreen) abort() {
@@ -286,6 +303,11 @@ func (t *liveTestScreen) finish(o liveOutcome, cancelled bool) {
 	}
 	t.showSent(o.res)
 	d := salesforce.Diagnose(o.err)
+	if d != nil {
+		blamed := *d
+		blamed.Step = wizard.Blame(t.s.wiz.State().Profile, d)
+		d = &blamed
+	}
 	rec := profiles.TestResultOf(t.s.deps.Now(), o.res, o.err, d)
 	t.s.wiz.RecordTest(rec)
 	t.s.changed()

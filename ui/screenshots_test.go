@@ -103,6 +103,12 @@ func TestScreenshots(t *testing.T) {
 		e.jump(wizard.StepLiveTest)
 		shot("14-live-test-" + sizeName(size))
 	}
+
+	e.s.win.Resize(fyne.NewSize(900, 600))
+	e.jump(wizard.StepWelcome)
+	e.tap(e.s.welcome.practice)
+	shot("15-practice-org")
+	e.s.leavePractice()
 }
 
 func sizeName(s fyne.Size) string {

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -97,6 +98,12 @@ type shell struct {
 	back, next  *widget.Button
 	counter     *widget.Label
 	dialog      dialog.Dialog // the dialog on show, if any (tests read it)
+
+	frame     *fyne.Container // header, body and footer: laid out again when the header or footer grows
+	practice  *practiceMode   // nil unless rehearsing against the practice org
+	banner    *widget.Label
+	leave     *widget.Button
+	bannerBox *fyne.Container
 }
 
 func newShell(a fyne.App, w fyne.Window, d Deps) *shell {
@@ -144,7 +151,9 @@ func (s *shell) build() {
 	footer := container.NewVBox(widget.NewSeparator(), s.saveProblem, s.hint, buttons)
 
 	s.body = container.NewStack()
+	header = container.NewVBox(s.buildBanner(), header)
 	main := container.NewBorder(header, footer, nil, nil, s.body)
+	s.frame = main
 	s.win.SetContent(container.NewBorder(nil, nil, side, nil, container.NewPadded(main)))
 }
 
@@ -200,6 +209,9 @@ func (s *shell) render() {
 	scr.show()
 	s.body.Objects = []fyne.CanvasObject{scroll}
 	s.body.Refresh()
+	// The header's wrapped lines (the step's why, the practice banner) know
+	// their height only once laid out at the window's width: lay out again.
+	s.frame.Refresh()
 	scroll.ScrollToTop()
 	s.win.Canvas().Unfocus()
 	if f, ok := scr.(focuser); ok {
@@ -262,7 +274,7 @@ func (s *shell) setHint(text string) {
 		s.hint.Show()
 	}
 	if was != s.hint.Visible() {
-		s.win.Content().Refresh()
+		s.frame.Refresh()
 	}
 }
 
@@ -439,9 +451,14 @@ func (s *shell) goToItem(id wizard.StepID, item string) {
 	}
 }
 
-// startNew begins a new org profile at the Org screen.
+// startNew begins a new org profile at the Org screen; in practice mode it
+// is filled in for the practice org.
 func (s *shell) startNew() {
 	s.setWizard(wizard.New(s.steps, s.saver, s.deps.Now))
+	if s.practice != nil {
+		s.wiz.SetPractice()
+		s.wiz.SetOrg(s.practice.org.Draft())
+	}
 	s.handle(s.wiz.Next())
 }
 
@@ -472,4 +489,8 @@ func (s *shell) nav(sc fyne.Shortcut) bool {
 // for an unlock prompt is left behind: nothing of it needs saving.
 func (s *shell) close() {
 	s.saves.wait()
+	if s.practice != nil {
+		_ = s.practice.org.Close()
+		_ = os.RemoveAll(s.practice.dir)
+	}
 }

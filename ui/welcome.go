@@ -17,13 +17,14 @@ import (
 
 // welcomeScreen starts a new org or picks up a saved one.
 type welcomeScreen struct {
-	s       *shell
-	start   *widget.Button
-	list    *fyne.Container // one row per saved profile
-	empty   *widget.Label
-	problem *message
-	rows    map[string]*profileRow
-	root    fyne.CanvasObject
+	s        *shell
+	start    *widget.Button
+	practice *widget.Button
+	list     *fyne.Container // one row per saved profile
+	empty    *widget.Label
+	problem  *message
+	rows     map[string]*profileRow
+	root     fyne.CanvasObject
 }
 
 // profileRow is one saved org on the Welcome screen.
@@ -36,6 +37,7 @@ func newWelcomeScreen(s *shell) *welcomeScreen {
 	w := &welcomeScreen{s: s, rows: map[string]*profileRow{}}
 	w.start = widget.NewButtonWithIcon("Start a new org", theme.ContentAddIcon(), s.startNew)
 	w.start.Importance = widget.HighImportance
+	w.practice = widget.NewButtonWithIcon("Practice with a built-in org", theme.MediaPlayIcon(), s.enterPractice)
 	w.list = container.NewVBox()
 	w.empty = subtle("No saved orgs yet. Your progress is saved as you go, so an org you start appears here.")
 	w.problem = newMessage()
@@ -45,7 +47,9 @@ func newWelcomeScreen(s *shell) *welcomeScreen {
 		"enter in Salesforce Setup ready to copy, and keeps the secrets in this computer's keychain.")
 	needs := wrapped("You need a Salesforce user who can view Setup, edit External Client Apps and assign permission " +
 		"sets, and the External Client App already created for Tableau Next. Plan on about fifteen minutes.")
-	w.root = container.NewVBox(intro, needs, container.NewHBox(w.start), widget.NewSeparator(),
+	rehearse := subtle("No org at hand, or want to see what each mistake looks like first? Practice walks the whole setup " +
+		"against a built-in org on this computer; nothing reaches Salesforce.")
+	w.root = container.NewVBox(intro, needs, container.NewHBox(w.start, w.practice), rehearse, widget.NewSeparator(),
 		bold("Saved orgs"), w.problem, w.empty, w.list)
 	return w
 }
@@ -97,8 +101,12 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 
 func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 	now := w.s.deps.Now()
+	title := p.Name
+	if p.Practice {
+		title += " (practice org)"
+	}
 	r := &profileRow{
-		name: bold(p.Name),
+		name: bold(title),
 		org:  wrapped(fmt.Sprintf("%s  ·  %s", p.LoginURL, p.Username)),
 		test: wrapped(wizard.LastTestText(p.LastTest)),
 	}
@@ -107,7 +115,7 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 	r.cert = wrapped(cert)
 	if warn {
 		r.cert.Importance = widget.WarningImportance
-		r.name.SetText("⚠ " + p.Name)
+		r.name.SetText("⚠ " + title)
 	}
 	r.open = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { w.s.resume(p) })
 	r.retest = widget.NewButtonWithIcon("Re-test", theme.ViewRefreshIcon(), func() { w.s.liveTest(p) })

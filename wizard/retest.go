@@ -169,3 +169,15 @@ func OpenAt(steps []Step, store Store, p profiles.Profile, now func() time.Time,
 	}
 	return w
 }
+
+// Blame picks the checklist item a diagnosis points at for p: the first of
+// d.Step and d.Also that p has not ticked, since Salesforce answers their
+// absence in the same words; d.Step when all are ticked.
+func Blame(p profiles.Profile, d *salesforce.Diagnosis) string {
+	for _, id := range append([]string{d.Step}, d.Also...) {
+		if !p.Checklist[id].Done {
+			return id
+		}
+	}
+	return d.Step
+}

@@ -261,6 +261,9 @@ func (w *Wizard) GoTo(i int) error {
 	return nil
 }
 
+// SetPractice marks the profile being started as one of the practice org.
+func (w *Wizard) SetPractice() { w.st.Profile.Practice = true }
+
 // SetOrg takes the Org screen as typed. Once the profile exists, valid
 // changes are saved at once; its name no longer changes.
 func (w *Wizard) SetOrg(d OrgDraft) OrgCheck {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -102,8 +103,9 @@ func TestTestCommandSuccess(t *testing.T) {
 	if strings.Contains(out, "✗") || errOut != "" {
 		t.Errorf("a success shows a failure:\n%s\n%s", out, errOut)
 	}
-	// The link signs the user in, where --redirect said.
-	resp, err := http.Get(fd[1])
+	// The link signs the user in (through its session cookie), where --redirect said.
+	jar, _ := cookiejar.New(nil)
+	resp, err := (&http.Client{Jar: jar}).Get(fd[1])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,6 +154,31 @@ func TestFrontdoorLinkWorksOnce(t *testing.T) {
 	if second.status != 400 || !strings.Contains(second.body, "not valid") {
 		t.Fatalf("second visit: %d %s", second.status, second.body)
 	}
+	// The signed-in page wants the session cookie the link set.
+	res, err := http.Get(o.url + "/home")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("/home without the session cookie: %d", res.StatusCode)
+	}
+}
+
+func TestFrontdoorSetsAnHttpOnlySessionCookie(t *testing.T) {
+	o := startOrg(t, goodConfig(t))
+	link := o.url + o.frontdoorPath(o.singleAccess(o.login(), ""))
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	cookies := res.Cookies()
+	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/home" || len(cookies) != 1 ||
+		cookies[0].Name != "sid" || !cookies[0].HttpOnly || len(cookies[0].Value) < 40 {
+		t.Fatalf("frontdoor answered %d to %q with cookies %v", res.StatusCode, res.Header.Get("Location"), cookies)
+	}
 }
 
 func TestFrontdoorLinkExpires(t *testing.T) {
@@ -356,7 +381,7 @@ func TestRequestLogKeepsNoSecrets(t *testing.T) {
 	o.postToken(sign(t, rightKey, bad))
 
 	recs := o.e.Requests()
-	if len(recs) != 4 {
+	if len(recs) != 5 { // token, singleaccess, frontdoor, its redirect to /home, the refusal
 		t.Fatalf("%d records", len(recs))
 	}
 	first := recs[0]
@@ -368,10 +393,13 @@ func TestRequestLogKeepsNoSecrets(t *testing.T) {
 	if iss, _ := first.Claims["iss"].(string); !strings.HasPrefix(iss, "3MVG9…") || !strings.Contains(iss, fmt.Sprintf("(%d characters)", len(consumerKey))) {
 		t.Errorf("iss shown as %q", iss)
 	}
-	if recs[3].Error != "invalid_grant" || recs[3].Description != "user hasn't approved this consumer" || recs[3].User != "nobody@acme.com" {
-		t.Errorf("refusal record: %+v", recs[3])
+	if recs[4].Error != "invalid_grant" || recs[4].Description != "user hasn't approved this consumer" || recs[4].User != "nobody@acme.com" {
+		t.Errorf("refusal record: %+v", recs[4])
 	}
-	if recs[2].Path != "/secur/frontdoor.jsp" || recs[2].Status != 200 {
+	if recs[3].Path != "/home" || recs[3].Status != 200 || recs[3].User != username {
+		t.Errorf("signed-in page record: %+v", recs[3])
+	}
+	if recs[2].Path != "/secur/frontdoor.jsp" || recs[2].Status != 302 {
 		t.Errorf("frontdoor record: %+v", recs[2])
 	}
 	otpValue := strings.TrimPrefix(strings.Split(link, "&")[0], "/secur/frontdoor.jsp?otp=")
@@ -385,7 +413,7 @@ func TestRequestLogKeepsNoSecrets(t *testing.T) {
 			t.Errorf("the log holds the %s", name)
 		}
 	}
-	if len(lines) != 4 || lines[3] != `POST /services/oauth2/token 400 invalid_grant "user hasn't approved this consumer" user=nobody@acme.com` {
+	if len(lines) != 5 || lines[4] != `POST /services/oauth2/token 400 invalid_grant "user hasn't approved this consumer" user=nobody@acme.com` {
 		t.Errorf("log lines: %q", lines)
 	}
 }

@@ -62,6 +62,7 @@ type Emulator struct {
 	users    []*user
 	sessions map[string]session
 	otps     map[string]otp
+	browsers map[string]otp // browser sessions (the sid cookie) a frontdoor link opened
 	log      ring
 	nextUser int
 }
@@ -120,6 +121,7 @@ func New(cfg *Config, opts Options) *Emulator {
 		opts:     opts,
 		sessions: map[string]session{},
 		otps:     map[string]otp{},
+		browsers: map[string]otp{},
 		log:      ring{size: opts.LogSize},
 	}
 	e.legacy = true
@@ -377,6 +379,16 @@ func (e *Emulator) SetPermittedUsers(appName, policy string) error {
 		a.permitted = policy
 		return nil
 	})
+}
+
+// SkipPropagation makes the app's latest changes live at once, without
+// counting as a change itself.
+func (e *Emulator) SkipPropagation(appName string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a := e.findApp(appName); a != nil {
+		a.changed = time.Time{}
+	}
 }
 
 // SetPropagation sets how long the app's changes take to reach the org.

@@ -64,6 +64,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.serveSingleAccess(x)
 	case p == "/secur/frontdoor.jsp":
 		e.serveFrontdoor(x)
+	case p == "/home":
+		e.serveHome(x)
 	case p == "/services/data" || p == "/services/data/":
 		e.serveVersions(x)
 	case strings.HasPrefix(p, "/services/data/"):
@@ -469,9 +471,42 @@ func (e *Emulator) serveFrontdoor(x *exchange) {
 		return
 	}
 	x.rec.User = o.user.username
-	body := fmt.Sprintf("<p>You are signed in to the practice org as <b>%s</b>.</p>", html.EscapeString(o.user.username))
-	if o.startURL != "" {
-		body += fmt.Sprintf("<p>Salesforce would now open <code>%s</code>.</p>", html.EscapeString(o.startURL))
+	// As Salesforce does: the link sets the session cookie and sends the
+	// browser on into the org, where the cookie is what signs it in.
+	sid := randomToken(48)
+	e.mu.Lock()
+	evict(e.browsers, maxSessions, x.now, func(v otp) time.Time { return v.expires })
+	e.browsers[sid] = otp{user: o.user, startURL: o.startURL, expires: x.now.Add(2 * time.Hour)}
+	e.mu.Unlock()
+	http.SetCookie(x.w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	x.w.Header().Set("Location", "/home")
+	x.write(http.StatusFound, htmlType, page("Signing in", `<p>Signing you in: <a href="/home">continue</a>.</p>`))
+}
+
+// sessionCookie is the practice org's browser session, like Salesforce's sid.
+const sessionCookie = "sid"
+
+// serveHome is the org's signed-in page: only a browser holding the
+// session cookie a frontdoor link set gets in.
+func (e *Emulator) serveHome(x *exchange) {
+	var s otp
+	ok := false
+	if c, err := x.r.Cookie(sessionCookie); err == nil {
+		e.mu.Lock()
+		s, ok = e.browsers[c.Value]
+		e.mu.Unlock()
+		ok = ok && x.now.Before(s.expires) && s.user.active
+	}
+	if !ok {
+		x.write(http.StatusUnauthorized, htmlType, page("Not signed in",
+			"<p>This browser has no practice org session. Open a frontdoor link to sign in.</p>"))
+		return
+	}
+	x.rec.User = s.user.username
+	body := fmt.Sprintf("<p>You are signed in to the practice org as <b>%s</b>, with a session cookie.</p>",
+		html.EscapeString(s.user.username))
+	if s.startURL != "" {
+		body += fmt.Sprintf("<p>Salesforce would now open <code>%s</code>.</p>", html.EscapeString(s.startURL))
 	}
 	x.write(http.StatusOK, htmlType, page("Signed in", body))
 }

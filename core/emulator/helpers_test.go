@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync"
@@ -138,10 +139,13 @@ func startOrgWith(t testing.TB, cfg *emulator.Config, opts emulator.Options, c *
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	// A browser's way: redirects followed, cookies kept (the frontdoor link
+	// signs in through its session cookie).
+	jar, _ := cookiejar.New(nil)
 	client := &http.Client{
-		Timeout:       10 * time.Second,
-		Transport:     &http.Transport{MaxIdleConnsPerHost: 200},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:   10 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 200},
+		Jar:       jar,
 	}
 	t.Cleanup(client.CloseIdleConnections)
 	return &org{t: t, e: e, url: srv.URL, clock: c, http: client}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -178,8 +179,10 @@ func TestNodeExpressServerServesAWorkingCredential(t *testing.T) {
 		t.Fatalf("auth credential: %d %s", code, body)
 	}
 	// The practice org issued it: it signs in once, then never again.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
 	for i, want := range []string{"You are signed in to the practice org as <b>" + nodeUser + "</b>", "already used"} {
-		res, err := http.Get(fd)
+		res, err := browser.Get(fd)
 		if err != nil {
 			t.Fatal(err)
 		}

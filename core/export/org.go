@@ -35,6 +35,7 @@ func FromProfile(p profiles.Profile, clientID string, keyPEM []byte, now time.Ti
 		Username: p.Username,
 		KeyPEM:   keyPEM,
 		OrgURL:   orgURL(p, login),
+		Practice: p.Practice,
 		Now:      now,
 	}, nil
 }

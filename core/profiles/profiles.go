@@ -50,6 +50,7 @@ type Profile struct {
 	Sandbox       bool   `json:"sandbox"`
 	Audience      string `json:"audience,omitempty"` // override; empty: derived from the login URL
 	Username      string `json:"username"`
+	Practice      bool   `json:"practice,omitempty"` // set up against tnjwt's built-in practice org
 
 	CertificatePEM string    `json:"certificate_pem,omitempty"` // public; empty when none was given
 	Fingerprint    string    `json:"fingerprint,omitempty"`     // SHA-256, colon hex

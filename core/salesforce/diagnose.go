@@ -22,6 +22,18 @@ type Diagnosis struct {
 	// OrgType: the fix may be choosing the other org type (sandbox or
 	// production), which sets the audience.
 	OrgType bool
+	// Also lists other checklist items that get exactly this answer from
+	// Salesforce: a front end that knows which items are still unticked
+	// points at the first of Step and Also that is.
+	Also []string
+}
+
+// sameAnswer is, by diagnosis step, the other checklist items whose absence
+// Salesforce answers in the same words.
+var sameAnswer = map[string][]string{
+	"eca-cert-upload":     {"eca-jwt-enable"},
+	"eca-permitted-users": {"eca-app-policies", "permset-assign", "permset-create", "eca-scopes"},
+	"eca-app-policies":    {"permset-assign", "permset-create"},
 }
 
 // Setup paths, as an admin clicks them.
@@ -123,6 +135,7 @@ func Diagnose(err error) *Diagnosis {
 		for _, r := range catalogue {
 			if r.matches(re) {
 				d := r.diag(re)
+				d.Also = sameAnswer[d.Step]
 				return &d
 			}
 		}
