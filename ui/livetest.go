@@ -63,6 +63,7 @@ type liveTestScreen struct {
 	reveal, copyURL, openURL    *widget.Button
 	copyOrg, copySnippet        *widget.Button
 	goStep, again, continueStep *widget.Button
+	useOwn                      *widget.Button // switch a legacy login host to the org's own My Domain
 	saveProblem                 *message
 
 	root fyne.CanvasObject
@@ -276,7 +277,7 @@ func (t *liveTestScreen) clearOutcome() {
 	t.outcome.RemoveAll()
 	t.frontdoor, t.revealed = "", false
 	t.url, t.reveal, t.copyURL, t.openURL, t.copyOrg, t.copySnippet = nil, nil, nil, nil, nil, nil
-	t.goStep, t.again, t.continueStep = nil, nil, nil
+	t.goStep, t.again, t.continueStep, t.useOwn = nil, nil, nil, nil
 	t.sentBox.Hide()
 	t.resetPhases()
 }
@@ -440,6 +441,17 @@ func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *sales
 		box.Add(wrapped(tried))
 	}
 	t.addDiagnosis(d, re != nil)
+	if own := t.s.wiz.State().Profile.MyDomainOffer(err); own != "" {
+		box.Add(wrapped("An earlier test of this org learned its My Domain URL: " + own + "."))
+		t.useOwn = widget.NewButtonWithIcon("Use "+own+" and test again", theme.ViewRefreshIcon(), func() {
+			t.s.wiz.UseMyDomain(own)
+			t.s.changed()
+			t.show()
+			t.start()
+		})
+		t.useOwn.Importance = widget.HighImportance
+		box.Add(container.NewHBox(t.useOwn))
+	}
 	if t.goStep != nil {
 		t.s.win.Canvas().Focus(t.goStep)
 	} else {

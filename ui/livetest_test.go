@@ -2,8 +2,12 @@ package ui
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -650,4 +654,61 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 		}
 	}
 	return nil
+}
+
+// A profile on login.salesforce.com whose app stopped answering there
+// (Spring '26) is offered the My Domain an earlier test learned, and the
+// button switches to it and tests again.
+func TestLegacyHostIsOfferedTheLearnedMyDomain(t *testing.T) {
+	e := newEnv(t)
+	org := startPracticeOrg(t)
+	org.e.SetLegacyLoginHosts(false)
+	legacyHost := httptest.NewTLSServer(answerJSON(400, `{"error":"app_not_found","error_description":"External client app is not installed in this org"}`))
+	t.Cleanup(legacyHost.Close)
+	e.s.deps.client = func() *salesforce.Client {
+		c := salesforce.NewClient(10 * time.Second)
+		// login.salesforce.com is this test's stand-in; everything else goes where it says.
+		tr := c.HTTP.Transport.(*http.Transport)
+		tr.TLSClientConfig.RootCAs = certPool(legacyHost.Certificate())
+		tr.TLSClientConfig.ServerName = "example.com"
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if addr == "login.salesforce.com:443" {
+				addr = legacyHost.Listener.Addr().String()
+			}
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		}
+		return c
+	}
+	e.savedOrg("acme", "https://login.salesforce.com", true)
+	if err := e.store.Update("acme", func(p *profiles.Profile) error { p.InstanceURL = org.url; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.s.welcome.reload()
+	e.settle()
+	r := e.retest("acme")
+	e.see("External client app is not installed in this org")
+	e.see("can't be reached through https://login.salesforce.com")
+	e.see("An earlier test of this org learned its My Domain URL: " + org.url + ".")
+	if r.useOwn == nil {
+		t.Fatal("no button to use the My Domain")
+	}
+	e.tap(r.useOwn)
+	e.see("The JWT bearer flow works for acme.")
+	if p, _ := e.store.Get("acme"); p.LoginURL != org.url {
+		t.Errorf("login URL now %q, want %q", p.LoginURL, org.url)
+	}
+}
+
+func answerJSON(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+func certPool(c *x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(c)
+	return p
 }

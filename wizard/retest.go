@@ -181,3 +181,10 @@ func Blame(p profiles.Profile, d *salesforce.Diagnosis) string {
 	}
 	return d.Step
 }
+
+// UseMyDomain switches the profile's login URL to its My Domain.
+func (w *Wizard) UseMyDomain(url string) OrgCheck {
+	d := w.st.Draft
+	d.Type, d.URL = OrgMyDomain, url
+	return w.SetOrg(d)
+}

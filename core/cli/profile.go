@@ -133,6 +133,7 @@ type profileView struct {
 	Audience    string                        `json:"audience"`
 	AudienceSet bool                          `json:"audience_override"`
 	Username    string                        `json:"username"`
+	Practice    bool                          `json:"practice,omitempty"` // set up against tnjwt's practice org
 	Certificate *profCertView                 `json:"certificate"`
 	LastTest    *profTestView                 `json:"last_test"`
 	Checklist   map[string]profiles.StepState `json:"checklist,omitempty"`
@@ -165,7 +166,7 @@ type profKeychainView struct {
 
 func profileViewOf(p profiles.Profile, at time.Time) profileView {
 	v := profileView{
-		Name: p.Name, LoginURL: p.LoginURL, Sandbox: p.Sandbox, Username: p.Username,
+		Name: p.Name, LoginURL: p.LoginURL, Sandbox: p.Sandbox, Username: p.Username, Practice: p.Practice,
 		Audience: p.Audience, AudienceSet: p.Audience != "",
 		Created: p.Created, Updated: p.Updated,
 	}
@@ -281,7 +282,11 @@ func runProfileList(args []string, env *Env) int {
 		if v.Certificate != nil {
 			cert = v.Certificate.summary()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.Name, profOrDash(v.LoginURL), profOrDash(v.Username), cert, v.LastTest.summary())
+		name := v.Name
+		if v.Practice {
+			name += " (practice org)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, profOrDash(v.LoginURL), profOrDash(v.Username), cert, v.LastTest.summary())
 	}
 	tw.Flush()
 	return ExitOK
@@ -643,4 +648,18 @@ func recordProfileTest(env *Env, name string, r profiles.TestResult) error {
 		p.RecordTest(r)
 		return nil
 	})
+}
+
+// profileMyDomainOffer is the My Domain an earlier passing test of the
+// profile learned, when this test's legacy login host got app_not_found.
+func profileMyDomainOffer(env *Env, name string, err error) string {
+	store, serr := openProfiles(env)
+	if serr != nil {
+		return ""
+	}
+	p, gerr := store.Get(name)
+	if gerr != nil {
+		return ""
+	}
+	return p.MyDomainOffer(err)
 }

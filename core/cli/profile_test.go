@@ -631,3 +631,19 @@ func TestProfileImportTicksWhatItProves(t *testing.T) {
 		}
 	}
 }
+
+func TestProfileListMarksPracticeProfiles(t *testing.T) {
+	_, dir := profSetup(t)
+	store := profiles.Open(dir, newVault())
+	if err := store.Save(profiles.Profile{Name: "rehearsal", LoginURL: "http://127.0.0.1:1", Username: "embed@practice.tnjwt.example", Practice: true}); err != nil {
+		t.Fatal(err)
+	}
+	r := profRun(t, time.Now(), "profile", "list")
+	if r.code != ExitOK || !strings.Contains(r.out, "rehearsal (practice org)") {
+		t.Errorf("exit %d\n%s", r.code, r.out)
+	}
+	r = profRun(t, time.Now(), "profile", "list", "--json")
+	if !strings.Contains(r.out, `"practice": true`) {
+		t.Errorf("JSON does not mark it:\n%s", r.out)
+	}
+}

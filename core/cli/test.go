@@ -68,6 +68,10 @@ func runTest(args []string, env *Env) int {
 		writeTestReport(env.Stdout, req, res, err, diag)
 	}
 	if o.profile != "" {
+		if own := profileMyDomainOffer(env, o.profile, err); own != "" {
+			fmt.Fprintf(env.Stderr, "tnjwt: an earlier test of %s learned its My Domain URL, %s: use it as the login URL "+
+				"(tnjwt profile import --replace --name %s --login-url %s …)\n", o.profile, own, o.profile, own)
+		}
 		if rerr := recordProfileTest(env, o.profile, profiles.TestResultOf(profileNow(env), res, err, diag)); rerr != nil {
 			fmt.Fprintf(env.Stderr, "tnjwt: warning: the result was not saved in profile %q: %v\n", o.profile, rerr)
 		}

@@ -61,6 +61,9 @@ type Profile struct {
 	// WorkingAudience is the JWT aud of the last passing test: tests and
 	// exports use it first (Audience, an override, still wins).
 	WorkingAudience string `json:"working_audience,omitempty"`
+	// InstanceURL is the org's own address (its My Domain) from the last
+	// passing test: offered when a legacy login host stops working.
+	InstanceURL string `json:"instance_url,omitempty"`
 
 	Checklist map[string]StepState `json:"checklist,omitempty"` // by checklist id (contract.md)
 	LastTest  *TestResult          `json:"last_test,omitempty"`
@@ -86,6 +89,26 @@ type TestResult struct {
 	LightningURL   string             `json:"lightning_url,omitempty"` // a pass's instance, as the SDK's orgUrl
 	Audience       string             `json:"audience,omitempty"`      // the aud of the final answer
 	AudiencesTried []string           `json:"audiences_tried,omitempty"`
+	InstanceURL    string             `json:"instance_url,omitempty"` // a pass's instance_url: the org's My Domain
+}
+
+// MyDomainOffer is the org's own address an earlier passing test learned,
+// when err says its legacy login host (login or test.salesforce.com) no
+// longer reaches the app (app_not_found); "" otherwise.
+func (p Profile) MyDomainOffer(err error) string {
+	var re *salesforce.RefusalError
+	if p.InstanceURL == "" || !errors.As(err, &re) || !strings.EqualFold(re.Code, "app_not_found") {
+		return ""
+	}
+	l, perr := salesforce.ParseLoginURL(p.LoginURL)
+	if perr != nil || (l.Kind != salesforce.Production && l.Kind != salesforce.Sandbox) {
+		return ""
+	}
+	own, perr := salesforce.ParseLoginURL(p.InstanceURL)
+	if perr != nil || (own.Kind != salesforce.MyDomain && own.Kind != salesforce.MyDomainSandbox && own.Kind != salesforce.Loopback) {
+		return ""
+	}
+	return own.URL
 }
 
 // TestResultOf is what a finished exchange leaves in a profile: when, whether
@@ -98,7 +121,7 @@ func TestResultOf(when time.Time, res *salesforce.Result, err error, d *salesfor
 		r.TimingsMS = res.Timings.MS()
 		r.Audience, r.AudiencesTried = res.Audience, res.AudiencesTried
 		if err == nil {
-			r.LightningURL = res.LightningURL
+			r.LightningURL, r.InstanceURL = res.LightningURL, res.InstanceURL
 		}
 	}
 	r.Error, r.Description = salesforce.ErrorFields(err)
@@ -130,6 +153,9 @@ func (p *Profile) RecordTest(r TestResult) {
 		}
 		if r.Audience != "" {
 			p.WorkingAudience = r.Audience
+		}
+		if r.InstanceURL != "" {
+			p.InstanceURL = r.InstanceURL
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -638,5 +639,24 @@ func BenchmarkUpdate(b *testing.B) {
 		if err := s.Update("org5", func(p *Profile) error { p.Username = "x@y.z"; return nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestMyDomainOfferAfterALegacyHostStopsWorking(t *testing.T) {
+	notFound := &salesforce.RefusalError{Phase: salesforce.PhaseToken, Code: "app_not_found"}
+	p := Profile{LoginURL: "https://login.salesforce.com"}
+	p.RecordTest(TestResultOf(time.Now(), &salesforce.Result{InstanceURL: "https://acme.my.salesforce.com"}, nil, nil))
+	if p.InstanceURL != "https://acme.my.salesforce.com" {
+		t.Fatalf("a pass did not keep the instance URL: %q", p.InstanceURL)
+	}
+	if got := p.MyDomainOffer(notFound); got != "https://acme.my.salesforce.com" {
+		t.Errorf("offer %q", got)
+	}
+	if got := p.MyDomainOffer(&salesforce.RefusalError{Code: "invalid_grant"}); got != "" {
+		t.Errorf("offered %q for another refusal", got)
+	}
+	p.LoginURL = "https://acme.my.salesforce.com"
+	if got := p.MyDomainOffer(notFound); got != "" {
+		t.Errorf("offered %q to a profile already on its My Domain", got)
 	}
 }
