@@ -31,6 +31,7 @@ var Version = "0.1.0"
 // Env is what a subcommand may touch of the outside world; tests swap it.
 type Env struct {
 	Ctx    context.Context
+	Stdin  io.Reader // --client-id -; nil when there is none
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time
@@ -61,7 +62,7 @@ func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr, Now: time.Now}
+	env := &Env{Ctx: ctx, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Now: time.Now}
 	return Dispatch(args, env), true
 }
 

@@ -441,7 +441,7 @@ func runProfileDelete(args []string, env *Env) int {
 	return ExitOK
 }
 
-const importSynopsis = "profile import --name NAME --login-url URL --username USER --client-id KEY --key-file FILE " +
+const importSynopsis = "profile import --name NAME --login-url URL --username USER --client-id KEY|- | --client-id-file FILE --key-file FILE " +
 	"[--cert-file FILE] [--sandbox] [--audience URL] [--replace]\n\n" +
 	"Saves an org set up earlier (or by hand) as a profile: the consumer key and the private key go to the\n" +
 	"keychain, the rest to the profile. Everything is checked first; on bad input nothing is stored.\n" +
@@ -452,7 +452,8 @@ func runProfileImport(args []string, env *Env) int {
 	name := fs.String("name", "", "profile name: 1-64 letters, digits, spaces, '-', '_' or '.' (required)")
 	loginURL := fs.String("login-url", "", "login URL: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL (required)")
 	username := fs.String("username", "", "run-as Salesforce username, the JWT subject (required)")
-	clientID := fs.String("client-id", "", "the External Client App's consumer key (required)")
+	var cid clientIDFlags
+	cid.register(fs)
 	keyFile := fs.String("key-file", "", "PEM private key, PKCS#1 or PKCS#8 (required)")
 	certFile := fs.String("cert-file", "", "the certificate uploaded to the External Client App (checked against the key)")
 	sandbox := fs.Bool("sandbox", false, "the org is a sandbox (implied by a test.salesforce.com or .sandbox. login URL)")
@@ -462,13 +463,20 @@ func runProfileImport(args []string, env *Env) int {
 		return code
 	}
 	for _, req := range []struct{ flag, value string }{
-		{"--name", *name}, {"--login-url", *loginURL}, {"--username", *username}, {"--client-id", *clientID}, {"--key-file", *keyFile},
+		{"--name", *name}, {"--login-url", *loginURL}, {"--username", *username}, {"--key-file", *keyFile},
 	} {
 		if strings.TrimSpace(req.value) == "" {
 			return usageErr(env, "profile import: %s is required (see tnjwt profile import --help)", req.flag)
 		}
 	}
-	p, items, warnings, err := checkImport(*name, *loginURL, *username, *clientID, *keyFile, *certFile, *audience, *sandbox)
+	if !cid.given() {
+		return usageErr(env, "profile import: --client-id or --client-id-file is required (see tnjwt profile import --help)")
+	}
+	clientID, err := cid.read(env.Stdin)
+	if err != nil {
+		return usageErr(env, "profile import: %v; nothing was stored", err)
+	}
+	p, items, warnings, err := checkImport(*name, *loginURL, *username, clientID, *keyFile, *certFile, *audience, *sandbox)
 	if err != nil {
 		return usageErr(env, "profile import: %v; nothing was stored", err)
 	}
@@ -631,6 +639,15 @@ func openProfileTarget(env *Env, name string) (testTarget, error) {
 	keyPEM, err := store.Vault().Get(env.Ctx, p.Name, secrets.PrivateKey)
 	if err != nil {
 		return testTarget{}, err
+	}
+	if p.CertificatePEM != "" {
+		// Checked here, before anything is sent: Salesforce would only say
+		// "invalid assertion".
+		if _, err := certs.Load(keyPEM, []byte(p.CertificatePEM)); err != nil {
+			return testTarget{}, fmt.Errorf("%w: the private key in the keychain does not belong to the certificate saved in "+
+				"profile %q (%s): store the key that goes with it (tnjwt profile import --replace), or finish the wizard's "+
+				"Keychain step", errIncomplete, p.Name, p.Fingerprint)
+		}
 	}
 	return testTarget{
 		LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,

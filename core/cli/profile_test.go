@@ -647,3 +647,21 @@ func TestProfileListMarksPracticeProfiles(t *testing.T) {
 		t.Errorf("JSON does not mark it:\n%s", r.out)
 	}
 }
+
+func TestProfileImportReadsTheConsumerKeyFromAFile(t *testing.T) {
+	profSetup(t)
+	pair := profOpenSSL(t, "rsa2048", "2048", "365")
+	idFile := filepath.Join(t.TempDir(), "ck")
+	if err := os.WriteFile(idFile, []byte(profConsumerKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := profRun(t, time.Now(), "profile", "import", "--name", "acme", "--login-url", "https://acme.my.salesforce.com",
+		"--username", "embed@acme.com", "--client-id-file", idFile, "--key-file", pair.keyPath)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d %q", r.code, r.errOut)
+	}
+	v := newVault()
+	if got, err := v.Get(context.Background(), "acme", secrets.ConsumerKey); err != nil || string(got) != profConsumerKey {
+		t.Errorf("stored consumer key %q, %v", got, err)
+	}
+}

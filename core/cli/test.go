@@ -15,17 +15,18 @@ import (
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
-const testSynopsis = "test [--profile NAME | --login-url URL --client-id KEY --username USER --key-file FILE] " +
+const testSynopsis = "test [--profile NAME | --login-url URL --client-id KEY|- | --client-id-file FILE --username USER --key-file FILE] " +
 	"[--sandbox] [--audience URL] [--redirect PATH] [--wait DURATION] [--timeout DURATION] [--json]"
 
 // newTestClient makes the client; tests swap it to make waits instant.
 var newTestClient = salesforce.NewClient
 
 type testOptions struct {
-	profile, loginURL, clientID, username, keyFile string
-	audience, redirect                             string
-	sandbox, json                                  bool
-	wait, timeout                                  time.Duration
+	profile, loginURL, username, keyFile string
+	clientID                             clientIDFlags
+	audience, redirect                   string
+	sandbox, json                        bool
+	wait, timeout                        time.Duration
 }
 
 func runTest(args []string, env *Env) int {
@@ -33,7 +34,7 @@ func runTest(args []string, env *Env) int {
 	fs := newFlagSet("test")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to test (secrets come from the OS keychain)")
 	fs.StringVar(&o.loginURL, "login-url", "", "the org's login URL: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL")
-	fs.StringVar(&o.clientID, "client-id", "", "the External Client App's consumer key")
+	o.clientID.register(fs)
 	fs.StringVar(&o.username, "username", "", "the run-as user's Salesforce username")
 	fs.StringVar(&o.keyFile, "key-file", "", "the private key (PEM) that matches the certificate uploaded to the app")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "the org is a sandbox (audience https://test.salesforce.com)")
@@ -141,7 +142,7 @@ func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []stri
 
 // target gathers the org details from --profile or from the flags.
 func (o *testOptions) target(env *Env) (testTarget, int) {
-	direct := o.loginURL != "" || o.clientID != "" || o.username != "" || o.keyFile != ""
+	direct := o.loginURL != "" || o.clientID.given() || o.username != "" || o.keyFile != ""
 	if o.profile != "" {
 		if direct {
 			return testTarget{}, usageErr(env, "test: use either --profile or --login-url/--client-id/--username/--key-file, not both")
@@ -162,9 +163,13 @@ func (o *testOptions) target(env *Env) (testTarget, int) {
 		}
 		return t, ExitOK
 	}
+	clientID, err := o.clientID.read(env.Stdin)
+	if err != nil {
+		return testTarget{}, usageErr(env, "test: %v", err)
+	}
 	for _, f := range []struct{ name, value, what string }{
 		{"--login-url", o.loginURL, "the org's login URL, e.g. https://login.salesforce.com"},
-		{"--client-id", o.clientID, "the External Client App's consumer key"},
+		{"--client-id", clientID, "the External Client App's consumer key (or --client-id-file)"},
 		{"--username", o.username, "the run-as user's Salesforce username"},
 		{"--key-file", o.keyFile, "the private key file, e.g. sf_private_key.pem"},
 	} {
@@ -176,7 +181,7 @@ func (o *testOptions) target(env *Env) (testTarget, int) {
 	if err != nil {
 		return testTarget{}, usageErr(env, "test: %v", err)
 	}
-	return testTarget{LoginURL: o.loginURL, ClientID: o.clientID, Username: o.username,
+	return testTarget{LoginURL: o.loginURL, ClientID: clientID, Username: o.username,
 		Audience: o.audience, Sandbox: o.sandbox, KeyPEM: keyPEM}, ExitOK
 }
 

@@ -631,3 +631,45 @@ func TestTestProfileDiscoversAndRemembersTheAudience(t *testing.T) {
 		})
 	}
 }
+
+// The consumer key can come from a file or standard input, so it never
+// shows in ps or shell history.
+func TestTestCommandReadsTheConsumerKeyFromAFileOrStdin(t *testing.T) {
+	org := startOrg(t, nil, emulator.Options{})
+	keyFile := orgKeyFile(t)
+	base := []string{"test", "--login-url", org.url, "--username", orgUsername, "--key-file", keyFile, "--json"}
+	idFile := writeTemp(t, "consumer-key.txt", []byte(orgConsumerKey+"\n"))
+	if code, out, errOut := runCmd(t, nil, append(base, "--client-id-file", idFile)...); code != ExitOK {
+		t.Errorf("--client-id-file: exit %d %s %s", code, out, errOut)
+	}
+	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(orgConsumerKey + "\n")}
+	if code, out, errOut := runCmd(t, env, append(base, "--client-id", "-")...); code != ExitOK {
+		t.Errorf("--client-id -: exit %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runCmd(t, nil, append(base, "--client-id", orgConsumerKey, "--client-id-file", idFile)...); code != ExitUsage ||
+		!strings.Contains(errOut, "not both") {
+		t.Errorf("both: exit %d %q", code, errOut)
+	}
+	_, help, _ := runCmd(t, nil, "test", "--help")
+	if !strings.Contains(help, "shows in ps and in shell history") {
+		t.Errorf("--help does not say why:\n%s", help)
+	}
+}
+
+// A stored key that is not the profile certificate's is caught before
+// anything is sent.
+func TestTestProfileChecksTheKeyAgainstTheCertificate(t *testing.T) {
+	mem, _, _ := profImported(t, time.Now())
+	other, err := certs.Generate(certs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := secrets.NewVault(mem, time.Second)
+	if err := v.Put(context.Background(), "acme", secrets.PrivateKey, other.KeyPEM); err != nil {
+		t.Fatal(err)
+	}
+	r := profRun(t, time.Now(), "test", "--profile", "acme")
+	if r.code != ExitUsage || !strings.Contains(r.errOut, "does not belong to the certificate saved in profile") {
+		t.Errorf("exit %d %q", r.code, r.errOut)
+	}
+}

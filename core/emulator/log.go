@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"github.com/tnjwt/tnjwt/core/safetext"
 	"maps"
 	"strings"
 	"time"
@@ -27,7 +28,9 @@ type RequestRecord struct {
 // String is the one-line form `tnjwt emulator` prints.
 func (r RequestRecord) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %d", r.Method, r.Path, r.Status)
+	// The method, path and user come from the request: a client can put
+	// escape sequences there, and this line goes to a terminal.
+	fmt.Fprintf(&b, "%s %s %d", safetext.Clean(r.Method), safetext.Clean(r.Path), r.Status)
 	if r.Error != "" {
 		fmt.Fprintf(&b, " %s", r.Error)
 	}
@@ -35,7 +38,7 @@ func (r RequestRecord) String() string {
 		fmt.Fprintf(&b, " %q", r.Description)
 	}
 	if r.User != "" {
-		fmt.Fprintf(&b, " user=%s", r.User)
+		fmt.Fprintf(&b, " user=%s", safetext.Clean(r.User))
 	}
 	return b.String()
 }

@@ -27,6 +27,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tnjwt/tnjwt/core/safetext"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -141,7 +142,9 @@ const liveTestStep = "live-test"
 // RecordTest makes r the profile's last test, its server text clipped to
 // MaxTestText; a passing test also ticks the live-test checklist step.
 func (p *Profile) RecordTest(r TestResult) {
-	r.Error, r.Description = clipText(r.Error), clipText(r.Description)
+	// Server text reaches terminals (profile list/show) and the window from
+	// here: no control characters or escape sequences.
+	r.Error, r.Description = clipText(safetext.Clean(r.Error)), clipText(safetext.Clean(r.Description))
 	p.LastTest = &r
 	if r.OK {
 		if p.Checklist == nil {

@@ -3,6 +3,7 @@ package salesforce
 import (
 	"crypto/rsa"
 	"fmt"
+	"github.com/tnjwt/tnjwt/core/safetext"
 	"regexp"
 	"strings"
 	"unicode"
@@ -27,6 +28,9 @@ func CheckConsumerKey(raw string) (key, warning string, err error) {
 	key = strings.TrimSpace(raw)
 	if key == "" {
 		return "", "", &InputError{Problem: "the consumer key is empty", Hint: consumerKeyWhere}
+	}
+	if err := refuseControls("consumer key", key); err != nil {
+		return "", "", err
 	}
 	if i := strings.IndexFunc(key, unicode.IsSpace); i >= 0 {
 		return "", "", &InputError{
@@ -58,6 +62,9 @@ func CheckUsername(raw string, sandbox bool) (user, warning string, err error) {
 	const where = "Use the Username shown in Setup → Quick Find 'Users' → Users (not the email address)"
 	if user == "" {
 		return "", "", &InputError{Problem: "the username is empty", Hint: where}
+	}
+	if err := refuseControls("username", user); err != nil {
+		return "", "", err
 	}
 	if strings.IndexFunc(user, unicode.IsSpace) >= 0 {
 		return "", "", &InputError{Problem: "the username contains a space", Hint: where}
@@ -133,4 +140,16 @@ func CheckRedirect(raw string) (string, error) {
 		return "", &InputError{Problem: "the redirect path contains a space", Hint: hint}
 	}
 	return p, nil
+}
+
+// refuseControls refuses typed or pasted text holding a control character
+// or a bidirectional override, naming where it is (never quoting the text:
+// it may be a secret).
+func refuseControls(what, s string) error {
+	pos, r, ok := safetext.FirstControl(s)
+	if !ok {
+		return nil
+	}
+	return &InputError{Problem: fmt.Sprintf("the %s has an invisible control character (%U) at position %d", what, r, pos),
+		Hint: "Type or paste it again without it"}
 }

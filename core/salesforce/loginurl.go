@@ -331,13 +331,6 @@ func cleanPath(p string) string {
 }
 
 // isLoopback is true for localhost and loopback addresses: the emulator's home.
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 func joinHostPort(host, port string) string {
 	if port == "" {

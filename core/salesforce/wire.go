@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tnjwt/tnjwt/core/safetext"
 	"io"
 	"mime"
 	"net"
@@ -145,11 +146,11 @@ func (c *Client) token(ctx context.Context, login LoginURL, assertion string) (*
 	case r.status >= 300 && r.status < 400:
 		return nil, redirectError(login, r)
 	case r.status >= 200 && r.status < 300:
-		return parseToken(r)
+		return parseToken(r, login)
 	case r.status >= 400 && r.status < 500:
 		var oe oauthError
 		if json.Unmarshal(r.body, &oe) == nil && oe.Error != "" {
-			return nil, &RefusalError{Phase: PhaseToken, Status: r.status, Code: oe.Error,
+			return nil, &RefusalError{Phase: PhaseToken, Status: r.status, Code: scrub(oe.Error, assertion),
 				Description: scrub(oe.Description, assertion), ClockSkew: c.skew(r)}
 		}
 		return nil, &TransportError{Phase: PhaseToken, Kind: KindBadReply, Problem: fmt.Sprintf(
@@ -185,7 +186,7 @@ func redirectError(login LoginURL, r *reply) error {
 	return te
 }
 
-func parseToken(r *reply) (*tokenReply, error) {
+func parseToken(r *reply, login LoginURL) (*tokenReply, error) {
 	var t tokenReply
 	if err := json.Unmarshal(r.body, &t); err != nil {
 		return nil, &TransportError{Phase: PhaseToken, Kind: KindBadReply,
@@ -198,15 +199,37 @@ func parseToken(r *reply) (*tokenReply, error) {
 	if t.InstanceURL == "" || err != nil || u.Host == "" {
 		return nil, &TransportError{Phase: PhaseToken, Kind: KindBadReply, Problem: "the token reply has no usable instance_url"}
 	}
-	if u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
-		return nil, &TransportError{Phase: PhaseToken, Kind: KindUnsafeHost, Problem: "the token reply's instance_url " +
-			u.Scheme + "://" + u.Host + " is not https, so the access token will not be sent there"}
+	if err := safeInstance(u, login); err != nil {
+		return nil, err
 	}
 	u.RawQuery, u.Fragment = "", ""
 	u.Path = strings.TrimRight(u.Path, "/")
 	t.instanceURL = u
 	t.instance = u.String()
 	return &t, nil
+}
+
+// safeInstance refuses an instance_url the access token must not go to:
+// anything but https on a Salesforce host, except this machine over http or
+// https when the login URL itself is this machine (the emulator).
+func safeInstance(u *url.URL, login LoginURL) error {
+	where := safetext.Clean(u.Scheme + "://" + u.Host)
+	unsafe := func(why string) error {
+		return &TransportError{Phase: PhaseToken, Kind: KindUnsafeHost, Problem: "the token reply's instance_url " +
+			where + " " + why + ", so the access token will not be sent there"}
+	}
+	host := u.Hostname()
+	switch {
+	case u.User != nil:
+		return unsafe("carries a user name")
+	case login.Kind == Loopback && isLoopback(host) && (u.Scheme == "http" || u.Scheme == "https"):
+		return nil
+	case u.Scheme != "https":
+		return unsafe("is not https")
+	case !IsSalesforceHost(host):
+		return unsafe("is not a Salesforce host")
+	}
+	return nil
 }
 
 // idParts takes the org and user ids from an identity URL:
@@ -277,9 +300,9 @@ func singleAccessRefusal(r *reply, host, token string) error {
 	e := &RefusalError{Phase: PhaseSingleAccess, Status: r.status}
 	var oe oauthError
 	if code, msg, ok := restError(r.body); ok {
-		e.Code, e.Description = code, scrub(msg, token)
+		e.Code, e.Description = scrub(code, token), scrub(msg, token)
 	} else if json.Unmarshal(r.body, &oe) == nil && oe.Error != "" {
-		e.Code, e.Description = oe.Error, scrub(oe.Description, token)
+		e.Code, e.Description = scrub(oe.Error, token), scrub(oe.Description, token)
 	} else {
 		e.Description = bodyMessage(r.body, token)
 	}
@@ -326,7 +349,7 @@ func serverError(phase, host string, r *reply, secret string) error {
 	var oe oauthError
 	words := ""
 	if json.Unmarshal(r.body, &oe) == nil && oe.Error != "" {
-		words = ": " + oe.Error
+		words = ": " + scrub(oe.Error, secret)
 		if oe.Description != "" {
 			words += ": " + scrub(oe.Description, secret)
 		}
@@ -349,19 +372,38 @@ func describeBody(r *reply) string {
 	case r.looksHTML():
 		return "with a web page"
 	case ct != "":
-		return "with " + ct + " content"
+		return "with " + safetext.Clean(ct) + " content"
 	}
 	return "with unrecognised content"
 }
 
-// scrub removes a secret from text the server sent back, in case a server
-// echoes what it was given.
+// scrubWindow is the shortest piece of a secret that scrub redacts: a
+// server may echo a token in part, or URL-encoded.
+const scrubWindow = 12
+
+// scrub makes text the server sent back safe to show (safetext.Clean) and
+// removes the secret from it, whole, URL-encoded or any 12 or more
+// characters of it, in case a server echoes what it was given.
 func scrub(s, secret string) string {
+	s = safetext.Clean(s)
 	if secret == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, secret, "[redacted]")
+	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+		s = strings.ReplaceAll(s, form, redacted)
+	}
+	if len(secret) >= scrubWindow {
+		for i := 0; i+scrubWindow <= len(secret); i++ {
+			s = strings.ReplaceAll(s, secret[i:i+scrubWindow], redacted)
+		}
+	}
+	for strings.Contains(s, redacted+redacted) {
+		s = strings.ReplaceAll(s, redacted+redacted, redacted)
+	}
+	return s
 }
+
+const redacted = "[redacted]"
 
 func hostOf(endpoint string) string {
 	if u, err := url.Parse(endpoint); err == nil {
