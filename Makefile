@@ -21,7 +21,7 @@ TEST_PKGS := ./assets/... ./core/... ./wizard/... ./ui/...
 KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/cli/ ./ui/
 N ?= 20
 
-.PHONY: run build deps test test-repeat render fmt-check vet cross-vet unit keychain-test node-test browser-test screenshots smoke bench clean
+.PHONY: run build deps test test-repeat render fuzz fmt-check vet cross-vet unit keychain-test node-test browser-test screenshots smoke bench clean
 
 run: build
 	$(BIN)
@@ -83,6 +83,16 @@ render:
 	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
 	TNJWT_SCREENSHOTS="$$dir" go test -count=1 -tags $(TAGS) -run '^TestScreenshots$$' ./ui/ && \
 	echo "render: $$(ls "$$dir" | wc -l) screens rendered"
+
+# Every fuzz target for FUZZTIME each (their seed corpora run in `make test`).
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./core/certs:FuzzParsePEM ./core/safetext:FuzzClean ./core/salesforce:FuzzParseLoginURL \
+	./core/salesforce:FuzzReplies ./core/emulator:FuzzParseAssertion ./core/emulator:FuzzHandler \
+	./core/secrets:FuzzIndexItem ./core/profiles:FuzzProfilesFile
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo "fuzz: $$name ($$pkg) for $(FUZZTIME)"; \
+	  go test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) -tags $(TAGS) $$pkg; done
 
 # Flakiness check: the keychain suite N times (default 20), then the whole
 # race-enabled unit suite 5 times; stops at the first failure and names it.

@@ -49,12 +49,17 @@ func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 	}
 	if !replace {
 		// Link fails if path appeared meanwhile, so a concurrent writer is never overwritten.
-		if err := os.Link(tmpName, path); err == nil {
+		err := link(tmpName, path)
+		switch {
+		case err == nil:
 			return nil
-		} else if errors.Is(err, fs.ErrExist) {
+		case errors.Is(err, fs.ErrExist):
 			return fmt.Errorf("%s: %w", path, ErrExists)
 		}
-		// Filesystems without hard links fall through to rename.
+		// No hard links here (FAT, some network shares): a rename would
+		// replace a file that appeared since the check, so create the
+		// final name exclusively instead.
+		return writeExclusive(path, data, perm)
 	}
 	if err := os.Rename(tmpName, path); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
@@ -68,4 +73,36 @@ func syncDir(dir string) {
 		_ = d.Sync()
 		d.Close()
 	}
+}
+
+// link is os.Link; tests stand in a file system without hard links.
+var link = os.Link
+
+// writeExclusive creates path, which must not exist, and writes data to it.
+// Not atomic, but it never replaces a file; a failed write removes what it
+// created.
+func writeExclusive(path string, data []byte, perm fs.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s: %w", path, ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	syncDir(filepath.Dir(path))
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -64,5 +65,36 @@ func TestWriteFileMissingFolder(t *testing.T) {
 	err := WriteFile(filepath.Join(t.TempDir(), "nope", "x"), []byte("x"), 0o600, false)
 	if err == nil {
 		t.Fatal("expected an error for a missing folder")
+	}
+}
+
+// Without hard links, a file that appears between the check and the write
+// is still never replaced.
+func TestNoReplaceWithoutHardLinks(t *testing.T) {
+	old := link
+	t.Cleanup(func() { link = old })
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sf_private_key.pem")
+	link = func(_, newname string) error {
+		// Another writer gets there first, and this file system has no links.
+		if err := os.WriteFile(newname, []byte("theirs"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return &os.LinkError{Op: "link", Old: "x", New: newname, Err: syscall.EPERM}
+	}
+	err := WriteFile(path, []byte("ours"), 0o600, false)
+	if !errors.Is(err, ErrExists) {
+		t.Fatalf("err = %v, want ErrExists", err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "theirs" {
+		t.Errorf("the other writer's file became %q", data)
+	}
+	link = func(_, _ string) error { return &os.LinkError{Op: "link", Err: syscall.EPERM} }
+	fresh := filepath.Join(dir, "new.pem")
+	if err := WriteFile(fresh, []byte("ours"), 0o600, false); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(fresh); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("exclusive create: %v %v", fi.Mode(), err)
 	}
 }

@@ -2,6 +2,8 @@ package profiles
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,7 +37,21 @@ type Store struct {
 // store that never touches secrets; Delete and Import then refuse to run.
 // Nothing is created until the first change.
 func Open(dir string, vault *secrets.Vault) *Store {
-	return &Store{dir: dir, vault: vault, Now: time.Now, LockWait: 10 * time.Second}
+	s := &Store{dir: dir, vault: vault, Now: time.Now, LockWait: 10 * time.Second}
+	if vault != nil {
+		vault.SetProfileLock(s.keychainLock)
+	}
+	return s
+}
+
+// keychainLock is a lock file per profile in the profiles folder, held
+// while the profile's secrets are written or deleted.
+func (s *Store) keychainLock(profile string) (func(), error) {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(profile)))
+	return lockFile(filepath.Join(s.dir, "keychain-"+hex.EncodeToString(sum[:8])+".lock"), s.LockWait)
 }
 
 // Dir is the profiles folder.

@@ -660,3 +660,38 @@ func TestMyDomainOfferAfterALegacyHostStopsWorking(t *testing.T) {
 		t.Errorf("offered %q to a profile already on its My Domain", got)
 	}
 }
+
+// Two processes storing keys for one profile take turns: while one is
+// writing, the other's write waits on the profile's lock file (here it
+// gives up after LockWait, which the test makes short).
+func TestKeychainWritesOfOneProfileTakeTurns(t *testing.T) {
+	dir := t.TempDir()
+	mem := secrets.NewMemory(0)
+	first := Open(dir, secrets.NewVault(mem, 5*time.Second))
+	second := Open(dir, secrets.NewVault(mem, 5*time.Second)) // another process: its own vault, the same folder
+	second.LockWait = 50 * time.Millisecond
+	ctx := context.Background()
+	var during error
+	ran := false
+	mem.SetHook(func(op, _, user string) error {
+		if op == "set" && strings.HasSuffix(user, "/0") && !ran {
+			ran = true
+			mem.SetHook(nil)
+			during = second.Vault().Put(ctx, "acme", secrets.PrivateKey, []byte("the second process's key"))
+		}
+		return nil
+	})
+	if err := first.Vault().Put(ctx, "acme", secrets.PrivateKey, []byte("the first process's key")); err != nil {
+		t.Fatal(err)
+	}
+	if !ran || during == nil || !strings.Contains(during.Error(), "Another tnjwt window or command is changing these secrets") {
+		t.Fatalf("a write during another process's write: %v", during)
+	}
+	if got, err := first.Vault().Get(ctx, "acme", secrets.PrivateKey); err != nil || string(got) != "the first process's key" {
+		t.Errorf("after the turn: %q %v", got, err)
+	}
+	// Once the first is done, the second gets its turn.
+	if err := second.Vault().Put(ctx, "acme", secrets.PrivateKey, []byte("the second process's key")); err != nil {
+		t.Errorf("the second write after the first: %v", err)
+	}
+}

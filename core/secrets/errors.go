@@ -23,11 +23,12 @@ const (
 	TooBig                        // the OS refused an item's size
 	Corrupt                       // stored items do not add up to the secret that was saved
 	Canceled                      // the caller's context was cancelled
+	NewerFormat                   // stored by a newer tnjwt, in a format this one does not know: left alone
 )
 
 func (k ErrorKind) String() string {
 	names := [...]string{"other", "not found", "locked", "timeout", "no session bus",
-		"no secret service", "refused", "too big", "corrupt", "cancelled"}
+		"no secret service", "refused", "too big", "corrupt", "cancelled", "newer format"}
 	if int(k) < len(names) {
 		return names[k]
 	}

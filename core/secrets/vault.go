@@ -58,6 +58,31 @@ type Vault struct {
 	timeout time.Duration
 	goos    string
 	turn    chan struct{} // holds one token while an operation owns the backend
+	// OnOrphans, when set, hears of chunks a damaged index left behind that
+	// a replace or delete has just removed (what: "the private key of
+	// profile \"acme\"").
+	OnOrphans func(what string, n int)
+	// lock, when set, serialises writes and deletes of one profile's
+	// secrets across processes (two windows, a window and a command).
+	lock func(profile string) (unlock func(), err error)
+}
+
+// SetProfileLock makes every write and delete of a profile's secrets hold
+// lock(profile) first; core/profiles sets one that works across processes.
+func (v *Vault) SetProfileLock(lock func(profile string) (unlock func(), err error)) { v.lock = lock }
+
+// locked runs fn holding the profile's cross-process lock, if there is one.
+func (v *Vault) locked(profile string, fn func() error) error {
+	if v.lock == nil {
+		return fn()
+	}
+	unlock, err := v.lock(profile)
+	if err != nil {
+		return &Error{Kind: Other, Message: "Another tnjwt window or command is changing these secrets: " + err.Error() + ".",
+			Remedy: "Finish or close it, then try again.", Err: err}
+	}
+	defer unlock()
+	return fn()
 }
 
 // NewVault wraps b. timeout <= 0 means DefaultTimeout.
@@ -102,6 +127,10 @@ func chunkName(profile string, p Purpose, gen uint64, i int) string {
 
 // Put stores secret as the profile's p, replacing what was there.
 func (v *Vault) Put(ctx context.Context, profile string, p Purpose, secret []byte) error {
+	return v.locked(profile, func() error { return v.put(ctx, profile, p, secret) })
+}
+
+func (v *Vault) put(ctx context.Context, profile string, p Purpose, secret []byte) error {
 	what, err := describeItem(profile, p)
 	if err != nil {
 		return err
@@ -121,7 +150,7 @@ func (v *Vault) Put(ctx context.Context, profile string, p Purpose, secret []byt
 
 	old, found, err := o.readManifest(profile, p)
 	if err != nil {
-		return o.fail(err)
+		return o.failOr(err)
 	}
 	m, chunks := encode(secret)
 	m.Generation = old.Generation + 1
@@ -161,44 +190,80 @@ func (v *Vault) Get(ctx context.Context, profile string, p Purpose) ([]byte, err
 		return nil, err
 	}
 	defer o.end()
+	secret, gen, err := o.read(profile, p)
+	if err != nil && KindOf(err) == Corrupt && gen != 0 {
+		// Another process may have replaced the secret while we read it
+		// (its old parts go once its new index is in place): if the index
+		// moved on, read once more.
+		if m, ok, _ := o.currentIndex(profile, p); ok && m.Generation != gen {
+			secret, _, err = o.read(profile, p)
+		}
+	}
+	return secret, err
+}
 
+// currentIndex reads the index item alone; ok is false when it is absent
+// or not valid.
+func (o *op) currentIndex(profile string, p Purpose) (manifest, bool, error) {
 	raw, err := o.get(manifestName(profile, p))
 	if err != nil {
-		return nil, o.fail(err)
+		return manifest{}, false, err
+	}
+	var m manifest
+	if json.Unmarshal([]byte(raw), &m) != nil || m.check() != nil {
+		return manifest{}, false, nil
+	}
+	return m, true, nil
+}
+
+// read reads the secret once; gen is the generation its index named (0
+// when the index itself could not be used).
+func (o *op) read(profile string, p Purpose) ([]byte, uint64, error) {
+	what := o.what
+	raw, err := o.get(manifestName(profile, p))
+	if err != nil {
+		return nil, 0, o.fail(err)
 	}
 	var m manifest
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
-		return nil, corrupt(p, what, "its index item cannot be read")
+		return nil, 0, corrupt(p, what, "its index item cannot be read")
+	}
+	if m.Version > manifestVersion {
+		return nil, 0, newerFormat(what, m.Version)
 	}
 	if err := m.check(); err != nil {
-		return nil, corrupt(p, what, err.Error())
+		return nil, 0, corrupt(p, what, err.Error())
 	}
 	var b strings.Builder
 	for i := 0; i < m.Chunks; i++ {
 		c, err := o.get(chunkName(profile, p, m.Generation, i))
 		if errors.Is(err, ErrNotFound) {
-			return nil, corrupt(p, what, fmt.Sprintf("part %d of %d is missing", i+1, m.Chunks))
+			return nil, m.Generation, corrupt(p, what, fmt.Sprintf("part %d of %d is missing", i+1, m.Chunks))
 		}
 		if err != nil {
-			return nil, o.fail(err)
+			return nil, m.Generation, o.fail(err)
 		}
 		b.WriteString(c)
 	}
 	secret, err := decode(m.Encoding, b.String())
 	if err != nil {
-		return nil, corrupt(p, what, "its parts cannot be decoded")
+		return nil, m.Generation, corrupt(p, what, "its parts cannot be decoded")
 	}
 	sum := sha256.Sum256(secret)
 	if len(secret) != m.Size || hex.EncodeToString(sum[:]) != m.SHA256 {
-		return nil, corrupt(p, what, "its parts do not match the checksum saved with it")
+		return nil, m.Generation, corrupt(p, what, "its parts do not match the checksum saved with it")
 	}
-	return secret, nil
+	return secret, m.Generation, nil
 }
 
 // Delete removes the profile's p and all its chunks. Deleting what is not
 // there is not an error. Chunks go before the manifest, so an interrupted
 // Delete can simply be run again.
 func (v *Vault) Delete(ctx context.Context, profile string, p Purpose) error {
+	return v.locked(profile, func() error { return v.deleteOne(ctx, profile, p) })
+}
+
+func (v *Vault) deleteOne(ctx context.Context, profile string, p Purpose) error {
 	what, err := describeItem(profile, p)
 	if err != nil {
 		return err
@@ -213,6 +278,10 @@ func (v *Vault) Delete(ctx context.Context, profile string, p Purpose) error {
 
 // DeleteProfile removes every secret of profile.
 func (v *Vault) DeleteProfile(ctx context.Context, profile string) error {
+	return v.locked(profile, func() error { return v.deleteProfile(ctx, profile) })
+}
+
+func (v *Vault) deleteProfile(ctx context.Context, profile string) error {
 	if _, err := describeItem(profile, PrivateKey); err != nil {
 		return err
 	}
@@ -374,8 +443,11 @@ func (o *op) del(user string) error {
 	return o.call(func() error { return o.v.backend.Delete(Service, user) })
 }
 
-// readManifest returns the current manifest. A damaged one counts as absent:
-// storing the secret again is the remedy for damage.
+// readManifest returns the current manifest. A damaged one counts as
+// absent, but first every chunk it may have pointed at is swept away (its
+// generation, if it can still be read, and generations 1 to
+// maxSalvageGeneration), so a replace or a delete leaves no orphan; one of
+// a newer format is an *Error of Kind NewerFormat, left alone.
 func (o *op) readManifest(profile string, p Purpose) (manifest, bool, error) {
 	raw, err := o.get(manifestName(profile, p))
 	if errors.Is(err, ErrNotFound) {
@@ -385,27 +457,91 @@ func (o *op) readManifest(profile string, p Purpose) (manifest, bool, error) {
 		return manifest{}, false, err
 	}
 	var m manifest
-	if json.Unmarshal([]byte(raw), &m) != nil || m.check() != nil {
-		return manifest{}, false, nil
+	jerr := json.Unmarshal([]byte(raw), &m)
+	if jerr == nil && m.Version > manifestVersion {
+		return manifest{}, false, newerFormat(o.what, m.Version)
 	}
-	return m, true, nil
+	if jerr == nil && m.check() == nil {
+		return m, true, nil
+	}
+	n, err := o.salvage(profile, p, m.Generation)
+	if err != nil {
+		return manifest{}, false, err
+	}
+	if n > 0 && o.v.OnOrphans != nil {
+		o.v.OnOrphans(o.what, n)
+	}
+	// The next generation starts past anything that may be left.
+	return manifest{Generation: max(m.Generation, maxSalvageGeneration)}, false, nil
+}
+
+func newerFormat(what string, version int) *Error {
+	return &Error{Kind: NewerFormat,
+		Message: fmt.Sprintf("The keychain entry for %s was stored by a newer version of tnjwt (format %d); "+
+			"this one knows format %d and will not read, overwrite or delete it.", what, version, manifestVersion),
+		Remedy: "Use the newer tnjwt for this org, or update this one."}
+}
+
+// maxSalvageGeneration bounds the generations swept behind a damaged index:
+// each replace moves one generation on, and an org is re-keyed a handful of
+// times in its life.
+const maxSalvageGeneration = 32
+
+// salvage deletes the chunks of every generation a damaged index may have
+// pointed at and says how many there were.
+func (o *op) salvage(profile string, p Purpose, hint uint64) (int, error) {
+	total := 0
+	for gen := uint64(1); gen <= maxSalvageGeneration; gen++ {
+		n, err := o.sweepCount(profile, p, gen, 0)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	if hint > maxSalvageGeneration && hint < 1<<62 {
+		for _, gen := range []uint64{hint - 1, hint, hint + 1} {
+			n, err := o.sweepCount(profile, p, gen, 0)
+			if err != nil {
+				return total, err
+			}
+			total += n
+		}
+	}
+	return total, nil
+}
+
+// failOr passes an *Error through and describes anything else.
+func (o *op) failOr(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return o.fail(err)
 }
 
 // sweep deletes chunks gen/from, gen/from+1, … up to the first missing one.
 func (o *op) sweep(profile string, p Purpose, gen uint64, from int) error {
+	_, err := o.sweepCount(profile, p, gen, from)
+	return err
+}
+
+// sweepCount is sweep, counting what it deleted.
+func (o *op) sweepCount(profile string, p Purpose, gen uint64, from int) (int, error) {
 	if gen == 0 {
-		return nil
+		return 0, nil
 	}
+	n := 0
 	for i := from; i < maxChunks; i++ {
 		err := o.del(chunkName(profile, p, gen, i))
 		if errors.Is(err, ErrNotFound) {
-			return nil
+			return n, nil
 		}
 		if err != nil {
-			return err
+			return n, err
 		}
+		n++
 	}
-	return nil
+	return n, nil
 }
 
 // deleteChunks deletes chunks gen/n-1 … gen/0, last first, so an interrupted
@@ -422,7 +558,7 @@ func (o *op) deleteChunks(profile string, p Purpose, gen uint64, n int) error {
 func (o *op) delete(profile string, p Purpose) error {
 	old, found, err := o.readManifest(profile, p)
 	if err != nil {
-		return o.fail(err)
+		return o.failOr(err)
 	}
 	if found {
 		for _, step := range []func() error{

@@ -247,10 +247,6 @@ func TestCorruptionIsReportedClearly(t *testing.T) {
 		}},
 		{"missing chunk", "part 2 of 2 is missing", func(m *Memory) { _ = m.Delete(Service, "acme/private-key/g1/1") }},
 		{"unreadable manifest", "index item cannot be read", func(m *Memory) { _ = m.Set(Service, "acme/private-key", "{not json") }},
-		{"manifest from the future", "unknown format version 7", func(m *Memory) {
-			raw, _ := m.Get(Service, "acme/private-key")
-			_ = m.Set(Service, "acme/private-key", strings.Replace(raw, `"tnjwt_secret":1`, `"tnjwt_secret":7`, 1))
-		}},
 		{"truncated secret", "do not match the checksum", func(m *Memory) { _ = m.Set(Service, "acme/private-key/g1/1", "") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -276,6 +272,62 @@ func TestCorruptionIsReportedClearly(t *testing.T) {
 				t.Fatal("storing again did not repair the entry")
 			}
 		})
+	}
+}
+
+// An index of a format this tnjwt does not know is left alone: read,
+// replaced or deleted, the answer says a newer tnjwt stored it.
+func TestANewerFormatIsLeftAlone(t *testing.T) {
+	m := NewMemory(0)
+	v := NewVault(m, 0)
+	mustPut(t, v, "acme", PrivateKey, []byte("secret-one"))
+	raw, _ := m.Get(Service, "acme/private-key")
+	future := strings.Replace(raw, `"tnjwt_secret":1`, `"tnjwt_secret":7`, 1)
+	_ = m.Set(Service, "acme/private-key", future)
+	before := m.Users(Service)
+	ctx := context.Background()
+	_, getErr := v.Get(ctx, "acme", PrivateKey)
+	for name, err := range map[string]error{"Get": getErr, "Put": v.Put(ctx, "acme", PrivateKey, []byte("secret-two")),
+		"Delete": v.Delete(ctx, "acme", PrivateKey)} {
+		if KindOf(err) != NewerFormat || !strings.Contains(err.Error(), "stored by a newer version of tnjwt (format 7)") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if got, _ := m.Get(Service, "acme/private-key"); got != future || len(m.Users(Service)) != len(before) {
+		t.Error("the newer entry was changed")
+	}
+}
+
+// A damaged index no longer hides its chunks: a delete or a replace finds
+// and removes them, and says how many it cleaned up.
+func TestADamagedIndexLeavesNoOrphans(t *testing.T) {
+	for _, op := range []string{"delete", "replace"} {
+		m := NewMemory(LimitWindows)
+		v := NewVault(m, 0)
+		var cleaned int
+		v.OnOrphans = func(what string, n int) { cleaned += n }
+		key := rsaKeyPEM(t, 4096)
+		mustPut(t, v, "acme", PrivateKey, key) // g1
+		mustPut(t, v, "acme", PrivateKey, key) // g2: several chunks
+		chunks := len(m.Users(Service)) - 1
+		_ = m.Set(Service, "acme/private-key", "{damaged")
+		ctx := context.Background()
+		if op == "delete" {
+			if err := v.Delete(ctx, "acme", PrivateKey); err != nil {
+				t.Fatal(err)
+			}
+			if left := m.Users(Service); len(left) != 0 {
+				t.Errorf("delete left %v", left)
+			}
+		} else {
+			mustPut(t, v, "acme", PrivateKey, []byte("short new secret"))
+			if left := m.Users(Service); len(left) != 2 {
+				t.Errorf("replace left %v", left)
+			}
+		}
+		if cleaned != chunks {
+			t.Errorf("%s: reported %d orphaned chunks, want %d", op, cleaned, chunks)
+		}
 	}
 }
 
@@ -499,5 +551,29 @@ func BenchmarkPutGetRSA4096(b *testing.B) {
 		if _, err := v.Get(ctx, "bench", PrivateKey); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A read that overlaps another process's replace (its index moved on and
+// the old parts went) reads again instead of calling the secret damaged.
+func TestAReadOverlappingAReplaceReadsAgain(t *testing.T) {
+	m := NewMemory(0)
+	v := NewVault(m, 0)
+	other := NewVault(m, 0) // the other process, sharing the keychain
+	mustPut(t, v, "acme", PrivateKey, []byte("old secret"))
+	replaced := false
+	m.SetHook(func(op, _, user string) error {
+		if op == "get" && user == "acme/private-key/g1/0" && !replaced {
+			replaced = true // the other process replaces the secret while our read waits for this part
+			m.SetHook(nil)
+			if err := other.Put(context.Background(), "acme", PrivateKey, []byte("new secret")); err != nil {
+				t.Error(err)
+			}
+		}
+		return nil
+	})
+	got, err := v.Get(context.Background(), "acme", PrivateKey)
+	if err != nil || string(got) != "new secret" || !replaced {
+		t.Fatalf("got %q, %v (replaced %v)", got, err, replaced)
 	}
 }
