@@ -338,8 +338,9 @@ func restError(body []byte) (code, msg string, ok bool) {
 // line, bounded, secrets removed.
 func bodyMessage(body []byte, secret string) string {
 	s := strings.Join(strings.Fields(scrub(string(body), secret)), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	// Cut between characters, never inside one.
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
 	}
 	return s
 }
