@@ -25,8 +25,10 @@ type checklistScreen struct {
 	items  map[string]*itemView
 	// practiceNotes say, in practice mode, which items the live test can't notice.
 	practiceNotes []*widget.Label
-	values        []boundValue // values filled from the profile, refreshed on show
+	values        []boundValue     // values filled from the profile, refreshed on show
+	copies        []*widget.Button // their Copy buttons, in the same order
 	reveal        *widget.Button
+	saveCert      *widget.Button // the current certificate, when it isn't saved yet
 	noFile        *widget.Label
 	root          fyne.CanvasObject
 }
@@ -194,9 +196,12 @@ func (c *checklistScreen) valueRow(v wizard.Value) (name, value fyne.CanvasObjec
 		c.values = append(c.values, boundValue{v, text})
 	}
 	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
-		val := v.Resolve(c.s.wiz.State().Profile)
+		val := v.Resolve(c.s.wiz.State())
 		c.s.copy("“"+val+"”", val)
 	})
+	if v.From != wizard.Fixed {
+		c.copies = append(c.copies, copyBtn)
+	}
 	return widget.NewLabel(v.Name + ":"), container.NewBorder(nil, nil, nil, copyBtn, text)
 }
 
@@ -204,8 +209,11 @@ func (c *checklistScreen) valueRow(v wizard.Value) (name, value fyne.CanvasObjec
 // the upload box or pick it there.
 func (c *checklistScreen) revealRow() fyne.CanvasObject {
 	c.reveal = widget.NewButtonWithIcon("Show the certificate file", theme.FolderOpenIcon(), c.openCertFolder)
+	c.saveCert = widget.NewButtonWithIcon("Save certificate…", theme.DocumentSaveIcon(), func() {
+		c.s.screen(wizard.StepKey).(*keyScreen).askSave()
+	})
 	c.noFile = subtle("")
-	return container.NewVBox(container.NewHBox(c.reveal), c.noFile)
+	return container.NewVBox(container.NewHBox(c.saveCert, c.reveal), c.noFile)
 }
 
 func (c *checklistScreen) openCertFolder() {
@@ -233,8 +241,13 @@ func (c *checklistScreen) show() {
 			check.SetChecked(st.Ticked(id))
 		}
 	}
-	for _, b := range c.values {
-		b.label.SetText(b.v.Resolve(st.Profile))
+	for i, b := range c.values {
+		val := b.v.Resolve(st)
+		enable(c.copies[i], val != "")
+		if val == "" && b.v.From == wizard.FromCertFile {
+			val = "not saved as a file yet: use Save certificate below"
+		}
+		b.label.SetText(val)
 	}
 	for _, n := range c.practiceNotes {
 		if c.s.practice != nil {
@@ -246,15 +259,17 @@ func (c *checklistScreen) show() {
 	c.highlight()
 	if c.reveal != nil {
 		if st.CertPath == "" {
-			c.reveal.Disable()
+			c.reveal.Hide()
+			c.saveCert.Show()
 			// The profile keeps the certificate, not where its file went, so
 			// a file saved before tnjwt was reopened is not known here.
-			c.noFile.SetText("Save the certificate as a file on the Key and certificate step; then this button opens its folder. " +
-				"tnjwt remembers the file only while this window stays open: if you saved it before, pick it yourself in Salesforce's upload box, or save it again.")
-			c.noFile.Show()
+			c.noFile.SetText("The current certificate isn't saved as a file in this window. Save it, then upload that file. " +
+				"A file you saved earlier may hold an older certificate: after upload, compare the fingerprint Setup shows with the one above.")
 		} else {
-			c.reveal.Enable()
-			c.noFile.SetText("Saved as " + st.CertPath)
+			c.reveal.Show()
+			c.saveCert.Hide()
+			c.noFile.SetText("Saved as " + st.CertPath + ". After upload, Setup shows the certificate's fingerprint: it must match the one above.")
 		}
+		c.noFile.Show()
 	}
 }

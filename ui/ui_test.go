@@ -510,10 +510,10 @@ func TestChecklistTicksAndAsksOnceAboutUntickedItems(t *testing.T) {
 	e.see("Perform requests at any time (refresh_token, offline_access)")
 	e.see("External Client App Manager")
 	e.see("Then click Save")
-	if !c.reveal.Disabled() {
-		t.Error("reveal enabled though the certificate was never saved")
+	if c.reveal.Visible() || !c.saveCert.Visible() {
+		t.Error("the folder button shown, or no Save certificate, though the certificate was never saved")
 	}
-	e.see("Save the certificate as a file on the Key and certificate step")
+	e.see("The current certificate isn't saved as a file in this window.")
 
 	test.Tap(c.checks[wizard.IDECAScopes])
 	e.settle()
@@ -786,7 +786,41 @@ func TestReopenResumesWithValuesFilled(t *testing.T) {
 	// Where the certificate file went is not in the profile: say so plainly.
 	e.see("Not saved as a file in this session.")
 	e.jump(wizard.StepECA)
-	e.see("tnjwt remembers the file only while this window stays open")
+	e.see("The current certificate isn't saved as a file in this window.")
+}
+
+// The upload item names the file the current certificate was saved as, and
+// its fingerprint; after a new pair it says the new one isn't saved yet,
+// never the old file's name.
+func TestUploadItemNamesTheSavedFileAndFingerprint(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	k := e.key()
+	path := filepath.Join(t.TempDir(), "uat_cert.crt")
+	k.saveTo(path)
+	e.settle()
+	e.jump(wizard.StepECA)
+	c := e.checklist(wizard.StepECA)
+	e.see("uat_cert.crt")
+	e.see("Saved as " + path)
+	first := certs.Describe(testBundle(t).Cert, testNow).Fingerprint
+	e.see(first)
+	if !c.reveal.Visible() || c.saveCert.Visible() {
+		t.Error("a saved certificate still offers Save, or not its folder")
+	}
+
+	e.jump(wizard.StepKey)
+	b2 := otherBundle(t)
+	k.adopt(e.s.wiz, b2)
+	e.settle()
+	e.jump(wizard.StepECA)
+	e.notSee("uat_cert.crt")
+	e.notSee(first)
+	e.see(certs.Describe(b2.Cert, testNow).Fingerprint)
+	e.see("not saved as a file yet: use Save certificate below")
+	if !c.saveCert.Visible() || c.reveal.Visible() {
+		t.Error("no Save certificate for the new, unsaved certificate")
+	}
 }
 
 func TestReopenWithoutTheKeyAsksForANewOne(t *testing.T) {

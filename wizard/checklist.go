@@ -1,8 +1,7 @@
 package wizard
 
 import (
-	"github.com/tnjwt/tnjwt/core/certs"
-	"github.com/tnjwt/tnjwt/core/profiles"
+	"path/filepath"
 )
 
 // Checklist ids from contract.md. The wording people see is ours; these ids
@@ -56,14 +55,25 @@ type Source int
 
 // Where a Value's text comes from.
 const (
-	Fixed        Source = iota
-	FromUsername        // the JWT subject username on the Org screen
+	Fixed           Source = iota
+	FromUsername           // the JWT subject username on the Org screen
+	FromCertFile           // the file the current certificate was saved as ("" until it is)
+	FromFingerprint        // the current certificate's SHA-256 fingerprint, as Setup shows it
 )
 
-// Resolve returns the text to copy, filled from the profile where needed.
-func (v Value) Resolve(p profiles.Profile) string {
-	if v.From == FromUsername {
-		return p.Username
+// Resolve returns the text to copy, filled from the session where needed;
+// "" when there is nothing yet (a certificate not saved as a file).
+func (v Value) Resolve(st *State) string {
+	switch v.From {
+	case FromUsername:
+		return st.Profile.Username
+	case FromCertFile:
+		if st.CertPath == "" {
+			return ""
+		}
+		return filepath.Base(st.CertPath)
+	case FromFingerprint:
+		return st.Profile.Fingerprint
 	}
 	return v.Text
 }
@@ -111,7 +121,7 @@ var ecaItems = []Item{{
 	ID:          IDECACertUpload,
 	Label:       "Upload the certificate",
 	Instruction: "Under JWT Bearer Flow, upload the certificate file you saved on the Key and certificate step.",
-	Values:      []Value{{Name: "File", Text: certs.CertFileName}},
+	Values:      []Value{{Name: "File", From: FromCertFile}, {Name: "SHA-256 fingerprint", From: FromFingerprint}},
 	Why:         "Salesforce checks every JWT's signature against this certificate; a missing or different one gives “invalid assertion”.",
 }, {
 	ID:          IDECARefreshSecret,

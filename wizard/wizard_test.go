@@ -130,7 +130,7 @@ func TestChecklistCarriesTheExactSetupValues(t *testing.T) {
 	for _, want := range []string{
 		"Manage user data via Web browsers (web)",
 		"Perform requests at any time (refresh_token, offline_access)",
-		"JWT Bearer Flow", "sf_public_cert.crt", "Require secret for Refresh Token",
+		"JWT Bearer Flow", "Require secret for Refresh Token",
 		"Tableau Next Embedding JWT", "TableauNextEmbeddingJWT", "None",
 		"Admin approved users are pre-authorized",
 	} {
@@ -152,7 +152,7 @@ func TestUsernameValueFollowsTheProfile(t *testing.T) {
 			assign = it
 		}
 	}
-	if got := assign.Values[0].Resolve(profiles.Profile{Username: "jwt@acme.com.uat"}); got != "jwt@acme.com.uat" {
+	if got := assign.Values[0].Resolve(&State{Profile: profiles.Profile{Username: "jwt@acme.com.uat"}}); got != "jwt@acme.com.uat" {
 		t.Errorf("assign value = %q, want the profile's username", got)
 	}
 }
