@@ -14,6 +14,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/fsutil"
+	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -70,7 +71,7 @@ func (d *doneScreen) show() {
 	d.summary.RemoveAll()
 	for _, l := range wizard.Summary(d.s.wiz.State().Profile, d.s.deps.Now()) {
 		d.summary.Add(widget.NewLabel(l.Label))
-		d.summary.Add(selectable(orDash(l.Value)))
+		d.summary.Add(selectable(report.OrDash(l.Value)))
 	}
 }
 
@@ -219,10 +220,14 @@ func (d *doneScreen) showHeroku() {
 	})
 }
 
-// copySDK copies the SDK snippet: it holds the org's address, no secret.
+// copySDK copies the SDK snippet: it holds the org's address, no secret,
+// so the keychain is not asked.
 func (d *doneScreen) copySDK() {
-	d.withOrg(func(org export.Org) {
-		d.s.copy("the SDK snippet", export.SDK(org))
-		d.exported.info("Copied the SDK snippet: it starts the SDK with a frontdoor URL from your server's /auth-credential.")
-	})
+	org, err := export.Settings(d.s.wiz.State().Profile, d.s.deps.Now())
+	if err != nil {
+		d.exported.set("Couldn't make the snippet: "+inputText(err), "")
+		return
+	}
+	d.s.copy("the SDK snippet", export.SDK(org))
+	d.exported.info("Copied the SDK snippet: it starts the SDK with a frontdoor URL from your server's /auth-credential.")
 }

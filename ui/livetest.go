@@ -54,17 +54,16 @@ type liveTestScreen struct {
 	stop                context.CancelFunc
 	running, cancelling bool
 	waited              time.Duration // propagation wait so far, from the client's own pauses
-	attempts            int
 
 	// The outcome (tests read these).
-	frontdoor                   string
-	url                         *widget.Label // the frontdoor URL, masked until Reveal
-	revealed                    bool
-	reveal, copyURL, openURL    *widget.Button
-	copyOrg, copySnippet        *widget.Button
-	goStep, again, continueStep *widget.Button
-	useOwn                      *widget.Button // switch a legacy login host to the org's own My Domain
-	saveProblem                 *message
+	frontdoor                string
+	url                      *widget.Label // the frontdoor URL, masked until Reveal
+	revealed                 bool
+	reveal, copyURL, openURL *widget.Button
+	copyOrg, copySnippet     *widget.Button
+	goStep, continueStep     *widget.Button
+	useOwn                   *widget.Button // switch a legacy login host to the org's own My Domain
+	saveProblem              *message
 
 	root fyne.CanvasObject
 }
@@ -118,7 +117,7 @@ func (t *liveTestScreen) show() {
 	p := t.s.wiz.State().Profile
 	t.intro.SetText(fmt.Sprintf("The test signs a JWT with the private key in your %s, asks %s for an access token "+
 		"for %s, then turns it into a single-use frontdoor URL, exactly as your app's server will.",
-		secrets.Location(), orDash(p.LoginURL), orDash(p.Username)))
+		secrets.Location(), report.OrDash(p.LoginURL), report.OrDash(p.Username)))
 }
 
 func (t *liveTestScreen) focusFirst() { t.s.win.Canvas().Focus(t.run) }
@@ -136,7 +135,7 @@ func (t *liveTestScreen) start() {
 		return
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	t.stop, t.running, t.cancelling, t.waited, t.attempts = stop, true, false, 0, 0
+	t.stop, t.running, t.cancelling, t.waited = stop, true, false, 0
 	t.clearOutcome()
 	t.busy(true)
 	t.setStatus("Reading the secrets from your "+secrets.Location()+"…",
@@ -233,7 +232,6 @@ func (t *liveTestScreen) resetPhases() {
 
 // attempted shows the countdown after a try that will be repeated.
 func (t *liveTestScreen) attempted(a salesforce.Attempt, budget time.Duration) {
-	t.attempts = a.N
 	if !t.running || t.cancelling || a.Err == nil {
 		return
 	}
@@ -245,8 +243,9 @@ func (t *liveTestScreen) attempted(a salesforce.Attempt, budget time.Duration) {
 	if a.Next <= 0 {
 		return
 	}
+	left := budget - t.waited // of the budget, when this pause begins
 	t.waited += a.Next
-	t.setStatus(report.Countdown(budget-t.waited+a.Next, a.N), report.Retrying(a, budget)+" Cancel stops waiting.")
+	t.setStatus(report.Countdown(left, a.N), report.Retrying(a, budget)+" Cancel stops waiting.")
 	if t.s.practice != nil {
 		t.skip.Show() // the practice app "propagates" for a while after each change
 	}
@@ -277,7 +276,7 @@ func (t *liveTestScreen) clearOutcome() {
 	t.outcome.RemoveAll()
 	t.frontdoor, t.revealed = "", false
 	t.url, t.reveal, t.copyURL, t.openURL, t.copyOrg, t.copySnippet = nil, nil, nil, nil, nil, nil
-	t.goStep, t.again, t.continueStep, t.useOwn = nil, nil, nil, nil
+	t.goStep, t.continueStep, t.useOwn = nil, nil, nil
 	t.sentBox.Hide()
 	t.resetPhases()
 }
@@ -418,8 +417,8 @@ func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *sales
 		head.Importance = widget.DangerImportance
 		box.Add(head)
 		box.Add(container.New(layout.NewFormLayout(),
-			widget.NewLabel("error"), selectable(orDash(re.Code)),
-			widget.NewLabel("error_description"), selectable(orDash(re.Description))))
+			widget.NewLabel("error"), selectable(report.OrDash(re.Code)),
+			widget.NewLabel("error_description"), selectable(report.OrDash(re.Description))))
 		if re.Attempts > 1 {
 			box.Add(subtle(fmt.Sprintf("Tried %d times over %s while the app's settings propagated.",
 				re.Attempts, salesforce.PlainDuration(re.Waited))))
@@ -520,13 +519,6 @@ func (t *liveTestScreen) showNotReady(err error) {
 		box.Add(wrapped(errorText(err)))
 		t.s.win.Canvas().Focus(t.run)
 	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 // selectable is a wrapped label whose text can be selected and copied.

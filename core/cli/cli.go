@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tnjwt/tnjwt/core/profiles"
 )
 
 // Exit codes shared by every subcommand (contract.md).
@@ -161,6 +163,8 @@ type testTarget struct {
 	Remembered string
 	Sandbox    bool
 	KeyPEM     []byte
+	// Profile is the saved profile the target came from (--profile), if any.
+	Profile *profiles.Profile
 }
 
 // sandboxAtProductionWarning is what `test` and `profile import` say for

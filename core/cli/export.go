@@ -48,7 +48,11 @@ func runExport(args []string, env *Env) int {
 	if code := o.check(env); code != ExitOK {
 		return code
 	}
-	org, code := exportTarget(env, o.profile)
+	get := exportTarget
+	if o.format == export.FormatSDK {
+		get = exportSettings // the snippet holds no secret: the keychain is not asked
+	}
+	org, code := get(env, o.profile)
 	if code != ExitOK {
 		return code
 	}
@@ -97,6 +101,15 @@ func exportTarget(env *Env, name string) (export.Org, int) {
 		}
 		return export.Org{}, code
 	}
+	org, err := export.FromProfile(*t.Profile, t.ClientID, t.KeyPEM, profileNow(env))
+	if err != nil {
+		return export.Org{}, usageErr(env, "export: profile %q can't be exported: %v", name, err)
+	}
+	return org, ExitOK
+}
+
+// exportSettings reads the profile alone.
+func exportSettings(env *Env, name string) (export.Org, int) {
 	store, err := openProfiles(env)
 	if err != nil {
 		return export.Org{}, usageErr(env, "export: %v", err)
@@ -105,7 +118,7 @@ func exportTarget(env *Env, name string) (export.Org, int) {
 	if err != nil {
 		return export.Org{}, usageErr(env, "export: profile %q: %v", name, err)
 	}
-	org, err := export.FromProfile(p, t.ClientID, t.KeyPEM, profileNow(env))
+	org, err := export.Settings(p, profileNow(env))
 	if err != nil {
 		return export.Org{}, usageErr(env, "export: profile %q can't be exported: %v", name, err)
 	}

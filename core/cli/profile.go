@@ -651,7 +651,7 @@ func openProfileTarget(env *Env, name string) (testTarget, error) {
 	}
 	return testTarget{
 		LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,
-		Audience: p.Audience, Remembered: p.WorkingAudience, Sandbox: p.Sandbox, KeyPEM: keyPEM,
+		Audience: p.Audience, Remembered: p.WorkingAudience, Sandbox: p.Sandbox, KeyPEM: keyPEM, Profile: &p,
 	}, nil
 }
 
@@ -665,18 +665,4 @@ func recordProfileTest(env *Env, name string, r profiles.TestResult) error {
 		p.RecordTest(r)
 		return nil
 	})
-}
-
-// profileMyDomainOffer is the My Domain an earlier passing test of the
-// profile learned, when this test's legacy login host got app_not_found.
-func profileMyDomainOffer(env *Env, name string, err error) string {
-	store, serr := openProfiles(env)
-	if serr != nil {
-		return ""
-	}
-	p, gerr := store.Get(name)
-	if gerr != nil {
-		return ""
-	}
-	return p.MyDomainOffer(err)
 }

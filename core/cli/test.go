@@ -27,6 +27,7 @@ type testOptions struct {
 	audience, redirect                   string
 	sandbox, json                        bool
 	wait, timeout                        time.Duration
+	saved                                *profiles.Profile // the --profile, once read
 }
 
 func runTest(args []string, env *Env) int {
@@ -69,7 +70,7 @@ func runTest(args []string, env *Env) int {
 		writeTestReport(env.Stdout, req, res, err, diag)
 	}
 	if o.profile != "" {
-		if own := profileMyDomainOffer(env, o.profile, err); own != "" {
+		if own := o.myDomainOffer(err); own != "" {
 			fmt.Fprintf(env.Stderr, "tnjwt: an earlier test of %s learned its My Domain URL, %s: use it as the login URL "+
 				"(tnjwt profile import --replace --name %s --login-url %s …)\n", o.profile, own, o.profile, own)
 		}
@@ -157,6 +158,7 @@ func (o *testOptions) target(env *Env) (testTarget, int) {
 			}
 			return testTarget{}, code
 		}
+		o.saved = t.Profile
 		t.Sandbox = t.Sandbox || o.sandbox
 		if o.audience != "" {
 			t.Audience = o.audience
@@ -439,4 +441,13 @@ func testWrap(text string, width int, indent string) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// myDomainOffer is the My Domain an earlier passing test of the --profile
+// learned, when this test's legacy login host got app_not_found.
+func (o *testOptions) myDomainOffer(err error) string {
+	if o.saved == nil {
+		return ""
+	}
+	return o.saved.MyDomainOffer(err)
 }

@@ -10,18 +10,11 @@ import (
 	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
-// FromProfile gathers a saved org's export settings; the consumer key and
-// the private key come from the keychain, read by the caller.
-func FromProfile(p profiles.Profile, clientID string, keyPEM []byte, now time.Time) (Org, error) {
+// Settings are a saved org's export settings without its secrets: enough
+// for the SDK snippet, which holds none.
+func Settings(p profiles.Profile, now time.Time) (Org, error) {
 	login, err := salesforce.ParseLoginURL(p.LoginURL)
 	if err != nil {
-		return Org{}, err
-	}
-	clientID, _, err = salesforce.CheckConsumerKey(clientID)
-	if err != nil {
-		return Org{}, err
-	}
-	if _, err := certs.ParsePrivateKey(keyPEM); err != nil {
 		return Org{}, err
 	}
 	if p.Username == "" {
@@ -31,13 +24,29 @@ func FromProfile(p profiles.Profile, clientID string, keyPEM []byte, now time.Ti
 		Profile:  p.Name,
 		LoginURL: login.URL,
 		Audience: salesforce.PreferredAudience(login, p.Sandbox || login.Sandbox, p.Audience, p.WorkingAudience),
-		ClientID: clientID,
 		Username: p.Username,
-		KeyPEM:   keyPEM,
 		OrgURL:   orgURL(p, login),
 		Practice: p.Practice,
 		Now:      now,
 	}, nil
+}
+
+// FromProfile is Settings with the secrets the server exports need; the
+// consumer key and the private key come from the keychain, read by the
+// caller.
+func FromProfile(p profiles.Profile, clientID string, keyPEM []byte, now time.Time) (Org, error) {
+	o, err := Settings(p, now)
+	if err != nil {
+		return Org{}, err
+	}
+	if o.ClientID, _, err = salesforce.CheckConsumerKey(clientID); err != nil {
+		return Org{}, err
+	}
+	if _, err := certs.ParsePrivateKey(keyPEM); err != nil {
+		return Org{}, err
+	}
+	o.KeyPEM = keyPEM
+	return o, nil
 }
 
 // orgURL is the Lightning URL a passing test learned, else the one the

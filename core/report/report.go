@@ -87,7 +87,7 @@ func Timings(res *salesforce.Result) string {
 func ServerWords(err error) string {
 	var re *salesforce.RefusalError
 	if errors.As(err, &re) {
-		words := "Salesforce answered " + orDash(re.Code)
+		words := "Salesforce answered " + OrDash(re.Code)
 		if re.Description != "" {
 			words += " (" + re.Description + ")"
 		}
@@ -186,7 +186,8 @@ func Sentence(msg string) string {
 	return msg
 }
 
-func orDash(s string) string {
+// OrDash shows an empty value as a dash.
+func OrDash(s string) string {
 	if s == "" {
 		return "—"
 	}
