@@ -61,9 +61,39 @@ for _ in $(seq 100); do
       *) echo "smoke: the window has no icon ($icon)"; exit 1 ;;
     esac
     if grep -v '^dbus-daemon\[' "$work/app.log" | grep -qi 'error'; then echo "smoke: the app logged errors:"; cat "$work/app.log"; exit 1; fi
-    exit 0
+    up=1
+    break
   fi
   kill -0 "$pid" 2>/dev/null || { echo "smoke: the app exited before showing a window:"; cat "$work/app.log"; exit 1; }
   sleep 0.2
 done
-echo "smoke: no window titled tnjwt appeared within 20 s"; cat "$work/app.log"; exit 1
+[ -n "${up:-}" ] || { echo "smoke: no window titled tnjwt appeared within 20 s"; cat "$work/app.log"; exit 1; }
+cleanup_app() { kill -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+cleanup_app
+
+# 3. No session bus at all (a bare X server, ssh -X): D-Bus autolaunch would
+# start a dbus-daemon that outlives the window. Every process the app starts
+# inherits the marker, so none may carry it once the app is gone.
+mark="tnjwt-smoke-$$-$RANDOM"
+mkdir -p "$work/run"
+env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$work/run" TNJWT_SMOKE_MARK="$mark" DISPLAY="$display" \
+  setsid "$BIN" >"$work/app2.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  DISPLAY="$display" xwininfo -root -tree 2>/dev/null | grep -q '"tnjwt"' && break
+  kill -0 "$pid" 2>/dev/null || { echo "smoke: without a bus the app exited:"; cat "$work/app2.log"; exit 1; }
+  sleep 0.2
+done
+# The theme watcher asks the bus as the window opens; give its goroutine the
+# same time a person would take before closing the window.
+kill -0 "$pid" 2>/dev/null || { echo "smoke: without a bus the app exited:"; cat "$work/app2.log"; exit 1; }
+sleep 1
+cleanup_app
+left=""
+for env in /proc/[0-9]*/environ; do
+  if { tr '\0' '\n' <"$env"; } 2>/dev/null | grep -qx "TNJWT_SMOKE_MARK=$mark"; then
+    p="${env#/proc/}"; p="${p%/environ}"; left="$left $p($(cat "/proc/$p/comm" 2>/dev/null))"; pids="${pids:-} $p"
+  fi
+done
+[ -z "$left" ] || { echo "smoke: processes outlived the window with no session bus:$left"; kill $pids 2>/dev/null || true; exit 1; }
+echo "smoke: no session bus, and no process outlived the window"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -374,29 +373,6 @@ func readSmall(u fyne.URI) ([]byte, error) {
 	}
 	defer r.Close()
 	return certs.ReadPEM(r)
-}
-
-func (k *keyScreen) askSave() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		k.s.dialog = nil
-		if err != nil {
-			k.savedAt.SetText("Couldn't save the certificate: " + inputText(err))
-			return
-		}
-		if w == nil {
-			return
-		}
-		path := w.URI().Path()
-		_ = w.Close()
-		k.saveTo(path)
-	}, k.s.win)
-	d.SetFileName(certs.CertFileName)
-	if p := k.s.wiz.State().CertPath; p != "" {
-		if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(p))); err == nil {
-			d.SetLocation(dir)
-		}
-	}
-	k.s.show(d)
 }
 
 // saveTo writes the certificate (mode 0644) off the UI goroutine.

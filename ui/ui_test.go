@@ -1124,3 +1124,72 @@ func TestSaveFailureStaysOnShowUntilASaveWorks(t *testing.T) {
 		t.Errorf("after the store recovered, the ticks on disk are %v", p.Checklist)
 	}
 }
+
+// findEntry finds the first entry under o.
+func findEntry(o fyne.CanvasObject) *navEntry {
+	switch v := o.(type) {
+	case *navEntry:
+		return v
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			if n := findEntry(c); n != nil {
+				return n
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			if n := findEntry(c); n != nil {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// Save certificate chooses a path and writes through tnjwt's atomic writer:
+// the file chosen is never opened for writing (Fyne's save dialog truncates
+// it, through a symlink too), a bad name is refused in the dialog, and
+// Return saves.
+func TestSaveCertificateNeverTruncatesTheChosenFile(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	k := e.key()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "someone-elses.crt")
+	if err := os.WriteFile(target, []byte("KEEP"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "uat.crt")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	e.s.wiz.SetCertPath(filepath.Join(dir, "earlier.crt")) // the dialog opens in this folder
+	e.jump(wizard.StepKey)
+	e.tap(k.saveCert)
+	top := e.s.win.Canvas().Overlays().Top()
+	name := findEntry(top)
+	if name == nil || name.Text != certs.CertFileName {
+		t.Fatalf("no file name entry holding %s", certs.CertFileName)
+	}
+	e.see(dir)
+
+	name.SetText("../elsewhere.crt")
+	e.tap(findButton(top, "Save"))
+	e.see("is not a file name")
+	if e.s.win.Canvas().Overlays().Top() != top {
+		t.Fatal("a refused name closed the dialog")
+	}
+
+	name.SetText("uat.crt")
+	name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	e.settle()
+	e.tap(findButton(e.s.win.Canvas().Overlays().Top(), "Yes"))
+	if data, _ := os.ReadFile(target); string(data) != "KEEP" {
+		t.Errorf("the symlink's target was written: %q", data)
+	}
+	data, err := os.ReadFile(link)
+	if err != nil || string(data) != e.s.wiz.State().Profile.CertificatePEM {
+		t.Fatalf("uat.crt does not hold the certificate: %v", err)
+	}
+	e.see("Saved to " + link)
+}

@@ -90,3 +90,22 @@ func WriteCertificate(path string, certPEM []byte, force bool) error {
 func WriteKey(path string, keyPEM []byte, force bool) error {
 	return fsutil.WriteFile(path, keyPEM, KeyFileMode, force)
 }
+
+// SavePath joins the folder and file name a person chose for the
+// certificate, refusing a name that is empty, names a folder, or reaches
+// outside dir.
+func SavePath(dir, name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", &InputError{Problem: "the file name is empty", Hint: "Type a name such as " + CertFileName + ".", Kind: KindNoFile}
+	case name == "." || name == ".." || strings.ContainsAny(name, `/\`+"\x00"):
+		return "", &InputError{Problem: fmt.Sprintf("%q is not a file name", name),
+			Hint: "Type the name alone, without a folder; choose the folder with Choose folder.", Kind: KindNoFile}
+	}
+	path := filepath.Join(dir, name)
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return "", &InputError{Problem: name + " is a folder", Hint: "Type the name of a file.", Kind: KindNoFile}
+	}
+	return path, nil
+}

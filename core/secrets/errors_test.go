@@ -125,6 +125,32 @@ func TestSessionBusDetection(t *testing.T) {
 	}
 }
 
+func TestAutolaunchPreventedOnlyWithoutABus(t *testing.T) {
+	env := map[string]string{"XDG_RUNTIME_DIR": "/tmp/rt"}
+	p, set := fakeProbe(env)
+	p.setenv = func(k, v string) error { set[k] = v; env[k] = v; return nil }
+	p.preventAutolaunch()
+	if got := env["DBUS_SESSION_BUS_ADDRESS"]; got != noBus {
+		t.Fatalf("no bus: DBUS_SESSION_BUS_ADDRESS = %q, want %q", got, noBus)
+	}
+	if got := p.problem(); !strings.Contains(got, "no bus socket at /tmp/rt/bus") {
+		t.Errorf("after preventing autolaunch the keychain message changed: %q", got)
+	}
+	for _, tc := range []struct {
+		env   map[string]string
+		files []string
+	}{
+		{map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, nil},
+		{map[string]string{}, []string{"/run/user/1000/bus"}},
+	} {
+		p, set := fakeProbe(tc.env, tc.files...)
+		p.preventAutolaunch()
+		if got, ok := set["DBUS_SESSION_BUS_ADDRESS"]; ok {
+			t.Errorf("%v %v: a working bus was replaced by %q", tc.env, tc.files, got)
+		}
+	}
+}
+
 func TestNoSessionBusFailsAtOnceWithoutCallingGoKeyring(t *testing.T) {
 	run := fmt.Sprintf("/run/user/%d", os.Getuid())
 	if _, err := os.Stat(filepath.Join(run, "bus")); err == nil {

@@ -84,11 +84,28 @@ func realBusProbe() busProbe {
 	}
 }
 
+// noBus is the address PreventBusAutolaunch sets when there is no session
+// bus: it names no transport godbus knows, so every dial fails at once.
+const noBus = "disabled:"
+
+// PreventBusAutolaunch stops D-Bus autolaunch for this process. With no
+// session bus, godbus (used by Fyne's theme watcher and by go-keyring) runs
+// dbus-launch, whose dbus-daemon outlives tnjwt: one more per start. Call it
+// before Fyne starts. A bus that exists is used as before, and the keychain
+// still says which bus is missing.
+func PreventBusAutolaunch() { realBusProbe().preventAutolaunch() }
+
+func (p busProbe) preventAutolaunch() {
+	if p.problem() != "" {
+		_ = p.setenv("DBUS_SESSION_BUS_ADDRESS", noBus)
+	}
+}
+
 // problem says what is missing, or "" when godbus will find a bus without
 // launching one. It mirrors godbus v5.2.2's SessionBus lookup:
 // DBUS_SESSION_BUS_ADDRESS, then /run/user/UID/bus and /run/user/UID/dbus-session.
 func (p busProbe) problem() string {
-	if addr := p.getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" && addr != "autolaunch:" {
+	if addr := p.getenv("DBUS_SESSION_BUS_ADDRESS"); addr != "" && addr != "autolaunch:" && addr != noBus {
 		return ""
 	}
 	if rt := p.getenv("XDG_RUNTIME_DIR"); rt != "" {
