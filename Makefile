@@ -18,7 +18,7 @@ GO_PKGS := ./...
 TEST_PKGS := ./assets/... ./core/... ./wizard/... ./ui/...
 
 # The packages whose TestKeyring… tests use the real Secret Service.
-KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/cli/ ./ui/
+KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/rotation/ ./core/cli/ ./ui/
 N ?= 20
 
 .PHONY: run build deps test test-repeat render fuzz fmt-check vet cross-vet unit keychain-test node-test browser-test screenshots smoke bench clean

@@ -15,6 +15,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -146,6 +147,24 @@ func Generate(o Options) (*Bundle, error) {
 	key, err := newKey(o.Bits)
 	if err != nil {
 		return nil, err
+	}
+	return selfSign(key, o)
+}
+
+// Renew issues a new self-signed certificate over an existing key: the
+// public key stays, so JWTs signed with it verify against the old and the
+// new certificate alike. o.Bits is ignored (the key's own size stays).
+func Renew(key *rsa.PrivateKey, o Options) (*Bundle, error) {
+	if key == nil {
+		return nil, errors.New("no key to renew the certificate for")
+	}
+	o.Bits = key.N.BitLen()
+	o = o.withDefaults()
+	o.CN = strings.TrimSpace(o.CN)
+	for _, err := range []error{CheckCN(o.CN), CheckDays(o.Days)} {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return selfSign(key, o)
 }

@@ -165,6 +165,8 @@ type testTarget struct {
 	KeyPEM     []byte
 	// Profile is the saved profile the target came from (--profile), if any.
 	Profile *profiles.Profile
+	// Pending: KeyPEM is the new key of a rotation in progress.
+	Pending bool
 }
 
 // sandboxAtProductionWarning is what `test` and `profile import` say for

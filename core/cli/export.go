@@ -10,7 +10,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
-const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key [--out DIR] [--force]"
+const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key [--out DIR] [--force] [--pending]"
 
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
@@ -29,7 +29,7 @@ unless --force is given.
 
 type exportOptions struct {
 	profile, format, out string
-	force                bool
+	force, pending       bool
 }
 
 func runExport(args []string, env *Env) int {
@@ -39,6 +39,7 @@ func runExport(args []string, env *Env) int {
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
 	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key); made with mode 0700 when missing")
 	fs.BoolVar(&o.force, "force", false, "replace files that are already there")
+	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	if wantsHelp(args) {
 		fmt.Fprint(env.Stdout, exportHelp+"\n")
 	}
@@ -48,7 +49,7 @@ func runExport(args []string, env *Env) int {
 	if code := o.check(env); code != ExitOK {
 		return code
 	}
-	get := exportTarget
+	get := func(env *Env, name string) (export.Org, int) { return exportTarget(env, name, o.pending) }
 	if o.format == export.FormatSDK {
 		get = exportSettings // the snippet holds no secret: the keychain is not asked
 	}
@@ -91,8 +92,14 @@ func (o *exportOptions) check(env *Env) int {
 }
 
 // exportTarget reads the profile and its secrets.
-func exportTarget(env *Env, name string) (export.Org, int) {
-	t, err := openProfileTarget(env, name)
+func exportTarget(env *Env, name string, pending bool) (export.Org, int) {
+	t, err := openTarget(env, name, pending)
+	if err == nil && pending && !t.Pending {
+		return export.Org{}, usageErr(env, "export: profile %q has no rotation in progress: leave out --pending", name)
+	}
+	if err == nil && !pending && t.Profile.Pending != nil {
+		fmt.Fprintf(env.Stderr, "tnjwt: %s has a rotation in progress: this exports the current key; add --pending for the new one\n", name)
+	}
 	if err != nil {
 		code := usageErr(env, "export: profile %q: %v", name, err)
 		var se *secrets.Error

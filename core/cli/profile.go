@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/rotation"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -25,11 +27,16 @@ var newVault = func() *secrets.Vault {
 }
 
 const profileHelp = `Usage:
-  tnjwt profile list [--json]
+  tnjwt profile list [--json] [--expiring DAYS]
   tnjwt profile show NAME [--json]
   tnjwt profile delete NAME
   tnjwt profile import --name NAME --login-url URL --username USER --client-id KEY --key-file FILE
                        [--cert-file FILE] [--sandbox] [--audience URL] [--replace]
+  tnjwt profile renew NAME --out DIR [--days N]             new certificate, same key
+  tnjwt profile rotate NAME --out DIR [--days N] [--bits N] new key, staged as pending
+  tnjwt profile rollback NAME --out DIR                     back to the previous key
+  tnjwt profile discard-previous NAME
+  tnjwt profile abandon NAME                                drop a pending rotation
 
 A profile remembers one org: login URL, run-as username, certificate and its
 expiry, checklist progress and the last test. The consumer key and the private
@@ -43,7 +50,8 @@ Run 'tnjwt profile COMMAND --help' for a command's flags.
 
 func runProfile(args []string, env *Env) int {
 	if len(args) == 0 {
-		return usageErr(env, "profile: say what to do: list, show NAME, delete NAME or import (see tnjwt profile --help)")
+		return usageErr(env, "profile: say what to do: list, show NAME, delete NAME, import, renew NAME, rotate NAME, "+
+			"rollback NAME, discard-previous NAME or abandon NAME (see tnjwt profile --help)")
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -61,8 +69,19 @@ func runProfile(args []string, env *Env) int {
 		return runProfileDelete(args[1:], env)
 	case "import":
 		return runProfileImport(args[1:], env)
+	case "renew":
+		return runProfileRenew(args[1:], env)
+	case "rotate":
+		return runProfileRotate(args[1:], env)
+	case "rollback":
+		return runProfileRollback(args[1:], env)
+	case "discard-previous":
+		return runProfileKeyChange("discard-previous", discardSynopsis, args[1:], env)
+	case "abandon":
+		return runProfileKeyChange("abandon", abandonSynopsis, args[1:], env)
 	}
-	return usageErr(env, "profile: unknown command %q (use list, show, delete or import)", args[0])
+	return usageErr(env, "profile: unknown command %q (use list, show, delete, import, renew, rotate, rollback, "+
+		"discard-previous or abandon)", args[0])
 }
 
 func openProfiles(env *Env) (*profiles.Store, error) {
@@ -138,6 +157,9 @@ type profileView struct {
 	LastTest    *profTestView                 `json:"last_test"`
 	Checklist   map[string]profiles.StepState `json:"checklist,omitempty"`
 	Keychain    *profKeychainView             `json:"keychain,omitempty"`
+	Pending     *profKeyView                  `json:"pending,omitempty"`  // a rotation's new key, not confirmed yet
+	Previous    *profKeyView                  `json:"previous,omitempty"` // the key the last rotation replaced
+	Rotation    string                        `json:"rotation,omitempty"` // the two above in words
 	Created     time.Time                     `json:"created"`
 	Updated     time.Time                     `json:"updated"`
 }
@@ -147,6 +169,20 @@ type profCertView struct {
 	Subject     string    `json:"subject,omitempty"`
 	NotAfter    time.Time `json:"not_after"`
 	DaysLeft    int       `json:"days_left"`
+	Renew       bool      `json:"renew"` // within 30 days of expiry (or past two thirds of its validity), or expired
+}
+
+type profKeyView struct {
+	Fingerprint string    `json:"fingerprint"`
+	NotAfter    time.Time `json:"not_after"`
+	Since       time.Time `json:"since"`
+}
+
+func keyViewOf(k *profiles.KeyCert) *profKeyView {
+	if k == nil {
+		return nil
+	}
+	return &profKeyView{Fingerprint: k.Fingerprint, NotAfter: k.NotAfter, Since: k.Since}
 }
 
 type profTestView struct {
@@ -169,6 +205,7 @@ func profileViewOf(p profiles.Profile, at time.Time) profileView {
 		Name: p.Name, LoginURL: p.LoginURL, Sandbox: p.Sandbox, Username: p.Username, Practice: p.Practice,
 		Audience: p.Audience, AudienceSet: p.Audience != "",
 		Created: p.Created, Updated: p.Updated,
+		Pending: keyViewOf(p.Pending), Previous: keyViewOf(p.Previous), Rotation: rotation.Describe(p),
 	}
 	if l, err := salesforce.ParseLoginURL(p.LoginURL); err == nil {
 		v.Audience = salesforce.PreferredAudience(l, p.Sandbox, p.Audience, p.WorkingAudience)
@@ -178,8 +215,10 @@ func profileViewOf(p profiles.Profile, at time.Time) profileView {
 		if cert, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
 			info := certs.Describe(cert, at)
 			c.Fingerprint, c.Subject, c.NotAfter, c.DaysLeft = info.Fingerprint, info.Subject, info.NotAfter, info.DaysLeft
+			c.Renew = certs.ExpiryOf(cert.NotBefore, cert.NotAfter, at).Urgency != certs.Fine
 		} else {
 			c.DaysLeft = certs.DaysLeft(p.CertNotAfter, at)
+			c.Renew = certs.ExpiryOf(time.Time{}, p.CertNotAfter, at).Urgency != certs.Fine
 		}
 		v.Certificate = c
 	}
@@ -245,11 +284,24 @@ func (t *profTestView) summary() string {
 	return s
 }
 
+const listSynopsis = "profile list [--json] [--expiring DAYS]\n\n" +
+	"Lists the saved org profiles. With --expiring DAYS, only those whose certificate expires within DAYS days (or has " +
+	"expired), and exit 1 when there is any: a scheduled reminder (cron, Task Scheduler, launchd)."
+
 func runProfileList(args []string, env *Env) int {
 	fs := newFlagSet("profile list")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	if code, done := parseFlags(fs, "profile list [--json]\n\nLists the saved org profiles.", args, env, false); done {
+	expiring := fs.String("expiring", "", "only profiles whose certificate expires within this many days; exit 1 when there is any")
+	if code, done := parseFlags(fs, listSynopsis, args, env, false); done {
 		return code
+	}
+	within := -1
+	if *expiring != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(*expiring))
+		if err != nil || n < 0 {
+			return usageErr(env, "profile list: --expiring wants a whole number of days, 0 or more (e.g. 30), not %q", *expiring)
+		}
+		within = n
 	}
 	store, err := openProfiles(env)
 	if err != nil {
@@ -262,25 +314,49 @@ func runProfileList(args []string, env *Env) int {
 	at := profileNow(env)
 	views := make([]profileView, 0, len(list))
 	for _, p := range list {
-		views = append(views, profileViewOf(p, at))
+		v := profileViewOf(p, at)
+		if within >= 0 && (v.Certificate == nil || v.Certificate.DaysLeft > within) {
+			continue
+		}
+		views = append(views, v)
+	}
+	code := ExitOK
+	if within >= 0 && len(views) > 0 {
+		code = ExitFailure
 	}
 	if *asJSON {
 		writeProfileJSON(env.Stdout, struct {
 			Folder   string        `json:"folder"`
 			Profiles []profileView `json:"profiles"`
 		}{store.Dir(), views})
-		return ExitOK
+		return code
 	}
-	if len(views) == 0 {
+	switch {
+	case within >= 0 && len(views) == 0:
+		fmt.Fprintf(env.Stdout, "No saved profile has a certificate that expires within %d days.\n", within)
+		return code
+	case len(views) == 0:
 		fmt.Fprintf(env.Stdout, "No saved profiles in %s.\nSave one from the wizard or with `tnjwt profile import`.\n", store.Dir())
-		return ExitOK
+		return code
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	printProfileTable(env.Stdout, views)
+	if within >= 0 {
+		fmt.Fprintf(env.Stdout, "\n%d of %d profiles have a certificate that expires within %d days. %s\n"+
+			"Renew one (same key, no downtime): tnjwt profile renew NAME --out DIR\n", len(views), len(list), within, rotation.DeadlineNote)
+	}
+	return code
+}
+
+func printProfileTable(w io.Writer, views []profileView) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tLOGIN URL\tUSERNAME\tCERTIFICATE\tLAST TEST")
 	for _, v := range views {
 		cert := "none recorded"
 		if v.Certificate != nil {
 			cert = v.Certificate.summary()
+		}
+		if v.Pending != nil {
+			cert += "; rotation pending"
 		}
 		name := v.Name
 		if v.Practice {
@@ -289,7 +365,6 @@ func runProfileList(args []string, env *Env) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, profOrDash(v.LoginURL), profOrDash(v.Username), cert, v.LastTest.summary())
 	}
 	tw.Flush()
-	return ExitOK
 }
 
 func profOrDash(s string) string {
@@ -379,6 +454,12 @@ func printProfile(w io.Writer, v profileView, path string) {
 		}
 	} else {
 		row("Certificate", "none recorded (import with --cert-file to track its expiry)")
+	}
+	if v.Pending != nil {
+		row("New key", "pending since %s, not confirmed yet; certificate SHA-256 %s", profWhen(v.Pending.Since), v.Pending.Fingerprint)
+	}
+	if v.Previous != nil {
+		row("Previous key", "kept since %s; certificate SHA-256 %s", profWhen(v.Previous.Since), v.Previous.Fingerprint)
 	}
 	if k := v.Keychain; k != nil {
 		var parts []string
@@ -609,12 +690,23 @@ func profShellWord(s string) string {
 var errIncomplete = errors.New("profile is incomplete")
 
 // openProfileTarget loads a saved profile and its secrets for
-// `tnjwt test --profile`. A missing or incomplete profile wraps
+// `tnjwt export --profile` (and tests). A missing or incomplete profile wraps
 // profiles.ErrNotFound or errIncomplete (bad input, see profileExitCode); a
 // keychain failure is a *secrets.Error with its own remedy.
 func openProfileTarget(env *Env, name string) (testTarget, error) {
+	return openTarget(env, name, false)
+}
+
+// openTarget is openProfileTarget that, with pending, takes the new key of a
+// rotation in progress (and its certificate) instead of the current one:
+// `tnjwt test --profile` always does, `export --pending` on request. An
+// interrupted promotion or rollback is finished first (rotation.Recover).
+func openTarget(env *Env, name string, pending bool) (testTarget, error) {
 	store, err := openProfiles(env)
 	if err != nil {
+		return testTarget{}, err
+	}
+	if _, err := newManager(store, env).Recover(env.Ctx, name); err != nil {
 		return testTarget{}, err
 	}
 	p, err := store.Get(name)
@@ -636,32 +728,41 @@ func openProfileTarget(env *Env, name string) (testTarget, error) {
 	if err != nil {
 		return testTarget{}, err
 	}
-	keyPEM, err := store.Vault().Get(env.Ctx, p.Name, secrets.PrivateKey)
-	if err != nil {
+	t := testTarget{LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,
+		Audience: p.Audience, Remembered: p.WorkingAudience, Sandbox: p.Sandbox, Profile: &p}
+	if pending && p.Pending != nil {
+		t.KeyPEM, err = newManager(store, env).PendingKey(env.Ctx, p)
+		t.Pending = err == nil
+		return t, err
+	}
+	if t.KeyPEM, err = store.Vault().Get(env.Ctx, p.Name, secrets.PrivateKey); err != nil {
 		return testTarget{}, err
 	}
 	if p.CertificatePEM != "" {
 		// Checked here, before anything is sent: Salesforce would only say
 		// "invalid assertion".
-		if _, err := certs.Load(keyPEM, []byte(p.CertificatePEM)); err != nil {
+		if _, err := certs.Load(t.KeyPEM, []byte(p.CertificatePEM)); err != nil {
 			return testTarget{}, fmt.Errorf("%w: the private key in the keychain does not belong to the certificate saved in "+
 				"profile %q (%s): store the key that goes with it (tnjwt profile import --replace), or finish the wizard's "+
 				"Keychain step", errIncomplete, p.Name, p.Fingerprint)
 		}
 	}
-	return testTarget{
-		LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,
-		Audience: p.Audience, Remembered: p.WorkingAudience, Sandbox: p.Sandbox, KeyPEM: keyPEM, Profile: &p,
-	}, nil
+	return t, nil
 }
 
 // recordProfileTest saves the outcome of a test run into the profile.
-func recordProfileTest(env *Env, name string, r profiles.TestResult) error {
+// A pending key's failure is kept with the pending key: the current key's
+// own last test still describes what the app's servers use.
+func recordProfileTest(env *Env, name string, pendingFailed bool, r profiles.TestResult) error {
 	store, err := openProfiles(env)
 	if err != nil {
 		return err
 	}
 	return store.Update(name, func(p *profiles.Profile) error {
+		if pendingFailed && p.Pending != nil {
+			p.Pending.RecordFailure(r)
+			return nil
+		}
 		p.RecordTest(r)
 		return nil
 	})

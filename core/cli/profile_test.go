@@ -468,7 +468,7 @@ func TestRecordProfileTest(t *testing.T) {
 	profImported(t, at)
 	env := &Env{Ctx: context.Background(), Now: func() time.Time { return at }}
 	long := strings.Repeat("é", 2000)
-	err := recordProfileTest(env, "ACME", profiles.TestResult{When: at, OK: false, Error: "invalid_grant", Description: long,
+	err := recordProfileTest(env, "ACME", false, profiles.TestResult{When: at, OK: false, Error: "invalid_grant", Description: long,
 		DiagnosisStep: "eca-cert-upload", TimingsMS: map[string]float64{"token": 180.4}})
 	if err != nil {
 		t.Fatal(err)
@@ -482,7 +482,7 @@ func TestRecordProfileTest(t *testing.T) {
 		t.Fatalf("recorded: %+v", p.LastTest)
 	}
 
-	if err := recordProfileTest(env, "acme", profiles.TestResult{When: at.Add(time.Minute), OK: true, TimingsMS: map[string]float64{"total": 277}}); err != nil {
+	if err := recordProfileTest(env, "acme", false, profiles.TestResult{When: at.Add(time.Minute), OK: true, TimingsMS: map[string]float64{"total": 277}}); err != nil {
 		t.Fatal(err)
 	}
 	p, _ = profiles.Open(os.Getenv(profiles.EnvDir), nil).Get("acme")
@@ -492,7 +492,7 @@ func TestRecordProfileTest(t *testing.T) {
 	if r := profRun(t, at, "profile", "list"); !strings.Contains(r.out, "ok, 2026-05-20 14:04 UTC") {
 		t.Fatalf("list:\n%s", r.out)
 	}
-	if err := recordProfileTest(env, "nobody", profiles.TestResult{When: at}); !errors.Is(err, profiles.ErrNotFound) {
+	if err := recordProfileTest(env, "nobody", false, profiles.TestResult{When: at}); !errors.Is(err, profiles.ErrNotFound) {
 		t.Fatalf("unknown profile: %v", err)
 	}
 }

@@ -28,6 +28,7 @@ type testOptions struct {
 	sandbox, json                        bool
 	wait, timeout                        time.Duration
 	saved                                *profiles.Profile // the --profile, once read
+	pending                              bool              // testing the new key of a rotation in progress
 }
 
 func runTest(args []string, env *Env) int {
@@ -61,20 +62,27 @@ func runTest(args []string, env *Env) int {
 	}
 	req.OnAttempt = func(a salesforce.Attempt) { testReportAttempt(env.Stderr, a, o.wait) }
 
+	if o.pending {
+		fmt.Fprintf(env.Stderr, "tnjwt: %s has a rotation in progress: testing its new (pending) key\n", o.profile)
+	}
 	res, err := client.Exchange(env.Ctx, req)
 	diag := salesforce.Diagnose(err)
 	testAddCLIHints(diag, req, o.sandbox)
+	key := o.keyOutcome(env, err)
 	if o.json {
-		writeTestJSON(env.Stdout, res, err, diag)
+		writeTestJSON(env.Stdout, res, err, diag, key)
 	} else {
 		writeTestReport(env.Stdout, req, res, err, diag)
+		if key.Note != "" {
+			fmt.Fprintf(env.Stdout, "\n%s\n", key.Note)
+		}
 	}
 	if o.profile != "" {
 		if own := o.myDomainOffer(err); own != "" {
 			fmt.Fprintf(env.Stderr, "tnjwt: an earlier test of %s learned its My Domain URL, %s: use it as the login URL "+
 				"(tnjwt profile import --replace --name %s --login-url %s …)\n", o.profile, own, o.profile, own)
 		}
-		if rerr := recordProfileTest(env, o.profile, profiles.TestResultOf(profileNow(env), res, err, diag)); rerr != nil {
+		if rerr := recordProfileTest(env, o.profile, o.pending && err != nil, profiles.TestResultOf(profileNow(env), res, err, diag)); rerr != nil {
 			fmt.Fprintf(env.Stderr, "tnjwt: warning: the result was not saved in profile %q: %v\n", o.profile, rerr)
 		}
 	}
@@ -137,7 +145,7 @@ func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []stri
 	}
 	return salesforce.Request{
 		LoginURL: login.URL, ClientID: clientID, Username: user, Audience: audience, Remembered: t.Remembered,
-		RedirectPath: redirect, Sandbox: sandbox, Key: key, Wait: o.wait,
+		RedirectPath: redirect, Sandbox: sandbox, Key: key, Wait: o.wait, NewCertificate: o.pending,
 	}, warnings, ExitOK
 }
 
@@ -148,7 +156,7 @@ func (o *testOptions) target(env *Env) (testTarget, int) {
 		if direct {
 			return testTarget{}, usageErr(env, "test: use either --profile or --login-url/--client-id/--username/--key-file, not both")
 		}
-		t, err := openProfileTarget(env, o.profile)
+		t, err := openTarget(env, o.profile, true)
 		if err != nil {
 			code := usageErr(env, "test: profile %q: %v", o.profile, err)
 			// A keychain that is locked or unreachable is a local failure, not bad input.
@@ -158,7 +166,7 @@ func (o *testOptions) target(env *Env) (testTarget, int) {
 			}
 			return testTarget{}, code
 		}
-		o.saved = t.Profile
+		o.saved, o.pending = t.Profile, t.Pending
 		t.Sandbox = t.Sandbox || o.sandbox
 		if o.audience != "" {
 			t.Audience = o.audience
@@ -266,6 +274,8 @@ type testJSON struct {
 	Error            *string            `json:"error"`
 	ErrorDescription *string            `json:"error_description"`
 	Diagnosis        *testDiagnosisJSON `json:"diagnosis"`
+	Key              string             `json:"key"`      // "current" or "pending" (a rotation's new key); "file" for --key-file
+	Promoted         bool               `json:"promoted"` // the pending key passed and is now current
 }
 
 type testTimingsJSON struct {
@@ -288,7 +298,7 @@ func testOrNull(s string) *string {
 	return &s
 }
 
-func writeTestJSON(w io.Writer, res *salesforce.Result, err error, d *salesforce.Diagnosis) {
+func writeTestJSON(w io.Writer, res *salesforce.Result, err error, d *salesforce.Diagnosis, key keyOutcome) {
 	ms := res.Timings.MS()
 	phase := func(name string) *float64 {
 		if v, ok := ms[name]; ok {
@@ -313,6 +323,8 @@ func writeTestJSON(w io.Writer, res *salesforce.Result, err error, d *salesforce
 			SingleAccess: phase("singleaccess"), Total: ms["total"]},
 		Error:            testOrNull(code),
 		ErrorDescription: testOrNull(desc),
+		Key:              key.Key,
+		Promoted:         key.Promoted,
 	}
 	if d != nil {
 		out.Diagnosis = &testDiagnosisJSON{Step: d.Step, Title: d.Title, Fix: d.Fix}
@@ -450,4 +462,46 @@ func (o *testOptions) myDomainOffer(err error) string {
 		return ""
 	}
 	return o.saved.MyDomainOffer(err)
+}
+
+// keyOutcome is which key a test used and what became of it.
+type keyOutcome struct {
+	Key      string // current, pending or file
+	Promoted bool
+	Note     string // for the text report
+}
+
+// keyOutcome promotes a pending key that passed, or says that the current
+// key is untouched when it did not.
+func (o *testOptions) keyOutcome(env *Env, err error) keyOutcome {
+	switch {
+	case o.profile == "":
+		return keyOutcome{Key: "file"}
+	case !o.pending:
+		return keyOutcome{Key: "current"}
+	}
+	out := keyOutcome{Key: "pending"}
+	sh := profShellWord(o.profile)
+	if err != nil {
+		out.Note = "The new (pending) key did not pass; the current key is untouched and stays in use."
+		if o.wait <= 0 {
+			out.Note += " If the new certificate was uploaded in the last 10 minutes, it may still be propagating: " +
+				"tnjwt test --profile " + sh + " --wait 10m retries through it."
+		}
+		return out
+	}
+	store, serr := openProfiles(env)
+	if serr == nil {
+		serr = newManager(store, env).Promote(env.Ctx, o.profile)
+	}
+	if serr != nil {
+		out.Note = "The new key passed, but could not be made current: " + serr.Error() + ". Run the test again to finish."
+		fmt.Fprintf(env.Stderr, "tnjwt: warning: %s\n", out.Note)
+		return out
+	}
+	out.Promoted = true
+	out.Note = "The new key passed and is now the current key. The old key is kept as previous: servers still signing with it " +
+		"fail once the new certificate has propagated. Give them the new key (tnjwt export --profile " + sh + " …); " +
+		"when all of them use it, remove the old one: tnjwt profile discard-previous " + sh + "."
+	return out
 }

@@ -47,9 +47,10 @@ func decodeTestJSON(t *testing.T, stdout string) map[string]any {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := "attempts audience audiences_tried diagnosis error error_description frontdoor_uri instance_url lightning_url login_url ok org_id scope timings_ms user_id"
+	// The contract's keys, plus key and promoted (key rotation, issue 13).
+	want := "attempts audience audiences_tried diagnosis error error_description frontdoor_uri instance_url key lightning_url login_url ok org_id promoted scope timings_ms user_id"
 	if strings.Join(keys, " ") != want {
-		t.Errorf("JSON keys = %v, want the contract's: %s", keys, want)
+		t.Errorf("JSON keys = %v, want: %s", keys, want)
 	}
 	return m
 }

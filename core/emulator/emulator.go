@@ -77,6 +77,18 @@ type app struct {
 	permSets          []string
 	propagation       time.Duration
 	changed           time.Time // start of the current propagation window
+	// A replaced certificate keeps working until the upload propagates:
+	// oldPub is checked instead of pub until certChanged+propagation.
+	oldPub      *rsa.PublicKey
+	certChanged time.Time
+}
+
+// livePub is the public key JWTs are checked against at now.
+func (a *app) livePub(now time.Time) *rsa.PublicKey {
+	if a.oldPub != nil && now.Before(a.certChanged.Add(a.propagation)) {
+		return a.oldPub
+	}
+	return a.pub
 }
 
 type user struct {
@@ -329,22 +341,35 @@ func (e *Emulator) AddApp(ac AppConfig) error {
 }
 
 // UploadCertificate replaces the app's certificate (Flow Enablement →
-// JWT Bearer Flow → upload). An unusable certificate changes nothing.
+// JWT Bearer Flow → upload). An unusable certificate changes nothing. Unlike
+// other edits, the app stays known meanwhile: JWTs are checked against the
+// old certificate until the change propagates, then against the new one
+// (so a key rotation fails the old key only then, as on Salesforce).
 func (e *Emulator) UploadCertificate(appName string, certPEM []byte) error {
 	_, pub, err := ParseCertificate(certPEM)
 	if err != nil {
 		return err
 	}
-	return e.withApp(appName, func(a *app) error {
-		a.certPEM, a.pub = string(certPEM), pub
-		return nil
-	})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a := e.findApp(appName)
+	if a == nil {
+		return fmt.Errorf("%w: %q", ErrUnknownApp, appName)
+	}
+	now := e.now()
+	if old := a.livePub(now); old != nil {
+		a.oldPub, a.certChanged = old, now
+	} else {
+		a.changed = now // the first certificate: the app itself changes
+	}
+	a.certPEM, a.pub = string(certPEM), pub
+	return nil
 }
 
 // RemoveCertificate clears the app's certificate.
 func (e *Emulator) RemoveCertificate(appName string) error {
 	return e.withApp(appName, func(a *app) error {
-		a.certPEM, a.pub = "", nil
+		a.certPEM, a.pub, a.oldPub = "", nil, nil
 		return nil
 	})
 }
@@ -387,7 +412,7 @@ func (e *Emulator) SkipPropagation(appName string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if a := e.findApp(appName); a != nil {
-		a.changed = time.Time{}
+		a.changed, a.oldPub = time.Time{}, nil
 	}
 }
 

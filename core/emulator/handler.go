@@ -286,7 +286,7 @@ func (e *Emulator) appFor(iss string, now time.Time) (appView, bool) {
 		return appView{}, false
 	}
 	return appView{
-		pub: a.pub, jwtEnabled: a.jwtEnabled,
+		pub: a.livePub(now), jwtEnabled: a.jwtEnabled,
 		scopes: slices.Clone(a.scopes), permitted: a.permitted,
 		permSets: slices.Clone(a.permSets), legacy: e.legacy, legacyAud: e.legacyAudience(),
 	}, true

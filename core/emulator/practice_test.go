@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -122,7 +123,6 @@ func TestPropagationWindowRestartsOnAppChanges(t *testing.T) {
 	expect("when the window ends", "ok")
 	changes := map[string]func() error{
 		"scopes":           func() error { return e.SetScopes(appName, []string{"web", "refresh_token"}) },
-		"certificate":      func() error { return e.UploadCertificate(appName, rightCertPEM) },
 		"flow":             func() error { return e.SetJWTEnabled(appName, true) },
 		"policy":           func() error { return e.SetPermittedUsers(appName, emulator.AdminApproved) },
 		"app permission":   func() error { return e.AddAppPermissionSet(appName, permSet) },
@@ -141,6 +141,39 @@ func TestPropagationWindowRestartsOnAppChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("after a user change", "ok")
+}
+
+// A certificate upload replaces the old one only once it propagates: until
+// then JWTs signed with the old key still pass and the new key's fail, then
+// the other way round, as on Salesforce. The app never becomes unknown.
+func TestReplacedCertificateTakesOverWhenPropagated(t *testing.T) {
+	o := startOrg(t, goodConfig(t))
+	e := o.e
+	if err := e.SetPropagation(appName, 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	o.clock.Add(5 * time.Minute)
+	status := func(key *rsa.PrivateKey) string {
+		r := o.postToken(sign(t, key, o.claims()))
+		if r.status == 200 {
+			return "ok"
+		}
+		return r.body
+	}
+	if got := status(rightKey); got != "ok" {
+		t.Fatalf("before the upload: %s", got)
+	}
+	if err := e.UploadCertificate(appName, otherCertPEM); err != nil {
+		t.Fatal(err)
+	}
+	o.clock.Add(5*time.Minute - time.Second)
+	if old, next := status(rightKey), status(badKey); old != "ok" || next != badAssertion {
+		t.Fatalf("while propagating: old key %s, new key %s", old, next)
+	}
+	o.clock.Add(time.Second)
+	if old, next := status(rightKey), status(badKey); old != badAssertion || next != "ok" {
+		t.Fatalf("once propagated: old key %s, new key %s", old, next)
+	}
 }
 
 func TestPracticeAPIRefusesBadInputAndChangesNothing(t *testing.T) {

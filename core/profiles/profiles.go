@@ -19,6 +19,7 @@ package profiles
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,10 +67,28 @@ type Profile struct {
 	// passing test: offered when a legacy login host stops working.
 	InstanceURL string `json:"instance_url,omitempty"`
 
+	// Pending is the certificate of a new key that a rotation staged (its
+	// key is the keychain's pending private key) until a test passes with it.
+	Pending *KeyCert `json:"pending,omitempty"`
+	// Previous is the certificate the last rotation or rollback replaced; its
+	// key stays in the keychain (previous private key) until discarded.
+	Previous *KeyCert `json:"previous,omitempty"`
+
 	Checklist map[string]StepState `json:"checklist,omitempty"` // by checklist id (contract.md)
 	LastTest  *TestResult          `json:"last_test,omitempty"`
 	Created   time.Time            `json:"created"`
 	Updated   time.Time            `json:"updated"`
+}
+
+// KeyCert is the public half of a staged or previous key: its certificate.
+type KeyCert struct {
+	CertificatePEM string    `json:"certificate_pem"`
+	Fingerprint    string    `json:"fingerprint"`
+	NotAfter       time.Time `json:"not_after"`
+	Since          time.Time `json:"since"` // when it was staged or set aside
+	// LastTest is a pending key's last failed test; the current key's own
+	// last test stays in Profile.LastTest.
+	LastTest *TestResult `json:"last_test,omitempty"`
 }
 
 // StepState is the progress of one checklist step.
@@ -161,6 +180,14 @@ func (p *Profile) RecordTest(r TestResult) {
 			p.InstanceURL = r.InstanceURL
 		}
 	}
+}
+
+// RecordFailure keeps a pending key's failed test, its server text cleaned
+// as RecordTest does.
+func (k *KeyCert) RecordFailure(r TestResult) {
+	var q Profile
+	q.RecordTest(r)
+	k.LastTest = q.LastTest
 }
 
 func clipText(s string) string {
@@ -262,5 +289,20 @@ func (p Profile) Clone() Profile {
 		t.AudiencesTried = slices.Clone(t.AudiencesTried)
 		p.LastTest = &t
 	}
+	p.Pending, p.Previous = p.Pending.clone(), p.Previous.clone()
 	return p
+}
+
+func (k *KeyCert) clone() *KeyCert {
+	if k == nil {
+		return nil
+	}
+	c := *k
+	if k.LastTest != nil {
+		t := *k.LastTest
+		t.TimingsMS = maps.Clone(t.TimingsMS)
+		t.AudiencesTried = slices.Clone(t.AudiencesTried)
+		c.LastTest = &t
+	}
+	return &c
 }

@@ -37,8 +37,12 @@ type Request struct {
 	Key          *rsa.PrivateKey
 	// Wait is the budget for retrying invalid_client_id while a new or edited
 	// app propagates. Zero means one attempt.
-	Wait      time.Duration
-	OnAttempt func(Attempt)
+	Wait time.Duration
+	// NewCertificate says the app's certificate was just replaced (a key
+	// rotation): until the upload propagates, Salesforce still checks the
+	// old one, so "invalid assertion" is retried within Wait too.
+	NewCertificate bool
+	OnAttempt      func(Attempt)
 	// OnPhase hears each phase (sign, token, singleaccess) start and end, as
 	// it happens, so a front end can draw a timeline. It runs on the
 	// exchange's goroutine and must not block.
@@ -185,7 +189,7 @@ func (c *Client) Exchange(ctx context.Context, r Request) (*Result, error) {
 			}
 			continue
 		}
-		next, retry := c.retryDelay(begin, r.Wait, err)
+		next, retry := c.retryDelay(begin, r, err)
 		if r.OnAttempt != nil {
 			r.OnAttempt(Attempt{N: n, Err: err, Next: next})
 		}
@@ -233,15 +237,27 @@ func (r Request) check() (LoginURL, error) {
 // retryDelay decides whether attempt n's error is worth another try: only
 // invalid_client_id (a new or edited app still propagating), and only while
 // the next try still starts inside the wait budget.
-func (c *Client) retryDelay(begin time.Time, budget time.Duration, err error) (time.Duration, bool) {
-	var re *RefusalError
-	if budget <= 0 || !errors.As(err, &re) || re.Phase != PhaseToken || !strings.EqualFold(re.Code, "invalid_client_id") {
+func (c *Client) retryDelay(begin time.Time, r Request, err error) (time.Duration, bool) {
+	if r.Wait <= 0 || !propagating(r, err) {
 		return 0, false
 	}
-	if c.now().Sub(begin)+RetryInterval > budget {
+	if c.now().Sub(begin)+RetryInterval > r.Wait {
 		return 0, false
 	}
 	return RetryInterval, true
+}
+
+// propagating reports a refusal that a change still on its way explains: an
+// app Salesforce does not know yet, or a new certificate it does not check yet.
+func propagating(r Request, err error) bool {
+	var re *RefusalError
+	if !errors.As(err, &re) || re.Phase != PhaseToken {
+		return false
+	}
+	if strings.EqualFold(re.Code, "invalid_client_id") {
+		return true
+	}
+	return r.NewCertificate && strings.EqualFold(re.Code, "invalid_grant") && strings.EqualFold(re.Description, "invalid assertion")
 }
 
 // attempt runs sign → token → singleaccess once, under the client timeout.

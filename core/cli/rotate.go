@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/rotation"
+	"github.com/tnjwt/tnjwt/core/secrets"
+)
+
+// The renewal and rotation commands. core/rotation does the work and keeps
+// the working key safe through any interruption; these parse, write the
+// certificate file and say what to do next.
+
+const (
+	renewSynopsis = "profile renew NAME --out DIR [--days N]\n\n" +
+		"Issues a new certificate over the profile's key (the key never leaves the keychain and does not change), writes it as " +
+		certs.CertFileName + " in DIR and makes it the profile's certificate. Upload it to the External Client App: the app's " +
+		"servers keep working before, during and after the upload."
+	rotateSynopsis = "profile rotate NAME --out DIR [--days N] [--bits N]\n\n" +
+		"Makes a new key pair, writes its certificate as " + certs.CertFileName + " in DIR and stages the new key as pending " +
+		"beside the current one, which stays in use. Upload the certificate, then run tnjwt test --profile NAME --wait 10m: " +
+		"the test uses the new key and, once it passes, makes it current and keeps the old one as previous."
+	rollbackSynopsis = "profile rollback NAME --out DIR\n\n" +
+		"Makes the previous key current again (the key it replaces becomes previous) and writes its certificate as " +
+		certs.CertFileName + " in DIR. Upload that certificate again: the External Client App holds only one."
+	discardSynopsis = "profile discard-previous NAME\n\nRemoves the previous key and its certificate from the keychain and the profile."
+	abandonSynopsis = "profile abandon NAME\n\nDrops a rotation in progress: the new (pending) key goes; the current key was never changed."
+)
+
+func newManager(store *profiles.Store, env *Env) *rotation.Manager {
+	return &rotation.Manager{Profiles: store, Keys: store.Vault(), Now: env.Now}
+}
+
+// rotationExitCode: a state that does not allow the command, or a profile
+// that does not exist, is bad input (2); the keychain or disk failing is 1.
+func rotationExitCode(err error) int {
+	var se *rotation.StateError
+	var ie *certs.InputError
+	if errors.As(err, &se) || errors.As(err, &ie) {
+		return ExitUsage
+	}
+	return profileExitCode(err)
+}
+
+func rotationFail(env *Env, verb string, err error) int {
+	usageErr(env, "profile %s: %v", verb, err)
+	return rotationExitCode(err)
+}
+
+type newCertFlags struct {
+	out        string
+	days, bits int
+}
+
+func (f *newCertFlags) register(fs *flag.FlagSet, bits bool) {
+	fs.StringVar(&f.out, "out", "", "folder to write the new "+certs.CertFileName+" into (an existing file is never replaced)")
+	fs.IntVar(&f.days, "days", certs.DefaultDays, "validity of the new certificate in days")
+	if bits {
+		fs.IntVar(&f.bits, "bits", 0, "size of the new RSA key: 2048, 3072 or 4096 (default: the current key's size)")
+	}
+}
+
+// target is where the certificate goes; it is refused before anything
+// changes when it exists already or the folder is missing.
+func (f *newCertFlags) target() (string, error) {
+	if strings.TrimSpace(f.out) == "" {
+		return "", errors.New("missing --out DIR (the folder to write " + certs.CertFileName + " into)")
+	}
+	if fi, err := os.Stat(f.out); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("--out %s is not a folder", f.out)
+	}
+	path := filepath.Join(f.out, certs.CertFileName)
+	if _, err := os.Lstat(path); err == nil {
+		return "", fmt.Errorf("%s already exists: choose another --out folder, or move that file away first", path)
+	}
+	if err := certs.CheckDays(f.days); err != nil {
+		return "", fmt.Errorf("--days: %v", err)
+	}
+	if f.bits != 0 {
+		if err := certs.CheckBits(f.bits); err != nil {
+			return "", fmt.Errorf("--bits: %v", err)
+		}
+	}
+	return path, nil
+}
+
+func saveTo(path string) rotation.Save {
+	return func(pem []byte) error { return certs.WriteCertificate(path, pem, false) }
+}
+
+func runProfileRenew(args []string, env *Env) int {
+	var f newCertFlags
+	fs := newFlagSet("profile renew")
+	f.register(fs, false)
+	name, code, done := parseWithName(fs, renewSynopsis, args, env)
+	if done {
+		return code
+	}
+	path, err := f.target()
+	if err != nil {
+		return usageErr(env, "profile renew: %v", err)
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile renew: %v", err)
+	}
+	kc, err := newManager(store, env).Renew(env.Ctx, name, f.days, saveTo(path))
+	if err != nil {
+		return rotationFail(env, "renew", err)
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "Renewed the certificate of %s: same key, new certificate.\n", name)
+	printNewCert(w, path, kc, env)
+	fmt.Fprintf(w, "\nNext:\n  1. Upload %s to the External Client App (Settings → OAuth Settings → Flow Enablement → JWT Bearer Flow → Upload Files).\n"+
+		"     Servers keep working before, during and after the upload: the key did not change.\n"+
+		"  2. Check: tnjwt test --profile %s\n", path, profShellWord(name))
+	return ExitOK
+}
+
+func runProfileRotate(args []string, env *Env) int {
+	var f newCertFlags
+	fs := newFlagSet("profile rotate")
+	f.register(fs, true)
+	name, code, done := parseWithName(fs, rotateSynopsis, args, env)
+	if done {
+		return code
+	}
+	path, err := f.target()
+	if err != nil {
+		return usageErr(env, "profile rotate: %v", err)
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile rotate: %v", err)
+	}
+	kc, err := newManager(store, env).Rotate(env.Ctx, name, f.days, f.bits, saveTo(path))
+	if err != nil {
+		if _, statErr := os.Stat(path); statErr == nil && !errors.Is(err, os.ErrExist) {
+			_ = os.Remove(path) // the certificate of a key that was not staged
+		}
+		return rotationFail(env, "rotate", err)
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "Staged a new key for %s as pending, beside the current key, which stays in use.\n", name)
+	printNewCert(w, path, kc, env)
+	sh := profShellWord(name)
+	fmt.Fprintf(w, "\nNext:\n"+
+		"  1. Upload %s to the External Client App. Once it propagates (2 to 10 minutes), servers still signing\n"+
+		"     with the old key fail with invalid assertion: give them the new key first or right after\n"+
+		"     (tnjwt export --profile %s --pending …) and plan the switch.\n"+
+		"  2. Test the new key: tnjwt test --profile %s --wait 10m\n"+
+		"     When it passes, the new key becomes current and the old one is kept as previous.\n"+
+		"  Changed your mind before uploading? tnjwt profile abandon %s\n", path, sh, sh, sh)
+	return ExitOK
+}
+
+func printNewCert(w interface{ Write([]byte) (int, error) }, path string, kc profiles.KeyCert, env *Env) {
+	fmt.Fprintf(w, "Certificate:  %s\n", path)
+	fmt.Fprintf(w, "SHA-256:      %s\n", kc.Fingerprint)
+	fmt.Fprintf(w, "Expires:      %s (%d days)\n", kc.NotAfter.UTC().Format("2006-01-02"), certs.DaysLeft(kc.NotAfter, profileNow(env)))
+}
+
+// runProfileKeyChange runs rollback, discard-previous and abandon: a name,
+// no flags, one Manager call.
+func runProfileKeyChange(verb, synopsis string, args []string, env *Env) int {
+	fs := newFlagSet("profile " + verb)
+	name, code, done := parseWithName(fs, synopsis, args, env)
+	if done {
+		return code
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile %s: %v", verb, err)
+	}
+	m := newManager(store, env)
+	var before profiles.Profile
+	if p, err := store.Get(name); err == nil {
+		before = p
+	}
+	switch verb {
+	case "discard-previous":
+		err = m.DiscardPrevious(env.Ctx, name)
+	case "abandon":
+		err = m.Abandon(env.Ctx, name)
+	}
+	if err != nil {
+		return rotationFail(env, verb, err)
+	}
+	fmt.Fprintln(env.Stdout, keyChangeDone(verb, before))
+	return ExitOK
+}
+
+func keyChangeDone(verb string, p profiles.Profile) string {
+	switch verb {
+	case "discard-previous":
+		return fmt.Sprintf("Removed the previous key of %s from the %s.", p.Name, secrets.Location())
+	}
+	return fmt.Sprintf("Abandoned the rotation of %s: the new key is gone and the current key stays in use.\n"+
+		"If you already uploaded the new certificate, upload the current one again, or servers fail once the upload propagates.", p.Name)
+}
+
+func runProfileRollback(args []string, env *Env) int {
+	var f newCertFlags
+	fs := newFlagSet("profile rollback")
+	fs.StringVar(&f.out, "out", "", "folder to write the previous "+certs.CertFileName+" into, for its upload")
+	name, code, done := parseWithName(fs, rollbackSynopsis, args, env)
+	if done {
+		return code
+	}
+	f.days = certs.DefaultDays // no certificate is made: only the folder is checked
+	path, err := f.target()
+	if err != nil {
+		return usageErr(env, "profile rollback: %v", err)
+	}
+	store, err := openProfiles(env)
+	if err != nil {
+		return profileFailure(env, "profile rollback: %v", err)
+	}
+	if err := newManager(store, env).Rollback(env.Ctx, name); err != nil {
+		return rotationFail(env, "rollback", err)
+	}
+	p, err := store.Get(name)
+	if err != nil {
+		return profileFailure(env, "profile rollback: %v", err)
+	}
+	sh := profShellWord(p.Name)
+	fmt.Fprintf(env.Stdout, "%s uses its previous key again; the key it replaced is kept as previous.\n", p.Name)
+	if err := certs.WriteCertificate(path, []byte(p.CertificatePEM), false); err != nil {
+		return profileFailure(env, "profile rollback: the key is rolled back, but its certificate could not be written: %v", err)
+	}
+	printNewCert(env.Stdout, path, profiles.KeyCert{Fingerprint: p.Fingerprint, NotAfter: p.CertNotAfter}, env)
+	fmt.Fprintf(env.Stdout, "\nNext: the External Client App holds only one certificate: upload %s again,\n"+
+		"then check: tnjwt test --profile %s --wait 10m\n", path, sh)
+	return ExitOK
+}

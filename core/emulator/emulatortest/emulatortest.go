@@ -1,0 +1,99 @@
+// Package emulatortest is what tests that talk to the practice org share,
+// as net/http/httptest is for servers: an org set up right, served on
+// loopback for the length of a test, its key pairs (made once per test
+// binary, since RSA key generation is the slow part) and a clock the test
+// moves by hand. Only tests import it.
+package emulatortest
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/emulator"
+)
+
+// The practice org's names, as contract.md's example.
+const (
+	ConsumerKey = "3MVG99OxTyEMCQ3gNp2PjkqeZKxnmAiG1xV4oHh9AKL_rSK.BoSVPGZHQukXnVjzRgSuQqGn75NL7yfkQcyy7"
+	Username    = "embed@acme.com"
+	AppName     = "Tableau Next Embedding"
+	PermSet     = "TableauNextEmbeddingJWT"
+)
+
+// Keys is the key pair the org's app trusts; Other is a second pair, for
+// rotations and wrong-key cases. Both RSA-2048, made once per test binary.
+var (
+	Keys  = sync.OnceValue(func() *certs.Bundle { return generate() })
+	Other = sync.OnceValue(func() *certs.Bundle { return generate() })
+)
+
+func generate() *certs.Bundle {
+	b, err := certs.Generate(certs.Options{})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Config is an org set up right for b's certificate: the JWT flow on, the
+// user pre-authorised through the permission set, a Spring '26 org (its own
+// URL is the audience). Tests change what they need.
+func Config(b *certs.Bundle) *emulator.Config {
+	active, legacy := true, false
+	return &emulator.Config{
+		LegacyLoginHosts: &legacy,
+		Apps: []emulator.AppConfig{{
+			Name: AppName, ConsumerKey: ConsumerKey, Certificate: string(b.CertPEM),
+			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
+			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{PermSet},
+		}},
+		Users: []emulator.UserConfig{{Username: Username, Active: &active, PermissionSets: []string{PermSet}}},
+	}
+}
+
+// Org is an emulator serving on a free loopback port.
+type Org struct {
+	E   *emulator.Emulator
+	URL string
+}
+
+// Start serves cfg until the test ends; a config the emulator would refuse
+// fails the test.
+func Start(t testing.TB, cfg *emulator.Config, opts emulator.Options) *Org {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("the test's org config is invalid: %v", err)
+	}
+	e := emulator.New(cfg, opts)
+	srv, err := emulator.Start("127.0.0.1:0", e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return &Org{E: e, URL: srv.URL}
+}
+
+// Clock is a time that moves only when the test says.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock starts at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock on by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
