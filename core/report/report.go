@@ -156,6 +156,9 @@ func Transport(te *salesforce.TransportError) string {
 		salesforce.KindRedirect:   "The login URL sends requests somewhere else.",
 		salesforce.KindUnsafeHost: "The answer pointed at a server that is not Salesforce.",
 	}[te.Kind]
+	if te.Kind == salesforce.KindRedirect && te.Phase == salesforce.PhaseSingleAccess {
+		what = "The org sent the frontdoor request somewhere else instead of answering it."
+	}
 	// After the colon the problem keeps its own case: "The token request: cannot connect to …".
 	detail := PhaseName(te.Phase) + ": " + strings.TrimSuffix(strings.TrimSpace(te.Problem), ".") + "."
 	if what == "" {

@@ -283,7 +283,7 @@ func (c *Client) attempt(ctx context.Context, n int, r Request, login LoginURL, 
 
 	var tok *tokenReply
 	err = phase.run(PhaseToken, &res.Timings.Token, func() (err error) {
-		tok, err = c.token(ctx, login, assertion)
+		tok, err = c.token(ctx, login, assertion, iss)
 		return err
 	})
 	if err != nil {
@@ -299,7 +299,7 @@ func (c *Client) attempt(ctx context.Context, n int, r Request, login LoginURL, 
 
 	var fd string
 	err = phase.run(PhaseSingleAccess, &res.Timings.SingleAccess, func() (err error) {
-		fd, err = c.singleAccess(ctx, tok, r.RedirectPath)
+		fd, err = c.singleAccess(ctx, tok, r.RedirectPath, iss)
 		return err
 	})
 	if err != nil {

@@ -142,7 +142,9 @@ func Diagnose(err error) *Diagnosis {
 		return nil
 	}
 	var te *TransportError
-	if errors.As(err, &te) && te.Kind == KindRedirect {
+	// Only a redirected token request points at the login URL; a redirected
+	// singleaccess request is the instance's doing, with no checklist step.
+	if errors.As(err, &te) && te.Kind == KindRedirect && te.Phase == PhaseToken {
 		return &Diagnosis{Step: "org-login-url", Title: "The login URL redirects somewhere else",
 			Fix: "Salesforce answers token requests on the org's own login URL without redirecting. " + te.Problem}
 	}

@@ -63,7 +63,7 @@ const (
 	KindServer     = "server"      // 5xx, or an unexpected status
 	KindBadReply   = "bad_reply"   // not the JSON Salesforce sends, or a field is wrong
 	KindTooLarge   = "too_large"   // reply over the 1 MiB limit
-	KindRedirect   = "redirect"    // the token URL redirects elsewhere
+	KindRedirect   = "redirect"    // the token or singleaccess URL redirects elsewhere (never followed)
 	KindUnsafeHost = "unsafe_host" // instance_url or frontdoor_uri points somewhere it must not
 )
 

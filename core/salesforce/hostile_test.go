@@ -1,11 +1,20 @@
 package salesforce
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/tnjwt/tnjwt/core/safetext"
 )
 
 // The access token goes only to https on a Salesforce host, or to this
@@ -105,5 +114,390 @@ func TestControlCharactersInUsernamesAndKeysAreRefused(t *testing.T) {
 	key := "3MVG9" + strings.Repeat("A", 40) + "\x1b" + strings.Repeat("B", 40)
 	if _, _, err := CheckConsumerKey(key); err == nil || !strings.Contains(err.Error(), "(U+001B) at position 46") || strings.Contains(err.Error(), "AAAA") {
 		t.Errorf("consumer key: %v", err)
+	}
+}
+
+// clean fails the test if s holds an escape, a control character or a bidi
+// override: what a server sends must not reach the admin's terminal raw.
+func clean(t *testing.T, what, s string) {
+	t.Helper()
+	if pos, r, ok := safetext.FirstControl(s); ok {
+		t.Errorf("%s holds %U at position %d: %q", what, r, pos, s)
+	}
+}
+
+// jsonBody encodes v, hostile characters and all, as a server would send it.
+func jsonBody(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// A captive portal or a proxy's sign-in page answers 200 with HTML: a bad
+// reply in plain words, with nothing of the page in the message.
+func TestHTMLPageWithStatus200IsABadReply(t *testing.T) {
+	page := "<html><head><title>Sign in to CoffeeWiFi</title></head><body>\x1b[2J\u202e<script>alert(1)</script></body></html>"
+	for _, c := range []struct {
+		name, phase, contentType, body string
+	}{
+		{"token text/html", PhaseToken, "text/html; charset=utf-8", page},
+		{"token no content type", PhaseToken, "", "<!DOCTYPE html>" + page},
+		{"singleaccess text/html", PhaseSingleAccess, "text/html", page},
+		{"singleaccess labelled JSON", PhaseSingleAccess, jsonCT, page},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t)
+			h := func(w http.ResponseWriter, r *http.Request) {
+				w.Header()["Content-Type"] = []string{c.contentType} // even "": no sniffing
+				w.WriteHeader(200)
+				fmt.Fprint(w, c.body)
+			}
+			if c.phase == PhaseToken {
+				f.token = h
+			} else {
+				f.sa = h
+			}
+			res, err := testClient().Exchange(context.Background(), f.request(t))
+			var te *TransportError
+			if !errors.As(err, &te) || te.Kind != KindBadReply || te.Phase != c.phase {
+				t.Fatalf("err = %v (%T), want a %s bad reply", err, err, c.phase)
+			}
+			want := "the token reply is not valid JSON (with a web page)"
+			if c.phase == PhaseSingleAccess {
+				want = "the singleaccess reply is not valid JSON (with a web page)"
+			}
+			if te.Problem != want {
+				t.Errorf("problem = %q, want %q", te.Problem, want)
+			}
+			for _, bad := range []string{"<", "CoffeeWiFi", "script", "alert"} {
+				if strings.Contains(err.Error(), bad) {
+					t.Errorf("error quotes the page (%q): %s", bad, err)
+				}
+			}
+			clean(t, "error", err.Error())
+			if res.FrontdoorURI != "" || Diagnose(err) != nil {
+				t.Errorf("frontdoor %q, diagnosis %+v", res.FrontdoorURI, Diagnose(err))
+			}
+			if c.phase == PhaseToken && f.saHits.Load() != 0 {
+				t.Error("singleaccess was called after an HTML token reply")
+			}
+		})
+	}
+}
+
+// A server that sends the headers and then drips the body, or stalls after a
+// few bytes, does not hold the exchange past the client's timeout, and the
+// message says the reply began.
+func TestDrippingReplyTimesOut(t *testing.T) {
+	for _, c := range []struct {
+		name, phase, start string
+		drip               bool // a byte every 20 ms; else nothing more
+	}{
+		{"token drips", PhaseToken, `{"access_token":"`, true},
+		{"token stalls", PhaseToken, `{"access_token":"`, false},
+		{"singleaccess drips", PhaseSingleAccess, `{"frontdoor_uri":"https://`, true},
+		{"singleaccess stalls", PhaseSingleAccess, `{"frontdoor_uri":"https://`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t)
+			h := func(w http.ResponseWriter, r *http.Request) {
+				_, _ = r.Body.Read(make([]byte, 1<<10))
+				w.Header().Set("Content-Type", jsonCT)
+				w.WriteHeader(200)
+				fmt.Fprint(w, c.start)
+				w.(http.Flusher).Flush()
+				var tick <-chan time.Time
+				if c.drip {
+					tk := time.NewTicker(20 * time.Millisecond) // the pace of the drip, not a wait for state
+					defer tk.Stop()
+					tick = tk.C
+				}
+				giveUp := time.After(20 * time.Second) // a broken client fails the test rather than hanging it
+				for {
+					select {
+					case <-r.Context().Done(): // the client hung up
+						return
+					case <-f.stop:
+						return
+					case <-giveUp:
+						return
+					case <-tick:
+						if _, err := w.Write([]byte("x")); err != nil {
+							return
+						}
+						w.(http.Flusher).Flush()
+					}
+				}
+			}
+			if c.phase == PhaseToken {
+				f.token = h
+			} else {
+				f.sa = h
+			}
+			cl := testClient()
+			cl.Timeout = 200 * time.Millisecond // this timeout must expire
+			start := time.Now()
+			res, err := cl.Exchange(context.Background(), f.request(t))
+			took := time.Since(start)
+			var te *TransportError
+			if !errors.As(err, &te) || te.Kind != KindTimeout || te.Phase != c.phase {
+				t.Fatalf("err = %v (%T), want a %s timeout", err, err, c.phase)
+			}
+			if !strings.Contains(te.Problem, "began to answer (HTTP 200) but the rest of its reply did not arrive within 200 milliseconds") {
+				t.Errorf("problem = %q", te.Problem)
+			}
+			if took > 5*time.Second {
+				t.Errorf("the exchange took %v, with a timeout of 200 ms", took)
+			}
+			if res.FrontdoorURI != "" {
+				t.Error("a frontdoor URL came out of a timeout")
+			}
+		})
+	}
+}
+
+// An endless body with no Content-Length is read no further than the 1 MiB
+// cap: the client hangs up, and the server sees its writes fail.
+func TestEndlessReplyStopsAtTheCap(t *testing.T) {
+	for _, phase := range []string{PhaseToken, PhaseSingleAccess} {
+		t.Run(phase, func(t *testing.T) {
+			f := newFake(t)
+			written := make(chan int64, 1)
+			h := func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", jsonCT)
+				w.WriteHeader(200)
+				chunk := bytes.Repeat([]byte("x"), 32<<10)
+				var n int64
+				defer func() { written <- n }()
+				for {
+					select {
+					case <-f.stop:
+						return
+					default:
+					}
+					m, err := w.Write(chunk)
+					n += int64(m)
+					if err != nil {
+						return // the client stopped reading and hung up
+					}
+				}
+			}
+			if phase == PhaseToken {
+				f.token = h
+			} else {
+				f.sa = h
+			}
+			_, err := testClient().Exchange(context.Background(), f.request(t))
+			var te *TransportError
+			if !errors.As(err, &te) || te.Kind != KindTooLarge || te.Phase != phase || !strings.Contains(te.Problem, "reply too large") {
+				t.Fatalf("err = %v, want a %s reply too large", err, phase)
+			}
+			// Exchange has returned, so the client has closed the connection:
+			// the server's next writes fail. Waiting for that is no race.
+			select {
+			case n := <-written:
+				if n <= MaxReplyBytes || n > 64<<20 {
+					t.Errorf("the server wrote %d bytes before the client hung up", n)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the server is still writing: the client did not hang up")
+			}
+		})
+	}
+}
+
+// The consumer key echoed by a server, whole, URL-encoded or in part, is
+// redacted from refusals and faults in every phase, as the token is.
+func TestConsumerKeyEchoIsRedacted(t *testing.T) {
+	key := testClientID
+	for _, c := range []struct {
+		name, phase string
+		status      int
+		ct, body    string
+	}{
+		{"token description", PhaseToken, 400, jsonCT, jsonBody(t, map[string]string{"error": "invalid_client",
+			"error_description": "client " + key + " is not approved"})},
+		{"token code", PhaseToken, 400, jsonCT, jsonBody(t, map[string]string{"error": key, "error_description": "unknown app"})},
+		{"token URL-encoded", PhaseToken, 400, jsonCT, jsonBody(t, map[string]string{"error": "invalid_client",
+			"error_description": "client_id=" + url.QueryEscape(key+"/=") + " unknown"})},
+		{"token piece", PhaseToken, 400, jsonCT, jsonBody(t, map[string]string{"error": "invalid_client",
+			"error_description": "client ..." + key[30:50] + "... is not approved"})},
+		{"token 503", PhaseToken, 503, jsonCT, jsonBody(t, map[string]string{"error": "unknown_error",
+			"error_description": "retry " + key})},
+		{"singleaccess text", PhaseSingleAccess, 403, "text/plain", "Forbidden for client " + key},
+		{"singleaccess REST", PhaseSingleAccess, 401, jsonCT, jsonBody(t, []map[string]string{{"errorCode": "INVALID_SESSION_ID",
+			"message": "session of " + key + " expired"}})},
+		{"singleaccess 500", PhaseSingleAccess, 500, jsonCT, jsonBody(t, map[string]string{"error": "server_error",
+			"error_description": key[5:40]})},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t)
+			if c.phase == PhaseToken {
+				f.token = answer(c.status, c.ct, c.body)
+			} else {
+				f.sa = answer(c.status, c.ct, c.body)
+			}
+			_, err := testClient().Exchange(context.Background(), f.request(t))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			code, desc := ErrorFields(err)
+			fields := jsonBody(t, map[string]string{"error": code, "error_description": desc})
+			texts := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fields}
+			if d := Diagnose(err); d != nil {
+				texts = append(texts, d.Fix)
+			}
+			for _, s := range texts {
+				for i := 0; i+scrubWindow <= len(key); i++ {
+					if strings.Contains(s, key[i:i+scrubWindow]) {
+						t.Errorf("the consumer key leaked (%q): %s", key[i:i+scrubWindow], s)
+						break
+					}
+				}
+			}
+			if !strings.Contains(fields, "[redacted]") {
+				t.Errorf("fields %s, want the echoed key redacted", fields)
+			}
+		})
+	}
+}
+
+// Go's URL parser lets U+202E and U+009B through in a host name: the
+// message about a frontdoor_uri on another host cleans the host. An ESC
+// does not parse, and is refused as not a web address.
+func TestFrontdoorHostIsCleanedInTheRefusal(t *testing.T) {
+	for _, c := range []struct {
+		host, kind, mention string
+	}{
+		{"evil\u202emoc.example.com", KindUnsafeHost, "moc.example.com"},
+		{"evil\u009b31m.example.com", KindUnsafeHost, "https://evil.example.com"}, // an 8-bit CSI sequence goes whole
+		{"\u202e\u009b2Jacme.my.salesforce.com", KindUnsafeHost, "acme.my.salesforce.com"},
+		{"evil\x1b[2J.example.com", KindBadReply, "not a web address"},
+	} {
+		f := newFake(t)
+		f.sa = answer(200, jsonCT, jsonBody(t, map[string]string{"frontdoor_uri": "https://" + c.host + "/secur/frontdoor.jsp?otp=x"}))
+		res, err := testClient().Exchange(context.Background(), f.request(t))
+		var te *TransportError
+		if !errors.As(err, &te) || te.Kind != c.kind || te.Phase != PhaseSingleAccess || !strings.Contains(te.Problem, c.mention) {
+			t.Errorf("%q: err = %v, want %s mentioning %q", c.host, err, c.kind, c.mention)
+			continue
+		}
+		clean(t, "error", err.Error())
+		if res.FrontdoorURI != "" {
+			t.Errorf("%q: frontdoor %q given", c.host, res.FrontdoorURI)
+		}
+	}
+}
+
+// The instance_url host in its refusal, and a 5xx answer's words and
+// content type, reach the error text only cleaned.
+func TestInstanceHostAndServerWordsAreCleaned(t *testing.T) {
+	for _, host := range []string{"evil\u202emoc.example.com", "evil\u009b31m.example.com", "\u202e\u2066acme.my.salesforce.com.example.com"} {
+		f := newFake(t)
+		f.token = answer(200, jsonCT, jsonBody(t, map[string]string{"access_token": testToken, "instance_url": "https://" + host,
+			"id": "https://login.salesforce.com/id/00D/005", "token_type": "Bearer"}))
+		_, err := testClient().Exchange(context.Background(), f.request(t))
+		var te *TransportError
+		if !errors.As(err, &te) || te.Kind != KindUnsafeHost || !strings.Contains(te.Problem, "not a Salesforce host") ||
+			!strings.Contains(te.Problem, "example.com") {
+			t.Errorf("%q: err = %v, want an unsafe host", host, err)
+			continue
+		}
+		clean(t, "instance refusal", err.Error())
+		if f.saHits.Load() != 0 {
+			t.Errorf("%q: the access token was sent", host)
+		}
+	}
+
+	words := map[string]string{"error": "unknown\x1b[2J_error\u009b31m",
+		"error_description": "retry \x1b]0;pwned\x07 \u202eworg\u202c \u009b2J later\r\nX-Injected: yes\u0085\x00"}
+	for _, c := range []struct {
+		name, phase, ct, body, mention string
+	}{
+		{"token JSON 503", PhaseToken, jsonCT, jsonBody(t, words), "retry worg later X-Injected: yes"},
+		{"singleaccess JSON 503", PhaseSingleAccess, jsonCT, jsonBody(t, words), "retry worg later X-Injected: yes"},
+		{"token odd content type", PhaseToken, "text/x-\u202ered\u009b31m", "upstream \x1b[2J down", "HTTP 502 with unrecognised content"},
+		{"singleaccess odd content type", PhaseSingleAccess, "application/json; q=\u202e\u2066", "down", "HTTP 502"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t)
+			status := 502
+			if c.ct == jsonCT {
+				status = 503
+			}
+			h := func(w http.ResponseWriter, r *http.Request) {
+				w.Header()["Content-Type"] = []string{c.ct}
+				w.WriteHeader(status)
+				fmt.Fprint(w, c.body)
+			}
+			if c.phase == PhaseToken {
+				f.token = h
+			} else {
+				f.sa = h
+			}
+			_, err := testClient().Exchange(context.Background(), f.request(t))
+			var te *TransportError
+			if !errors.As(err, &te) || te.Kind != KindServer || te.Phase != c.phase || !strings.Contains(te.Problem, c.mention) {
+				t.Fatalf("err = %v, want a server fault mentioning %q", err, c.mention)
+			}
+			clean(t, "server fault", err.Error())
+			code, desc := ErrorFields(err)
+			clean(t, "error fields", code+desc)
+		})
+	}
+	// An ESC in a header line is refused by Go's HTTP client itself, as a
+	// broken connection; its error quotes the line escaped.
+	f := newFake(t)
+	f.token = func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = []string{"text/x-\x1b[31mred\u202e"}
+		w.WriteHeader(502)
+	}
+	_, err := testClient().Exchange(context.Background(), f.request(t))
+	var te *TransportError
+	if !errors.As(err, &te) || te.Kind != KindConnect {
+		t.Fatalf("ESC in Content-Type: err = %v, want a connection fault", err)
+	}
+	clean(t, "ESC in Content-Type", err.Error())
+}
+
+// A redirect answer to singleaccess (which carries the access token) is not
+// followed, even with the caller's own http.Client or none: a transport
+// fault of kind redirect, saying where it points, without its query.
+func TestSingleAccessRedirectIsReportedNotFollowed(t *testing.T) {
+	var targetHits atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { targetHits.Add(1) }))
+	defer target.Close()
+	clients := []*Client{testClient(), {HTTP: &http.Client{}}, {}}
+	for i, c := range []struct {
+		location, want, mention string
+	}{
+		{target.URL + "/secur/frontdoor.jsp?otp=x&sid=abc", target.URL + "/secur/frontdoor.jsp", "to " + target.URL + "/secur/frontdoor.jsp instead"},
+		{target.URL + "/login#x", target.URL + "/login", "to " + target.URL + "/login instead"},
+		{"https://evil\u202emoc.example.com/x", "https://evil%E2%80%AEmoc.example.com/x", "to https://evil%E2%80%AEmoc.example.com/x instead"},
+	} {
+		f := newFake(t)
+		f.sa = func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", c.location)
+			w.WriteHeader(http.StatusFound)
+		}
+		res, err := clients[i].Exchange(context.Background(), f.request(t))
+		var te *TransportError
+		if !errors.As(err, &te) || te.Kind != KindRedirect || te.Phase != PhaseSingleAccess || te.Location != c.want {
+			t.Fatalf("%s: err = %+v, want a singleaccess redirect to %s", c.location, err, c.want)
+		}
+		if !strings.Contains(te.Problem, "redirected the singleaccess request (HTTP 302) "+c.mention) ||
+			strings.Contains(te.Problem, "otp=") || strings.Contains(te.Problem, "sid=") {
+			t.Errorf("problem = %q", te.Problem)
+		}
+		clean(t, "redirect", err.Error())
+		if res.FrontdoorURI != "" || Diagnose(err) != nil {
+			t.Errorf("frontdoor %q, diagnosis %+v", res.FrontdoorURI, Diagnose(err))
+		}
+	}
+	if n := targetHits.Load(); n != 0 {
+		t.Errorf("the redirect was followed (%d hits)", n)
 	}
 }

@@ -5,6 +5,7 @@
 package salesforce
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -114,6 +115,12 @@ func ParseLoginURL(raw string) (LoginURL, error) {
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	port := u.Port()
+	if err := lookAlikeHost(host); err != nil {
+		return LoginURL{}, err
+	}
+	if err := notThisMachine(scheme, host, port); err != nil {
+		return LoginURL{}, err
+	}
 	loop := isLoopback(host)
 	if !loop && (!validName(host) || !strings.Contains(host, ".")) {
 		return LoginURL{}, notAURL(raw)
@@ -144,6 +151,52 @@ func ParseLoginURL(raw string) (LoginURL, error) {
 		return LoginURL{}, &InputError{Problem: "the login URL uses plain http://; Salesforce only answers over https://", Hint: "Use " + l.URL}
 	}
 	return l, nil
+}
+
+// asciiHostHint says what a login host is made of.
+const asciiHostHint = "Salesforce login hosts use only the letters a–z, digits, '-' and '.': type the address " +
+	"rather than copying it from a message or web page. "
+
+// lookAlikeHost refuses a host that is not plain ASCII, or has an
+// internationalised (xn--) label: either can imitate a Salesforce host
+// (a Cyrillic "а" in salesforce). The host is not quoted; the message names
+// the first odd character by code point and position instead.
+func lookAlikeHost(host string) error {
+	pos := 0
+	for _, r := range host {
+		pos++
+		if r > 0x7e || r < 0x21 {
+			return &InputError{Problem: fmt.Sprintf("the login URL's host has a character that is not plain ASCII (%U) "+
+				"at position %d: it may be a look-alike of a Salesforce host", r, pos), Hint: asciiHostHint + loginHint}
+		}
+	}
+	for _, label := range strings.Split(host, ".") {
+		if strings.HasPrefix(label, "xn--") {
+			return &InputError{Problem: "the login URL's host has an internationalised (xn--) name in it: " +
+				"it may be a look-alike of a Salesforce host", Hint: asciiHostHint + loginHint}
+		}
+	}
+	return nil
+}
+
+// notThisMachine refuses, with the URL to use, the hosts that look like this
+// machine but that isLoopback does not count: names under .localhost, and
+// IP addresses in IPv6 form other than ::1 (such as ::ffff:127.0.0.1).
+func notThisMachine(scheme, host, port string) error {
+	if name, ok := strings.CutSuffix(host, ".localhost"); ok && validName(name) {
+		return &InputError{Problem: host + " does not count as this machine: only localhost, 127.0.0.1 and [::1] do, " +
+			"because Go may send a name under .localhost through a proxy or DNS",
+			Hint: "Use " + scheme + "://" + joinHostPort("localhost", port)}
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !strings.Contains(host, ":") || isLoopback(host) {
+		return nil
+	}
+	if v4 := ip.To4(); v4 != nil && v4.IsLoopback() {
+		return &InputError{Problem: "[" + host + "] is an IPv4-mapped address, which tnjwt does not count as this machine",
+			Hint: "Use " + scheme + "://" + joinHostPort(v4.String(), port)}
+	}
+	return &InputError{Problem: "[" + host + "] is an IP address, not a Salesforce login host", Hint: loginHint}
 }
 
 // classify fills l for a non-loopback host, or explains why the host is not a

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/tnjwt/tnjwt/core/safetext"
 )
 
 func TestParseLoginURLAccepts(t *testing.T) {
@@ -237,6 +239,56 @@ func TestParseLoginURLSiteQueriesElsewhere(t *testing.T) {
 		_, err := ParseLoginURL(c.in)
 		if err == nil || !strings.Contains(err.Error(), "query") || !strings.HasSuffix(err.Error(), c.hint) {
 			t.Errorf("ParseLoginURL(%q) = %v, want a query refusal ending %q", c.in, err, c.hint)
+		}
+	}
+}
+
+// Hosts that look right but are not: a user part without a password, IDN
+// look-alikes in Unicode or punycode, a bidi override, and loopback-looking
+// addresses that tnjwt does not count as this machine. Each is refused with
+// a message that says which it is, and none is quoted raw.
+func TestParseLoginURLRefusesLookAlikesAndOtherMachines(t *testing.T) {
+	cases := []struct {
+		in      string
+		want    []string // all must appear in the message
+		notWant string
+	}{
+		{"https://user@acme.my.salesforce.com", []string{"contains a user name or password", "use https://acme.my.salesforce.com"}, "user@"},
+		{"https://3MVG9abcdefghijklmnop@acme.my.salesforce.com", []string{"user name or password", "use https://acme.my.salesforce.com"}, "3MVG9"},
+		{"https://acme.my.s\u0430lesforce.com", []string{"not plain ASCII (U+0430) at position 10", "look-alike", "only the letters a–z"}, "acme.my"},
+		{"https://acme.my.s%D0%B0lesforce.com", []string{"not plain ASCII (U+0430) at position 10", "look-alike"}, "acme.my"},
+		{"https://\u0430cme.my.salesforce.com", []string{"not plain ASCII (U+0430) at position 1", "look-alike"}, "cme.my"},
+		{"https://acme.my.salesforce.com\u202e", []string{"not plain ASCII (U+202E) at position 23"}, "acme"},
+		{"https://acme.my.xn--slesforce-0yh.com", []string{"internationalised (xn--)", "look-alike", "https://login.salesforce.com"}, "xn--slesforce"},
+		{"https://xn--acm-5na.my.salesforce.com", []string{"internationalised (xn--)", "look-alike"}, "xn--acm"},
+		{"http://[::ffff:127.0.0.1]:8080", []string{"[::ffff:127.0.0.1] is an IPv4-mapped address", "not count as this machine", "Use http://127.0.0.1:8080"}, ""},
+		{"http://[::ffff:10.0.0.1]:8080", []string{"[::ffff:10.0.0.1] is an IP address, not a Salesforce login host"}, ""},
+		{"http://foo.localhost:8080", []string{"foo.localhost does not count as this machine", "proxy or DNS", "Use http://localhost:8080"}, ""},
+		{"https://emulator.localhost", []string{"emulator.localhost does not count as this machine", "Use https://localhost"}, ""},
+	}
+	for _, c := range cases {
+		_, err := ParseLoginURL(c.in)
+		var ie *InputError
+		if !errors.As(err, &ie) {
+			t.Errorf("ParseLoginURL(%q) = %v, want an *InputError", c.in, err)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("ParseLoginURL(%q) = %q, want it to mention %q", c.in, err, w)
+			}
+		}
+		if c.notWant != "" && strings.Contains(err.Error(), c.notWant) {
+			t.Errorf("ParseLoginURL(%q) = %q quotes %q", c.in, err, c.notWant)
+		}
+		if pos, r, bad := safetext.FirstControl(err.Error()); bad {
+			t.Errorf("ParseLoginURL(%q): message holds %U at %d", c.in, r, pos)
+		}
+	}
+	// The real hosts next to them are still accepted.
+	for _, in := range []string{"https://acme.my.salesforce.com", "http://localhost:8080", "http://127.0.0.1:8080", "http://[::1]:8080"} {
+		if _, err := ParseLoginURL(in); err != nil {
+			t.Errorf("ParseLoginURL(%q): %v", in, err)
 		}
 	}
 }

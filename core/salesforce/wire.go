@@ -63,7 +63,7 @@ func (c *Client) post(ctx context.Context, phase, endpoint string, form url.Valu
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxReplyBytes+1))
 	if err != nil {
-		return nil, c.netFailure(ctx, phase, req.URL.Host, err)
+		return nil, c.bodyFailure(ctx, phase, req.URL.Host, resp.StatusCode, err)
 	}
 	if len(body) > MaxReplyBytes {
 		return nil, &TransportError{Phase: phase, Kind: KindTooLarge,
@@ -76,8 +76,20 @@ func (c *Client) post(ctx context.Context, phase, endpoint string, form url.Valu
 	return r, nil
 }
 
+// bodyFailure is a reply that began (its status and headers came) but whose
+// body stopped: a server or proxy that drips or stalls. A timeout then says
+// so, rather than "no answer".
+func (c *Client) bodyFailure(ctx context.Context, phase, host string, status int, err error) error {
+	te := c.netFailure(ctx, phase, host, err)
+	if te.Kind == KindTimeout {
+		te.Problem = fmt.Sprintf("%s began to answer (HTTP %d) but the rest of its reply did not arrive%s: "+
+			"check your network and any HTTPS_PROXY setting, or allow more time (--timeout)", host, status, c.timeoutText())
+	}
+	return te
+}
+
 // netFailure turns a failed round trip into a TransportError people can act on.
-func (c *Client) netFailure(ctx context.Context, phase, host string, err error) error {
+func (c *Client) netFailure(ctx context.Context, phase, host string, err error) *TransportError {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -136,7 +148,9 @@ type oauthError struct {
 	Description string `json:"error_description"`
 }
 
-func (c *Client) token(ctx context.Context, login LoginURL, assertion string) (*tokenReply, error) {
+// token sends the token request. clientID is the consumer key the assertion
+// names: like the assertion, it is scrubbed from whatever the server says.
+func (c *Client) token(ctx context.Context, login LoginURL, assertion, clientID string) (*tokenReply, error) {
 	form := url.Values{"grant_type": {JWTBearerGrant}, "assertion": {assertion}}
 	r, err := c.post(ctx, PhaseToken, login.URL+"/services/oauth2/token", form, "")
 	if err != nil {
@@ -150,14 +164,14 @@ func (c *Client) token(ctx context.Context, login LoginURL, assertion string) (*
 	case r.status >= 400 && r.status < 500:
 		var oe oauthError
 		if json.Unmarshal(r.body, &oe) == nil && oe.Error != "" {
-			return nil, &RefusalError{Phase: PhaseToken, Status: r.status, Code: scrub(oe.Error, assertion),
-				Description: scrub(oe.Description, assertion), ClockSkew: c.skew(r)}
+			return nil, &RefusalError{Phase: PhaseToken, Status: r.status, Code: scrub(oe.Error, assertion, clientID),
+				Description: scrub(oe.Description, assertion, clientID), ClockSkew: c.skew(r)}
 		}
 		return nil, &TransportError{Phase: PhaseToken, Kind: KindBadReply, Problem: fmt.Sprintf(
 			"%s answered HTTP %d %s, not a Salesforce OAuth answer: check that the login URL is the org's",
 			login.Host, r.status, describeBody(r))}
 	}
-	return nil, serverError(PhaseToken, login.Host, r, assertion)
+	return nil, serverError(PhaseToken, login.Host, r, assertion, clientID)
 }
 
 // skew is the server's clock minus ours, from the Date header.
@@ -248,7 +262,9 @@ func idParts(id string) (org, user string) {
 	return "", ""
 }
 
-func (c *Client) singleAccess(ctx context.Context, tok *tokenReply, redirect string) (string, error) {
+// singleAccess turns the access token into a frontdoor URL. The token and
+// clientID (the consumer key) are scrubbed from whatever the server says.
+func (c *Client) singleAccess(ctx context.Context, tok *tokenReply, redirect, clientID string) (string, error) {
 	form := url.Values{}
 	if redirect != "" {
 		form.Set("redirect_uri", redirect)
@@ -262,12 +278,27 @@ func (c *Client) singleAccess(ctx context.Context, tok *tokenReply, redirect str
 	case r.status >= 200 && r.status < 300:
 		return parseFrontdoor(r, tok.instanceURL)
 	case r.status >= 300 && r.status < 400:
-		return "", &TransportError{Phase: PhaseSingleAccess, Kind: KindBadReply,
-			Problem: fmt.Sprintf("%s redirected the singleaccess request (HTTP %d) instead of answering it", host, r.status)}
+		return "", singleAccessRedirect(r, host)
 	case r.status >= 400 && r.status < 500:
-		return "", singleAccessRefusal(r, host, tok.AccessToken)
+		return "", singleAccessRefusal(r, host, tok.AccessToken, clientID)
 	}
-	return "", serverError(PhaseSingleAccess, host, r, tok.AccessToken)
+	return "", serverError(PhaseSingleAccess, host, r, tok.AccessToken, clientID)
+}
+
+// singleAccessRedirect reports a redirect of the singleaccess request, which
+// is never followed: the request carries the access token.
+func singleAccessRedirect(r *reply, host string) error {
+	te := &TransportError{Phase: PhaseSingleAccess, Kind: KindRedirect}
+	to := ""
+	if r.location != nil {
+		loc := *r.location
+		loc.RawQuery, loc.Fragment, loc.User = "", "", nil
+		te.Location = loc.String() // percent-encoded: no control or bidi character survives
+		to = " to " + safetext.Clean(te.Location)
+	}
+	te.Problem = fmt.Sprintf("%s redirected the singleaccess request (HTTP %d)%s instead of answering it; "+
+		"tnjwt does not follow it, since the request carries the access token", host, r.status, to)
+	return te
 }
 
 func parseFrontdoor(r *reply, instance *url.URL) (string, error) {
@@ -287,24 +318,26 @@ func parseFrontdoor(r *reply, instance *url.URL) (string, error) {
 		return "", &TransportError{Phase: PhaseSingleAccess, Kind: KindBadReply, Problem: "the frontdoor_uri is not a web address"}
 	}
 	if !strings.EqualFold(u.Host, instance.Host) || u.Scheme != instance.Scheme || u.User != nil {
+		// Go's URL parser lets bidi overrides and C1 controls through in a
+		// host name: the host is cleaned before it goes into the message.
 		return "", &TransportError{Phase: PhaseSingleAccess, Kind: KindUnsafeHost, Problem: fmt.Sprintf(
-			"the frontdoor_uri points at %s://%s, not the org's %s://%s: refusing to use it",
-			u.Scheme, u.Host, instance.Scheme, instance.Host)}
+			"the frontdoor_uri points at %s, not the org's %s: refusing to use it",
+			safetext.Clean(u.Scheme+"://"+u.Host), safetext.Clean(instance.Scheme+"://"+instance.Host))}
 	}
 	return body.FrontdoorURI, nil
 }
 
 // singleAccessRefusal reads a 4xx from singleaccess. Salesforce's body there
 // may be bare text or JSON; like sfdx-core, look for the code as a substring.
-func singleAccessRefusal(r *reply, host, token string) error {
+func singleAccessRefusal(r *reply, host string, secrets ...string) error {
 	e := &RefusalError{Phase: PhaseSingleAccess, Status: r.status}
 	var oe oauthError
 	if code, msg, ok := restError(r.body); ok {
-		e.Code, e.Description = scrub(code, token), scrub(msg, token)
+		e.Code, e.Description = scrub(code, secrets...), scrub(msg, secrets...)
 	} else if json.Unmarshal(r.body, &oe) == nil && oe.Error != "" {
-		e.Code, e.Description = scrub(oe.Error, token), scrub(oe.Description, token)
+		e.Code, e.Description = scrub(oe.Error, secrets...), scrub(oe.Description, secrets...)
 	} else {
-		e.Description = bodyMessage(r.body, token)
+		e.Description = bodyMessage(r.body, secrets...)
 	}
 	for _, code := range []string{"Bad_OAuth_Token", "Invalid_Scope"} {
 		if bytes.Contains(r.body, []byte(code)) {
@@ -336,8 +369,8 @@ func restError(body []byte) (code, msg string, ok bool) {
 
 // bodyMessage is the reply text as the admin should see it: trimmed, one
 // line, bounded, secrets removed.
-func bodyMessage(body []byte, secret string) string {
-	s := strings.Join(strings.Fields(scrub(string(body), secret)), " ")
+func bodyMessage(body []byte, secrets ...string) string {
+	s := strings.Join(strings.Fields(scrub(string(body), secrets...)), " ")
 	// Cut between characters, never inside one.
 	if r := []rune(s); len(r) > 300 {
 		s = string(r[:300]) + "…"
@@ -345,14 +378,14 @@ func bodyMessage(body []byte, secret string) string {
 	return s
 }
 
-func serverError(phase, host string, r *reply, secret string) error {
+func serverError(phase, host string, r *reply, secrets ...string) error {
 	te := &TransportError{Phase: phase, Kind: KindServer}
 	var oe oauthError
 	words := ""
 	if json.Unmarshal(r.body, &oe) == nil && oe.Error != "" {
-		words = ": " + scrub(oe.Error, secret)
+		words = ": " + scrub(oe.Error, secrets...)
 		if oe.Description != "" {
-			words += ": " + scrub(oe.Description, secret)
+			words += ": " + scrub(oe.Description, secrets...)
 		}
 	}
 	if r.status >= 500 {
@@ -383,19 +416,22 @@ func describeBody(r *reply) string {
 const scrubWindow = 12
 
 // scrub makes text the server sent back safe to show (safetext.Clean) and
-// removes the secret from it, whole, URL-encoded or any 12 or more
-// characters of it, in case a server echoes what it was given.
-func scrub(s, secret string) string {
+// removes each secret from it (the assertion or access token, and the
+// consumer key), whole, URL-encoded or any 12 or more characters of it, in
+// case a server echoes what it was given.
+func scrub(s string, secrets ...string) string {
 	s = safetext.Clean(s)
-	if secret == "" {
-		return s
-	}
-	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-		s = strings.ReplaceAll(s, form, redacted)
-	}
-	if len(secret) >= scrubWindow {
-		for i := 0; i+scrubWindow <= len(secret); i++ {
-			s = strings.ReplaceAll(s, secret[i:i+scrubWindow], redacted)
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
+			s = strings.ReplaceAll(s, form, redacted)
+		}
+		if len(secret) >= scrubWindow {
+			for i := 0; i+scrubWindow <= len(secret); i++ {
+				s = strings.ReplaceAll(s, secret[i:i+scrubWindow], redacted)
+			}
 		}
 	}
 	for strings.Contains(s, redacted+redacted) {
