@@ -20,7 +20,8 @@ import (
 // certificate. This dialog only chooses a path; tnjwt's atomic writer
 // replaces the file whole or not at all.
 type saveCertDialog struct {
-	k      *keyScreen
+	s      *shell
+	save   func(path string) // writes the certificate there, off the UI goroutine
 	dir    string
 	folder *widget.Label
 	name   *navEntry
@@ -28,8 +29,11 @@ type saveCertDialog struct {
 	dlg    *dialog.CustomDialog
 }
 
-func (k *keyScreen) askSave() {
-	d := &saveCertDialog{k: k, dir: k.saveFolder(), msg: newMessage()}
+func (k *keyScreen) askSave() { k.s.askSaveCert(k.saveFolder(), k.saveTo) }
+
+// askSaveCert asks for a path in dir, then hands it to save.
+func (s *shell) askSaveCert(dir string, save func(path string)) {
+	d := &saveCertDialog{s: s, save: save, dir: dir, msg: newMessage()}
 	d.folder = wrapped(d.dir)
 	d.name = newNavEntry(nil)
 	d.name.SetText(certs.CertFileName)
@@ -43,21 +47,24 @@ func (k *keyScreen) askSave() {
 	body := container.NewVBox(
 		wrapped("The certificate is public: save it where you can find it for the upload to the External Client App."),
 		form, d.msg)
-	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.submit)
-	save.Importance = widget.HighImportance
+	ok := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.submit)
+	ok.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), d.close)
-	d.dlg = dialog.NewCustomWithoutButtons("Save the certificate", body, k.s.win)
-	d.dlg.SetButtons([]fyne.CanvasObject{cancel, save})
+	d.dlg = dialog.NewCustomWithoutButtons("Save the certificate", body, s.win)
+	d.dlg.SetButtons([]fyne.CanvasObject{cancel, ok})
 	d.dlg.Resize(fyne.NewSize(560, 0))
-	k.s.show(d.dlg)
-	k.s.win.Canvas().Focus(d.name)
+	s.show(d.dlg)
+	s.win.Canvas().Focus(d.name)
 }
 
 // saveFolder is where the certificate was saved last, else the home folder.
-func (k *keyScreen) saveFolder() string {
-	if p := k.s.wiz.State().CertPath; p != "" {
-		if fi, err := os.Stat(filepath.Dir(p)); err == nil && fi.IsDir() {
-			return filepath.Dir(p)
+func (k *keyScreen) saveFolder() string { return folderOf(k.s.wiz.State().CertPath) }
+
+// folderOf is the folder of path when it exists, else the home folder.
+func folderOf(path string) string {
+	if path != "" {
+		if fi, err := os.Stat(filepath.Dir(path)); err == nil && fi.IsDir() {
+			return filepath.Dir(path)
 		}
 	}
 	if home, err := os.UserHomeDir(); err == nil {
@@ -73,12 +80,12 @@ func (d *saveCertDialog) chooseFolder() {
 		}
 		d.dir = u.Path()
 		d.folder.SetText(d.dir)
-	}, d.k.s.win)
+	}, d.s.win)
 	fd.SetTitleText("Choose the folder for the certificate")
 	if l, err := storage.ListerForURI(storage.NewFileURI(d.dir)); err == nil {
 		fd.SetLocation(l)
 	}
-	fd.Resize(dialogSize(d.k.s.win))
+	fd.Resize(dialogSize(d.s.win))
 	fd.Show()
 }
 
@@ -94,16 +101,16 @@ func (d *saveCertDialog) submit() {
 			func(ok bool) {
 				if ok {
 					d.close()
-					d.k.saveTo(path)
+					d.save(path)
 				}
-			}, d.k.s.win)
+			}, d.s.win)
 		return
 	}
 	d.close()
-	d.k.saveTo(path)
+	d.save(path)
 }
 
 func (d *saveCertDialog) close() {
-	d.k.s.dialog = nil
+	d.s.dialog = nil
 	d.dlg.Hide()
 }

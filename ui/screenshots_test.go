@@ -112,6 +112,26 @@ func TestScreenshots(t *testing.T) {
 	e.tap(e.s.welcome.practice)
 	shot("15-practice-org")
 	e.s.leavePractice()
+
+	// Rotation from the Welcome row, on an org whose changes are live at once.
+	e.s.deps.client = nil
+	if err := org.e.SetPropagation(emuApp, 0); err != nil {
+		t.Fatal(err)
+	}
+	org.e.SkipPropagation(emuApp)
+	e.jump(wizard.StepWelcome)
+	e.tap(e.row("acme-prod").rotate)
+	shot("16-rotate")
+	e.press("Make the new key and certificate")
+	if err := org.e.UploadCertificate(emuApp, []byte(e.stored("acme-prod").Pending.CertificatePEM)); err != nil {
+		t.Fatal(err)
+	}
+	e.press("Test now")
+	shot("17-rotate-promoted")
+	e.press("Close")
+	e.s.win.Resize(fyne.NewSize(1280, 900))
+	shot("18-welcome-after-rotation")
+	e.s.win.Resize(fyne.NewSize(900, 600))
 }
 
 func sizeName(s fyne.Size) string {

@@ -10,7 +10,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/rotation"
 	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
@@ -29,8 +31,11 @@ type welcomeScreen struct {
 
 // profileRow is one saved org on the Welcome screen.
 type profileRow struct {
-	name, org, cert, test *widget.Label
-	open, retest, del     *widget.Button
+	name, org, cert, test, keys *widget.Label
+	open, retest, del           *widget.Button
+	renew, rotate               *widget.Button // a set-up org's certificate and key
+	resumeRotation, abandon     *widget.Button // a rotation in progress
+	rollback, discard           *widget.Button // the key a rotation replaced
 }
 
 func newWelcomeScreen(s *shell) *welcomeScreen {
@@ -88,7 +93,8 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 		w.rows[p.Name] = row
 		w.list.Add(container.NewVBox(
 			container.NewBorder(nil, nil, nil, container.NewHBox(row.open, row.retest, row.del), row.name),
-			indent(container.NewVBox(row.org, row.cert, row.test)),
+			indent(container.NewVBox(row.org, row.cert, row.test, row.keys,
+				container.NewHBox(row.renew, row.rotate, row.resumeRotation, row.abandon, row.rollback, row.discard))),
 			widget.NewSeparator()))
 	}
 	if len(list) == 0 {
@@ -111,12 +117,17 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 		test: wrapped(wizard.LastTestText(p.LastTest)),
 	}
 	r.org.Truncation = fyne.TextTruncateEllipsis
-	cert, warn := wizard.CertText(p, now)
-	r.cert = wrapped(cert)
-	if warn {
-		r.cert.Importance = widget.WarningImportance
+	cert, urgency := certLine(p, now)
+	r.cert = cert
+	if urgency != certs.Fine {
 		r.name.SetText("⚠ " + title)
 	}
+	r.keys = wrapped(rotation.Describe(p))
+	r.keys.Importance = widget.WarningImportance
+	if r.keys.Text == "" {
+		r.keys.Hide()
+	}
+	w.rotationButtons(r, p, urgency)
 	r.open = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { w.s.resume(p) })
 	r.retest = widget.NewButtonWithIcon("Re-test", theme.ViewRefreshIcon(), func() { w.s.liveTest(p) })
 	if !p.Checklist[wizard.IDKeyStore].Done {
@@ -124,6 +135,34 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 	}
 	r.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.confirmDelete(p.Name) })
 	return r
+}
+
+// rotationButtons offers Renew and Rotate on a set-up org (Renew stands out
+// once renewal is due), and Continue and Abandon for a rotation in progress.
+func (w *welcomeScreen) rotationButtons(r *profileRow, p profiles.Profile, urgency certs.Urgency) {
+	r.renew = widget.NewButtonWithIcon("Renew certificate", theme.HistoryIcon(), func() { w.s.openRenewal(p, false) })
+	r.rotate = widget.NewButtonWithIcon("Rotate key", theme.ViewRefreshIcon(), func() { w.s.openRenewal(p, true) })
+	r.resumeRotation = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { w.s.openRenewal(p, true) })
+	r.abandon = widget.NewButtonWithIcon("Abandon", theme.CancelIcon(), func() { w.abandonRotation(p.Name) })
+	if urgency != certs.Fine {
+		r.renew.Importance = widget.HighImportance
+	}
+	setUp := p.Checklist[wizard.IDKeyStore].Done && p.CertificatePEM != "" && !p.Practice
+	for _, b := range []*widget.Button{r.renew, r.rotate} {
+		if !setUp || p.Pending != nil {
+			b.Hide()
+		}
+	}
+	if p.Pending == nil {
+		r.resumeRotation.Hide()
+		r.abandon.Hide()
+	}
+	r.rollback = widget.NewButtonWithIcon("Roll back", theme.ContentUndoIcon(), func() { w.confirmRollback(p) })
+	r.discard = widget.NewButtonWithIcon("Discard previous key", theme.DeleteIcon(), func() { w.confirmDiscard(p.Name) })
+	if p.Previous == nil || p.Pending != nil {
+		r.rollback.Hide()
+		r.discard.Hide()
+	}
 }
 
 func (w *welcomeScreen) confirmDelete(name string) {

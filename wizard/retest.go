@@ -52,6 +52,9 @@ func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Dur
 	if err != nil {
 		return salesforce.Request{}, err
 	}
+	if p.Pending != nil {
+		return pendingRequest(ctx, v, p, login, string(ck), wait)
+	}
 	keyPEM, err := readSecret(ctx, v, p.Name, secrets.PrivateKey)
 	if err != nil {
 		return salesforce.Request{}, err
@@ -72,6 +75,33 @@ func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Dur
 	return salesforce.Request{
 		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience, Remembered: p.WorkingAudience,
 		Sandbox: p.Sandbox || login.Sandbox, Key: key, Wait: wait,
+	}, nil
+}
+
+// pendingRequest tests the new key of a rotation in progress, retrying
+// "invalid assertion" too while its certificate propagates.
+func pendingRequest(ctx context.Context, v Vault, p profiles.Profile, login salesforce.LoginURL, ck string, wait time.Duration) (salesforce.Request, error) {
+	keyPEM, err := v.Get(ctx, p.Name, secrets.PendingPrivateKey)
+	if notFound(err) {
+		return salesforce.Request{}, &NotReadyError{Secrets: true, Problem: "The new key of " + p.Name + "'s rotation isn't in your " +
+			secrets.Location() + ": abandon this rotation on the Welcome screen and rotate again."}
+	}
+	if err != nil {
+		return salesforce.Request{}, err
+	}
+	b, err := certs.Load(keyPEM, []byte(p.Pending.CertificatePEM))
+	if err != nil {
+		return salesforce.Request{}, &NotReadyError{Problem: "The new key of " + p.Name + "'s rotation doesn't match its certificate: " +
+			"abandon this rotation on the Welcome screen and rotate again."}
+	}
+	clientID, _, err := salesforce.CheckConsumerKey(ck)
+	if err != nil {
+		return salesforce.Request{}, &NotReadyError{Problem: "The consumer key stored for " + p.Name +
+			" can't be used: " + Sentence(err.Error()) + " Paste it again on the Consumer key step."}
+	}
+	return salesforce.Request{
+		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience, Remembered: p.WorkingAudience,
+		Sandbox: p.Sandbox || login.Sandbox, Key: b.Key, Wait: wait, NewCertificate: true,
 	}, nil
 }
 

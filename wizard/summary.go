@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -26,21 +27,27 @@ func DaysLeft(notAfter, now time.Time) int {
 }
 
 // CertText describes a profile's certificate expiry for the Welcome screen;
-// warn is true when it expires within CertWarnDays or already has.
+// warn is true once renewal is due (certs.ExpiryOf: 30 days before the end,
+// or past two thirds of the validity) or the certificate has expired.
 func CertText(p profiles.Profile, now time.Time) (text string, warn bool) {
 	if p.CertificatePEM == "" || p.CertNotAfter.IsZero() {
 		return "No certificate yet.", false
 	}
+	var notBefore time.Time
+	if c, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
+		notBefore = c.NotBefore
+	}
+	warn = certs.ExpiryOf(notBefore, p.CertNotAfter, now).Urgency != certs.Fine
 	date := p.CertNotAfter.In(now.Location()).Format("2 Jan 2006")
 	switch days := DaysLeft(p.CertNotAfter, now); {
 	case !p.CertNotAfter.After(now):
-		return "Certificate expired on " + date + ": make a new one and upload it to the External Client App.", true
+		return "Certificate expired on " + date + ": renew it and upload the new one to the External Client App.", true
 	case days == 0:
-		return "Certificate expires today (" + date + ").", true
+		return "Certificate expires today (" + date + "): renew it now.", true
 	case days == 1:
-		return "Certificate expires tomorrow (" + date + ").", true
-	case days < CertWarnDays:
-		return fmt.Sprintf("Certificate expires in %d days (%s).", days, date), true
+		return "Certificate expires tomorrow (" + date + "): renew it now.", true
+	case warn:
+		return fmt.Sprintf("Certificate expires in %d days (%s): time to renew it.", days, date), true
 	default:
 		return fmt.Sprintf("Certificate valid for %d more days (until %s).", days, date), false
 	}

@@ -679,7 +679,8 @@ func TestCertTextAndLastTest(t *testing.T) {
 		warn     bool
 	}{
 		{now.Add(200 * 24 * time.Hour), "valid for 200 more days", false},
-		{now.Add(30 * 24 * time.Hour), "valid for 30 more days", false},
+		{now.Add(31 * 24 * time.Hour), "valid for 31 more days", false},
+		{now.Add(30 * 24 * time.Hour), "expires in 30 days", true},
 		{now.Add(29*24*time.Hour + time.Hour), "expires in 29 days", true},
 		{now.Add(36 * time.Hour), "expires tomorrow", true},
 		{now.Add(time.Hour), "expires today", true},

@@ -24,8 +24,8 @@ type Expiry struct {
 
 // ExpiryOf judges a certificate valid from notBefore to notAfter at now. The
 // warning starts WarnDays before the end, or once two thirds of the
-// validity have passed, whichever comes first: a short-lived certificate
-// gets a share of its life as warning, not all of it. A zero notBefore
+// validity have passed, whichever comes first: a long-lived certificate is
+// flagged early enough for a change window to be planned. A zero notBefore
 // (not known) leaves only the WarnDays rule.
 func ExpiryOf(notBefore, notAfter, now time.Time) Expiry {
 	e := Expiry{NotAfter: notAfter, DaysLeft: DaysLeft(notAfter, now)}

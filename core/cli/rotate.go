@@ -151,13 +151,12 @@ func runProfileRotate(args []string, env *Env) int {
 	fmt.Fprintf(w, "Staged a new key for %s as pending, beside the current key, which stays in use.\n", name)
 	printNewCert(w, path, kc, env)
 	sh := profShellWord(name)
-	fmt.Fprintf(w, "\nNext:\n"+
-		"  1. Upload %s to the External Client App. Once it propagates (2 to 10 minutes), servers still signing\n"+
-		"     with the old key fail with invalid assertion: give them the new key first or right after\n"+
-		"     (tnjwt export --profile %s --pending …) and plan the switch.\n"+
-		"  2. Test the new key: tnjwt test --profile %s --wait 10m\n"+
+	fmt.Fprintf(w, "\n%s\n\nNext:\n"+
+		"  1. Upload %s to the External Client App.\n"+
+		"  2. Give the app's servers the new key: tnjwt export --profile %s --pending --format env --out DIR\n"+
+		"  3. Test the new key: tnjwt test --profile %s --wait 10m\n"+
 		"     When it passes, the new key becomes current and the old one is kept as previous.\n"+
-		"  Changed your mind before uploading? tnjwt profile abandon %s\n", path, sh, sh, sh)
+		"  Changed your mind before uploading? tnjwt profile abandon %s\n", rotation.RotateExplained, path, sh, sh, sh)
 	return ExitOK
 }
 
@@ -202,8 +201,7 @@ func keyChangeDone(verb string, p profiles.Profile) string {
 	case "discard-previous":
 		return fmt.Sprintf("Removed the previous key of %s from the %s.", p.Name, secrets.Location())
 	}
-	return fmt.Sprintf("Abandoned the rotation of %s: the new key is gone and the current key stays in use.\n"+
-		"If you already uploaded the new certificate, upload the current one again, or servers fail once the upload propagates.", p.Name)
+	return p.Name + ": " + rotation.Abandoned
 }
 
 func runProfileRollback(args []string, env *Env) int {
@@ -231,7 +229,7 @@ func runProfileRollback(args []string, env *Env) int {
 		return profileFailure(env, "profile rollback: %v", err)
 	}
 	sh := profShellWord(p.Name)
-	fmt.Fprintf(env.Stdout, "%s uses its previous key again; the key it replaced is kept as previous.\n", p.Name)
+	fmt.Fprintf(env.Stdout, "%s: %s\n", p.Name, rotation.RolledBack)
 	if err := certs.WriteCertificate(path, []byte(p.CertificatePEM), false); err != nil {
 		return profileFailure(env, "profile rollback: the key is rolled back, but its certificate could not be written: %v", err)
 	}

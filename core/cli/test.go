@@ -11,6 +11,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
+	"github.com/tnjwt/tnjwt/core/rotation"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -483,10 +484,9 @@ func (o *testOptions) keyOutcome(env *Env, err error) keyOutcome {
 	out := keyOutcome{Key: "pending"}
 	sh := profShellWord(o.profile)
 	if err != nil {
-		out.Note = "The new (pending) key did not pass; the current key is untouched and stays in use."
+		out.Note = rotation.PendingFailed
 		if o.wait <= 0 {
-			out.Note += " If the new certificate was uploaded in the last 10 minutes, it may still be propagating: " +
-				"tnjwt test --profile " + sh + " --wait 10m retries through it."
+			out.Note += " " + rotation.StillPropagating + " tnjwt test --profile " + sh + " --wait 10m retries through it."
 		}
 		return out
 	}
@@ -500,8 +500,7 @@ func (o *testOptions) keyOutcome(env *Env, err error) keyOutcome {
 		return out
 	}
 	out.Promoted = true
-	out.Note = "The new key passed and is now the current key. The old key is kept as previous: servers still signing with it " +
-		"fail once the new certificate has propagated. Give them the new key (tnjwt export --profile " + sh + " …); " +
-		"when all of them use it, remove the old one: tnjwt profile discard-previous " + sh + "."
+	out.Note = rotation.Promoted + " Exports with the new key: tnjwt export --profile " + sh + " …; " +
+		"discard the previous key: tnjwt profile discard-previous " + sh + "."
 	return out
 }
