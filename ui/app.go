@@ -66,6 +66,7 @@ func defaultDeps() (Deps, error) {
 
 // Run opens the main window and blocks until it closes.
 func Run(a fyne.App, opts Options) {
+	a.Settings().SetTheme(newTheme())
 	a.SetIcon(Icon())
 	w := a.NewWindow(AppName)
 	w.SetIcon(Icon())

@@ -21,12 +21,12 @@ import (
 type checklistScreen struct {
 	s      *shell
 	step   wizard.Step
-	checks map[string]*widget.Check
+	checks map[string]*focusCheck
 	items  map[string]*itemView
 	// practiceNotes say, in practice mode, which items the live test can't notice.
 	practiceNotes []*widget.Label
-	values        []boundValue     // values filled from the profile, refreshed on show
-	copies        []*widget.Button // their Copy buttons, in the same order
+	values        []boundValue   // values filled from the profile, refreshed on show
+	copies        []*focusButton // their Copy buttons, in the same order
 	reveal        *widget.Button
 	saveCert      *widget.Button // the current certificate, when it isn't saved yet
 	noFile        *widget.Label
@@ -47,7 +47,7 @@ type boundValue struct {
 }
 
 func newChecklistScreen(s *shell, st wizard.Step) *checklistScreen {
-	c := &checklistScreen{s: s, step: st, checks: map[string]*widget.Check{}, items: map[string]*itemView{}}
+	c := &checklistScreen{s: s, step: st, checks: map[string]*focusCheck{}, items: map[string]*itemView{}}
 	box := container.NewVBox()
 	if st.Where != "" {
 		box.Add(bold("Where in Salesforce Setup"))
@@ -67,7 +67,7 @@ func newChecklistScreen(s *shell, st wizard.Step) *checklistScreen {
 
 func (c *checklistScreen) item(it wizard.Item) fyne.CanvasObject {
 	id := it.ID
-	check := widget.NewCheck(it.Label, func(on bool) {
+	check := newFocusCheck(c.s, it.Label, func(on bool) {
 		c.s.wiz.Tick(id, on)
 		c.s.practiceApply(id, on)
 		c.s.changed()
@@ -195,7 +195,7 @@ func (c *checklistScreen) valueRow(v wizard.Value) (name, value fyne.CanvasObjec
 	if v.From != wizard.Fixed {
 		c.values = append(c.values, boundValue{v, text})
 	}
-	copyBtn := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+	copyBtn := newFocusButton(c.s, "Copy", theme.ContentCopyIcon(), func() {
 		val := v.Resolve(c.s.wiz.State())
 		c.s.copy("“"+val+"”", val)
 	})
@@ -243,7 +243,7 @@ func (c *checklistScreen) show() {
 	}
 	for i, b := range c.values {
 		val := b.v.Resolve(st)
-		enable(c.copies[i], val != "")
+		enable(&c.copies[i].Button, val != "")
 		if val == "" && b.v.From == wizard.FromCertFile {
 			val = "not saved as a file yet: use Save certificate below"
 		}

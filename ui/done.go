@@ -189,16 +189,9 @@ func (d *doneScreen) write(dir string, files []export.File, replace bool) {
 
 func (d *doneScreen) confirmReplace(dir string, files []export.File, paths []string) {
 	msg := wrapped("These files are already there:\n" + strings.Join(paths, "\n") + "\n\nReplace them?")
-	dlg := dialog.NewCustomConfirm("Replace files?", "Replace", "Keep them", msg, func(ok bool) {
-		d.s.dialog = nil
-		if ok {
-			d.write(dir, files, true)
-		} else {
-			d.exported.info("Nothing was written: " + fsutil.ErrExists.Error() + ".")
-		}
-	}, d.s.win)
-	dlg.Resize(fyne.NewSize(560, 0))
-	d.s.show(dlg)
+	d.s.ask(ask{Title: "Replace files?", Body: msg, Cancel: "Keep them", OK: "Replace", Width: 560,
+		OnOK:     func() bool { d.write(dir, files, true); return true },
+		OnCancel: func() { d.exported.info("Nothing was written: " + fsutil.ErrExists.Error() + ".") }})
 }
 
 // showHeroku shows the `heroku config:set` command, ready to copy.
@@ -213,9 +206,8 @@ func (d *doneScreen) showHeroku() {
 			wrapped("Run this where the Heroku CLI is logged in. It reads the private key from sf_private_key.pem "+
 				"(Save private key file… writes it), so the key never enters your shell history; delete the file afterwards."),
 			container.NewHBox(layout.NewSpacer(), copyBtn), nil, nil, container.NewVScroll(text))
-		dlg := dialog.NewCustom("Heroku config for "+org.Profile, "Close", box, d.s.win)
-		dlg.Resize(dialogSize(d.s.win))
-		d.s.show(dlg)
+		dlg := d.s.ask(ask{Title: "Heroku config for " + org.Profile, Body: box})
+		dlg.dlg.Resize(dialogSize(d.s.win))
 		d.s.win.Canvas().Focus(copyBtn)
 	})
 }

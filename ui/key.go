@@ -102,7 +102,7 @@ func newKeyScreen(s *shell) *keyScreen {
 
 	k.fingerprint = monoWrapped("")
 	k.fingerprint.Wrapping = fyne.TextWrapOff // fingerprintLines breaks it, only at colons
-	k.subject = widget.NewLabel("")
+	k.subject = wrapped("")
 	k.expiry = wrapped("")
 	k.keyLen = widget.NewLabel("")
 	k.saveCert = widget.NewButtonWithIcon("Save certificate…", theme.DocumentSaveIcon(), k.askSave)
@@ -142,9 +142,9 @@ func newKeyScreen(s *shell) *keyScreen {
 	return k
 }
 
-// fingerprintBytesPerLine splits a SHA-256 fingerprint (32 bytes) into two
-// lines that fit the form at 900 pixels.
-const fingerprintBytesPerLine = 16
+// fingerprintBytesPerLine splits a SHA-256 fingerprint (32 bytes) into four
+// lines, narrow enough for the form in a 700-pixel window.
+const fingerprintBytesPerLine = 8
 
 // fingerprintLines breaks a colon-separated fingerprint between bytes, never
 // inside one, so it reads as Salesforce and openssl print it.
@@ -189,14 +189,7 @@ func (k *keyScreen) confirmReplace(then func()) {
 	if k.s.wiz.State().Ticked(wizard.IDKeyStore) {
 		text += ", and store the new key in the keychain again"
 	}
-	d := dialog.NewConfirm("Replace the key and certificate?", text+".", func(ok bool) {
-		k.s.dialog = nil
-		if ok {
-			then()
-		}
-	}, k.s.win)
-	d.SetConfirmText("Replace")
-	k.s.show(d)
+	k.s.confirm("Replace the key and certificate?", text+".", "Replace", widget.MediumImportance, then)
 }
 
 func (k *keyScreen) askGenerate() {

@@ -640,6 +640,14 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 		if v.Text == text {
 			return v
 		}
+	case *dialogButton:
+		if v.Text == text {
+			return &v.Button
+		}
+	case *focusButton:
+		if v.Text == text {
+			return &v.Button
+		}
 	case *fyne.Container:
 		for _, c := range v.Objects {
 			if b := findButton(c, text); b != nil {

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -32,7 +31,7 @@ type renewalFlow struct {
 	rotate bool
 	cert   *profiles.KeyCert // the new certificate, once made
 
-	dlg                   *dialog.CustomDialog
+	dlg                   *keyDialog
 	days                  *navEntry
 	bits                  *widget.Select
 	makeCert              *widget.Button
@@ -76,9 +75,9 @@ func (s *shell) openRenewal(p profiles.Profile, rotate bool) {
 	f.build()
 	if p.Pending != nil {
 		f.adopt(*p.Pending)
+	} else {
+		s.win.Canvas().Focus(f.days)
 	}
-	s.show(f.dlg)
-	s.win.Canvas().Focus(f.days)
 }
 
 func (f *renewalFlow) build() {
@@ -123,18 +122,18 @@ func (f *renewalFlow) build() {
 		bold("2. Save it"), container.NewHBox(f.saveCert), f.saved,
 		bold("3. Upload it"), wrapped(rotation.UploadStep),
 		bold("4. Test"), wrapped(testWhat), container.NewHBox(f.test, f.stopT), f.bar, f.result, f.after)
-	closeBtn := widget.NewButtonWithIcon("Close", theme.CancelIcon(), f.close)
 	f.content = container.New(readableWidth{760}, body)
 	f.scroll = container.NewVScroll(f.content)
-	f.dlg = dialog.NewCustomWithoutButtons(title, f.scroll, f.s.win)
-	f.dlg.SetButtons([]fyne.CanvasObject{closeBtn})
-	f.dlg.Resize(dialogSize(f.s.win))
+	f.dlg = f.s.ask(ask{Title: title, Body: f.scroll, OnCancel: f.closed})
+	f.days.escape = f.close
+	f.dlg.dlg.Resize(dialogSize(f.s.win))
 }
 
-func (f *renewalFlow) close() {
+// close closes the flow, as its Close button and Escape do.
+func (f *renewalFlow) close() { f.dlg.dismiss() }
+
+func (f *renewalFlow) closed() {
 	f.cancel()
-	f.s.dialog = nil
-	f.dlg.Hide()
 	f.s.welcome.reload()
 }
 
@@ -384,14 +383,10 @@ func (f *renewalFlow) rolledBack() {
 // confirmRollback asks, rolls back, then opens the flow at the previous
 // certificate's new upload.
 func (w *welcomeScreen) confirmRollback(p profiles.Profile) {
-	d := dialog.NewConfirm("Go back to the previous key of "+p.Name+"?",
-		"The previous key becomes current again and the current one is kept as previous.\n"+
+	w.s.confirm("Go back to the previous key of "+p.Name+"?",
+		"The previous key becomes current again and the current one is kept as previous. "+
 			"You then upload the previous certificate again: the External Client App holds only one.",
-		func(ok bool) {
-			w.s.dialog = nil
-			if !ok {
-				return
-			}
+		"Roll back", widget.MediumImportance, func() {
 			w.s.release(p.Name)
 			m := w.s.manager()
 			background(w.s.jobs, func() error {
@@ -410,24 +405,17 @@ func (w *welcomeScreen) confirmRollback(p profiles.Profile) {
 				f.days.Disable()
 				f.test.Enable()
 				f.rolledBack()
-				w.s.show(f.dlg)
 				w.reload()
 			})
-		}, w.s.win)
-	d.SetConfirmText("Roll back")
-	w.s.show(d)
+		})
 }
 
 // confirmDiscard asks, then removes the previous key.
 func (w *welcomeScreen) confirmDiscard(name string) {
-	d := dialog.NewConfirm("Discard the previous key of "+name+"?",
-		"Servers still signing with it already fail once the new certificate has propagated.\n"+
+	w.s.confirm("Discard the previous key of "+name+"?",
+		"Servers still signing with it already fail once the new certificate has propagated. "+
 			"Discard it when all of them use the new key.",
-		func(ok bool) {
-			w.s.dialog = nil
-			if !ok {
-				return
-			}
+		"Discard", widget.DangerImportance, func() {
 			w.s.release(name)
 			m := w.s.manager()
 			background(w.s.jobs, func() error {
@@ -442,22 +430,15 @@ func (w *welcomeScreen) confirmDiscard(name string) {
 				}
 				w.reload()
 			})
-		}, w.s.win)
-	d.SetConfirmText("Discard")
-	d.SetConfirmImportance(widget.DangerImportance)
-	w.s.show(d)
+		})
 }
 
 // abandonRotation asks, then drops a rotation in progress.
 func (w *welcomeScreen) abandonRotation(name string) {
-	d := dialog.NewConfirm("Abandon the rotation of "+name+"?",
-		"The new key is removed from the keychain; the current key stays in use.\n"+
+	w.s.confirm("Abandon the rotation of "+name+"?",
+		"The new key is removed from the keychain; the current key stays in use. "+
 			"If you already uploaded the new certificate, upload the current one again.",
-		func(ok bool) {
-			w.s.dialog = nil
-			if !ok {
-				return
-			}
+		"Abandon", widget.MediumImportance, func() {
 			w.s.release(name)
 			m := w.s.manager()
 			background(w.s.jobs, func() error {
@@ -472,9 +453,7 @@ func (w *welcomeScreen) abandonRotation(name string) {
 				}
 				w.reload()
 			})
-		}, w.s.win)
-	d.SetConfirmText("Abandon")
-	w.s.show(d)
+		})
 }
 
 // certLine is a saved org's certificate on the Welcome screen: days left,

@@ -26,7 +26,7 @@ type saveCertDialog struct {
 	folder *widget.Label
 	name   *navEntry
 	msg    *message
-	dlg    *dialog.CustomDialog
+	dlg    *keyDialog
 }
 
 func (k *keyScreen) askSave() { k.s.askSaveCert(k.saveFolder(), k.saveTo) }
@@ -37,7 +37,7 @@ func (s *shell) askSaveCert(dir string, save func(path string)) {
 	d.folder = wrapped(d.dir)
 	d.name = newNavEntry(nil)
 	d.name.SetText(certs.CertFileName)
-	d.name.OnSubmitted = func(string) { d.submit() }
+	d.name.OnSubmitted = func(string) { d.dlg.confirm() }
 	d.name.OnChanged = func(string) { d.msg.set("", "") }
 	choose := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), d.chooseFolder)
 	form := widget.NewForm(
@@ -47,13 +47,8 @@ func (s *shell) askSaveCert(dir string, save func(path string)) {
 	body := container.NewVBox(
 		wrapped("The certificate is public: save it where you can find it for the upload to the External Client App."),
 		form, d.msg)
-	ok := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), d.submit)
-	ok.Importance = widget.HighImportance
-	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), d.close)
-	d.dlg = dialog.NewCustomWithoutButtons("Save the certificate", body, s.win)
-	d.dlg.SetButtons([]fyne.CanvasObject{cancel, ok})
-	d.dlg.Resize(fyne.NewSize(560, 0))
-	s.show(d.dlg)
+	d.dlg = s.ask(ask{Title: "Save the certificate", Body: body, OK: "Save", Width: 560, OnOK: d.submit})
+	d.name.escape = d.dlg.dismiss
 	s.win.Canvas().Focus(d.name)
 }
 
@@ -89,28 +84,23 @@ func (d *saveCertDialog) chooseFolder() {
 	fd.Show()
 }
 
-func (d *saveCertDialog) submit() {
+// submit saves, or asks first when the file is there; it reports whether
+// the dialog may close.
+func (d *saveCertDialog) submit() bool {
 	path, err := certs.SavePath(d.dir, d.name.Text)
 	if err != nil {
 		d.msg.set(inputText(err), "")
-		return
+		return false
 	}
 	if _, err := os.Lstat(path); err == nil {
-		dialog.ShowConfirm("Replace "+filepath.Base(path)+"?",
+		d.s.confirm("Replace "+filepath.Base(path)+"?",
 			"A file of that name is already in this folder. Replace it with this certificate?",
-			func(ok bool) {
-				if ok {
-					d.close()
-					d.save(path)
-				}
-			}, d.s.win)
-		return
+			"Replace", widget.MediumImportance, func() {
+				d.dlg.close()
+				d.save(path)
+			})
+		return false
 	}
-	d.close()
 	d.save(path)
-}
-
-func (d *saveCertDialog) close() {
-	d.s.dialog = nil
-	d.dlg.Hide()
+	return true
 }

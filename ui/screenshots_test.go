@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnv(t)
-	e.appRef.Settings().SetTheme(theme.LightTheme())
+	e.appRef.Settings().SetTheme(lightTheme{newTheme()})
 	org := startPracticeOrg(t)
 	capture := func(name string) {
 		t.Helper()
@@ -147,4 +148,12 @@ func fmtInt(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// lightTheme is tnjwt's theme held to its light variant, so the pictures do
+// not depend on the desktop's choice.
+type lightTheme struct{ fyne.Theme }
+
+func (l lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return l.Theme.Color(n, theme.VariantLight)
 }

@@ -98,6 +98,7 @@ type shell struct {
 	back, next  *widget.Button
 	counter     *widget.Label
 	dialog      dialog.Dialog // the dialog on show, if any (tests read it)
+	dialogs     []*keyDialog  // tnjwt's own dialogs on show, the top one last
 
 	frame     *fyne.Container // header, body and footer: laid out again when the header or footer grows
 	practice  *practiceMode   // nil unless rehearsing against the practice org
@@ -115,6 +116,7 @@ func newShell(a fyne.App, w fyne.Window, d Deps) *shell {
 	s.render()
 	w.Canvas().AddShortcut(shortcutBack, func(fyne.Shortcut) { s.goBack() })
 	w.Canvas().AddShortcut(shortcutNext, func(fyne.Shortcut) { s.goNext() })
+	w.Canvas().SetOnTypedKey(s.typedKey)
 	return s
 }
 
@@ -331,14 +333,8 @@ func (s *shell) confirmUnticked(items []wizard.Item) {
 		box.Add(bold("•  " + it.Label))
 	}
 	box.Add(wrapped("Move on anyway? They stay on the checklist, the step list marks this step, and you can come back to it at any time."))
-	d := dialog.NewCustomConfirm("Some items aren't ticked", "Move on", "Stay here", box, func(ok bool) {
-		s.dialog = nil
-		if ok {
-			s.handle(s.wiz.SkipUnticked())
-		}
-	}, s.win)
-	d.Resize(fyne.NewSize(480, 0))
-	s.show(d)
+	s.ask(ask{Title: "Some items aren't ticked", Body: box, Cancel: "Stay here", OK: "Move on", Width: 480,
+		OnOK: func() bool { s.handle(s.wiz.SkipUnticked()); return true }})
 }
 
 func (s *shell) finish() {
@@ -423,6 +419,24 @@ func (s *shell) relayout() {
 	if sc := s.scrolls[s.wiz.Step().ID]; sc != nil {
 		sc.Content.Refresh()
 		sc.Refresh()
+	}
+}
+
+// keepVisible scrolls the current screen just enough to show o whole.
+func (s *shell) keepVisible(o fyne.CanvasObject) {
+	scroll := s.scrolls[s.wiz.Step().ID]
+	if scroll == nil {
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(scroll).Y + scroll.Offset.Y
+	bottom, view := top+o.Size().Height, scroll.Size().Height
+	pad := theme.Padding() * 2
+	switch {
+	case top < scroll.Offset.Y:
+		scroll.ScrollToOffset(fyne.NewPos(0, max(top-pad, 0)))
+	case bottom > scroll.Offset.Y+view:
+		scroll.ScrollToOffset(fyne.NewPos(0, bottom-view+pad))
 	}
 }
 

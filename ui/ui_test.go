@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +13,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/certs"
@@ -161,6 +162,15 @@ func collect(o fyne.CanvasObject, out *[]string) {
 		return
 	case *widget.Button:
 		*out = append(*out, "["+x.Text+"]")
+		return
+	case *dialogButton:
+		*out = append(*out, "["+x.Text+"]")
+		return
+	case *focusButton:
+		*out = append(*out, "["+x.Text+"]")
+		return
+	case *focusCheck:
+		*out = append(*out, "[check] "+x.Text)
 		return
 	case *fyne.Container:
 		for _, c := range x.Objects {
@@ -387,10 +397,10 @@ func TestGenerateKeyOffTheUIThread(t *testing.T) {
 		t.Fatalf("after generating: result %v, busy %v", k.result.Visible(), k.busy.Visible())
 	}
 	p, _ := e.store.Get("acme")
-	// Two lines of 16 bytes, broken between bytes, never inside one.
+	// Four lines of 8 bytes, broken between bytes, never inside one.
 	lines := strings.Split(k.fingerprint.Text, "\n")
-	if strings.Join(lines, "") != p.Fingerprint || len(p.Fingerprint) != 95 || len(lines) != 2 ||
-		len(lines[0]) != 16*3 || !strings.HasSuffix(lines[0], ":") || k.fingerprint.Wrapping != fyne.TextWrapOff {
+	if strings.Join(lines, "") != p.Fingerprint || len(p.Fingerprint) != 95 || len(lines) != 4 ||
+		len(lines[0]) != 8*3 || !strings.HasSuffix(lines[0], ":") || k.fingerprint.Wrapping != fyne.TextWrapOff {
 		t.Errorf("fingerprint shown %q, saved %q", k.fingerprint.Text, p.Fingerprint)
 	}
 	e.see("CN=" + certs.DefaultCN)
@@ -442,13 +452,11 @@ func TestGenerateKeyOffTheUIThread(t *testing.T) {
 	test.Tap(c.checks[wizard.IDECACertUpload])
 	e.s.goBack()
 	e.tap(k.generate)
-	d, ok := e.s.dialog.(*dialog.ConfirmDialog)
-	if !ok {
+	if e.topDialog() == nil {
 		t.Fatal("no confirmation before replacing the key")
 	}
 	e.see("Upload the new sf_public_cert.crt to the External Client App again")
-	d.Confirm()
-	e.settle()
+	e.press("Replace")
 	p2, _ := e.store.Get("acme")
 	if p2.Fingerprint == p.Fingerprint || p2.Checklist[wizard.IDECACertUpload].Done {
 		t.Errorf("after replacing: same fingerprint %v, upload still ticked %v", p2.Fingerprint == p.Fingerprint, p2.Checklist[wizard.IDECACertUpload].Done)
@@ -521,8 +529,7 @@ func TestChecklistTicksAndAsksOnceAboutUntickedItems(t *testing.T) {
 		t.Error("tick not saved")
 	}
 	e.next()
-	d, ok := e.s.dialog.(*dialog.ConfirmDialog)
-	if !ok || e.at() != wizard.StepECA {
+	if e.topDialog() == nil || e.at() != wizard.StepECA {
 		t.Fatalf("no question before leaving unticked items (at %s)", e.at())
 	}
 	e.see("JWT Bearer Flow")
@@ -535,8 +542,7 @@ func TestChecklistTicksAndAsksOnceAboutUntickedItems(t *testing.T) {
 	if e.at() != wizard.StepECA {
 		t.Fatal("the shortcut moved on behind the dialog")
 	}
-	d.Confirm()
-	e.settle()
+	e.typeKey(fyne.KeyReturn) // Return presses Move on, the default
 	if e.at() != wizard.StepPermset {
 		t.Fatalf("confirming went to %s", e.at())
 	}
@@ -545,9 +551,8 @@ func TestChecklistTicksAndAsksOnceAboutUntickedItems(t *testing.T) {
 		t.Error("the skipped step isn't marked in the step list")
 	}
 	e.s.goBack()
-	e.s.dialog = nil
 	e.next()
-	if e.s.dialog != nil || e.at() != wizard.StepPermset {
+	if e.topDialog() != nil || e.at() != wizard.StepPermset {
 		t.Errorf("asked twice on the same screen (at %s)", e.at())
 	}
 	// Ticking the rest turns the step's icon to done.
@@ -575,7 +580,7 @@ func TestPermsetScreenCopiesExactValues(t *testing.T) {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch x := o.(type) {
-		case *widget.Button:
+		case *focusButton:
 			if x.Text == "Copy" {
 				test.Tap(x)
 				copied[e.appRef.Clipboard().Content()] = true
@@ -956,19 +961,25 @@ func TestDeleteAsksFirst(t *testing.T) {
 	e.jump(wizard.StepWelcome)
 	row := e.s.welcome.rows["acme"]
 	e.tap(row.del)
-	d, ok := e.s.dialog.(*dialog.ConfirmDialog)
-	if !ok {
+	if e.topDialog() == nil {
 		t.Fatal("no confirmation before deleting")
 	}
 	e.see("Delete acme?")
-	d.Dismiss()
-	e.settle()
+	e.typeKey(fyne.KeyEscape) // Escape cancels, from the focused button
+	if e.topDialog() != nil || len(e.s.win.Canvas().Overlays().List()) != 0 {
+		t.Fatal("Escape left the dialog open")
+	}
 	if _, err := e.store.Get("acme"); err != nil {
 		t.Fatal("dismissing deleted the profile")
 	}
 	e.tap(row.del)
-	e.s.dialog.(*dialog.ConfirmDialog).Confirm()
-	e.settle()
+	e.s.win.Canvas().Unfocus()
+	e.typeKey(fyne.KeyEscape) // and with nothing focused
+	if e.topDialog() != nil {
+		t.Fatal("Escape with nothing focused left the dialog open")
+	}
+	e.tap(row.del)
+	e.press("Delete")
 	if _, err := e.store.Get("acme"); !errors.Is(err, profiles.ErrNotFound) {
 		t.Errorf("profile still there: %v", err)
 	}
@@ -1004,15 +1015,23 @@ func TestExpiringCertificateGetsABadge(t *testing.T) {
 	e.see("invalid_grant (audience is invalid)")
 }
 
-func TestEveryScreenFits900x600(t *testing.T) {
+// Every screen fits a 700×500 window (so the window never widens by itself
+// when the step changes, and nothing is cut off at the right): its content
+// wraps or scrolls.
+func TestEveryScreenFits700x500(t *testing.T) {
 	e := newEnv(t)
+	org := startPracticeOrg(t)
+	e.savedOrg("acme-prod", org.url, true)
+	e.savedOrg("a-saved-org-with-a-rather-long-name-to-see-it-wrap", "https://acme--uat.sandbox.my.salesforce.com", true)
+	e.s.welcome.reload()
+	e.settle()
 	e.toKeychain("acme")
 	for i := range e.s.steps {
 		e.s.jump(i)
 		e.settle()
 		min := e.s.win.Canvas().Content().MinSize()
-		if min.Width > 900 || min.Height > 600 {
-			t.Errorf("%s needs %v, more than 900×600", e.s.steps[i].ID, min)
+		if min.Width > 700 || min.Height > 500 {
+			t.Errorf("%s needs %v, more than 700×500", e.s.steps[i].ID, min)
 		}
 		if _, ok := e.s.body.Objects[0].(*container.Scroll); !ok {
 			t.Errorf("%s isn't in a scroll container", e.s.steps[i].ID)
@@ -1180,10 +1199,17 @@ func TestSaveCertificateNeverTruncatesTheChosenFile(t *testing.T) {
 		t.Fatal("a refused name closed the dialog")
 	}
 
+	name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // Escape in the field cancels
+	e.settle()
+	if e.topDialog() != nil {
+		t.Fatal("Escape in the file name left the dialog open")
+	}
+	e.tap(k.saveCert)
+	name = findEntry(e.s.win.Canvas().Overlays().Top())
 	name.SetText("uat.crt")
 	name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	e.settle()
-	e.tap(findButton(e.s.win.Canvas().Overlays().Top(), "Yes"))
+	e.tap(findButton(e.s.win.Canvas().Overlays().Top(), "Replace"))
 	if data, _ := os.ReadFile(target); string(data) != "KEEP" {
 		t.Errorf("the symlink's target was written: %q", data)
 	}
@@ -1192,4 +1218,104 @@ func TestSaveCertificateNeverTruncatesTheChosenFile(t *testing.T) {
 		t.Fatalf("uat.crt does not hold the certificate: %v", err)
 	}
 	e.see("Saved to " + link)
+}
+
+// topDialog is tnjwt's dialog on top, or nil.
+func (e *env) topDialog() *keyDialog {
+	if len(e.s.dialogs) == 0 {
+		return nil
+	}
+	return e.s.dialogs[len(e.s.dialogs)-1]
+}
+
+// typeKey types a key as the window would: to the focused widget, else to
+// the canvas.
+func (e *env) typeKey(name fyne.KeyName) {
+	e.t.Helper()
+	ev := &fyne.KeyEvent{Name: name}
+	if f := e.s.win.Canvas().Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if h := e.s.win.Canvas().OnTypedKey(); h != nil {
+		h(ev)
+	}
+	e.settle()
+}
+
+// Tab on a checklist screen keeps the focused stop in view: the scroll
+// follows the focus down the page and back up.
+func TestTabKeepsTheFocusedStopInView(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	e.s.win.Resize(fyne.NewSize(700, 500))
+	e.jump(wizard.StepECA)
+	scroll := e.s.scrolls[wizard.StepECA]
+	c := e.s.win.Canvas()
+	d := fyne.CurrentApp().Driver()
+	inView := func(o fyne.CanvasObject) bool {
+		top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(scroll).Y
+		return top >= 0 && top+o.Size().Height <= scroll.Size().Height+1
+	}
+	c.Focus(e.checklist(wizard.StepECA).checks[wizard.IDECAScopes])
+	moved, seen := false, 0
+	for range 40 {
+		c.FocusNext()
+		f, ok := c.Focused().(fyne.CanvasObject)
+		if !ok || f == e.s.back || f == e.s.next {
+			break
+		}
+		if _, inScreen := f.(*focusCheck); !inScreen {
+			if _, inScreen = f.(*focusButton); !inScreen {
+				continue
+			}
+		}
+		seen++
+		if !inView(f) {
+			t.Fatalf("Tab stop %d (%T) is outside the view (offset %v)", seen, f, scroll.Offset)
+		}
+		moved = moved || scroll.Offset.Y > 0
+	}
+	if seen < 5 || !moved {
+		t.Fatalf("walked %d stops, scrolled %v: the screen should need scrolling at 700×500", seen, moved)
+	}
+	c.Focus(e.checklist(wizard.StepECA).checks[wizard.IDECAScopes])
+	if !inView(e.checklist(wizard.StepECA).checks[wizard.IDECAScopes]) {
+		t.Error("going back to the first stop did not scroll back up")
+	}
+}
+
+// A focused primary button looks different from an unfocused one, and an
+// unticked box stands out from the background, in both variants.
+func TestThemeShowsFocusAndUntickedBoxes(t *testing.T) {
+	th := newTheme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		primary := th.Color(theme.ColorNamePrimary, v)
+		focus := th.Color(theme.ColorNameFocus, v)
+		if d := contrast(blend(primary, focus), primary); d < 0x18 {
+			t.Errorf("variant %d: a focused primary button differs from an unfocused one by only %d", v, d)
+		}
+		if d := contrast(th.Color(theme.ColorNameInputBorder, v), th.Color(theme.ColorNameBackground, v)); d < 0x50 {
+			t.Errorf("variant %d: an unticked box differs from the background by only %d", v, d)
+		}
+	}
+}
+
+func toNRGBA(c color.Color) color.NRGBA { return color.NRGBAModel.Convert(c).(color.NRGBA) }
+
+// blend draws over on top of under, as Fyne tints a focused button.
+func blend(under, over color.Color) color.NRGBA {
+	u, o := toNRGBA(under), toNRGBA(over)
+	a := float64(o.A) / 255
+	mix := func(x, y uint8) uint8 { return uint8(float64(x)*(1-a) + float64(y)*a) }
+	return color.NRGBA{R: mix(u.R, o.R), G: mix(u.G, o.G), B: mix(u.B, o.B), A: 0xff}
+}
+
+func contrast(a, b color.Color) int {
+	x, y := toNRGBA(a), toNRGBA(b)
+	abs := func(n int) int {
+		if n < 0 {
+			return -n
+		}
+		return n
+	}
+	return (abs(int(x.R)-int(y.R)) + abs(int(x.G)-int(y.G)) + abs(int(x.B)-int(y.B))) / 3
 }

@@ -6,7 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -54,7 +54,7 @@ func newWelcomeScreen(s *shell) *welcomeScreen {
 		"sets, and the External Client App already created for Tableau Next. Plan on about fifteen minutes.")
 	rehearse := subtle("No org at hand, or want to see what each mistake looks like first? Practice walks the whole setup " +
 		"against a built-in org on this computer; nothing reaches Salesforce.")
-	w.root = container.NewVBox(intro, needs, container.NewHBox(w.start, w.practice), rehearse, widget.NewSeparator(),
+	w.root = container.NewVBox(intro, needs, container.New(layout.NewRowWrapLayout(), w.start, w.practice), rehearse, widget.NewSeparator(),
 		bold("Saved orgs"), w.problem, w.empty, w.list)
 	return w
 }
@@ -94,7 +94,7 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 		w.list.Add(container.NewVBox(
 			container.NewBorder(nil, nil, nil, container.NewHBox(row.open, row.retest, row.del), row.name),
 			indent(container.NewVBox(row.org, row.cert, row.test, row.keys,
-				container.NewHBox(row.renew, row.rotate, row.resumeRotation, row.abandon, row.rollback, row.discard))),
+				container.New(layout.NewRowWrapLayout(), row.renew, row.rotate, row.resumeRotation, row.abandon, row.rollback, row.discard))),
 			widget.NewSeparator()))
 	}
 	if len(list) == 0 {
@@ -112,7 +112,7 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 		title += " (practice org)"
 	}
 	r := &profileRow{
-		name: bold(title),
+		name: wrappedBold(title),
 		org:  wrapped(fmt.Sprintf("%s  ·  %s", p.LoginURL, p.Username)),
 		test: wrapped(wizard.LastTestText(p.LastTest)),
 	}
@@ -166,18 +166,10 @@ func (w *welcomeScreen) rotationButtons(r *profileRow, p profiles.Profile, urgen
 }
 
 func (w *welcomeScreen) confirmDelete(name string) {
-	d := dialog.NewConfirm("Delete "+name+"?",
+	w.s.confirm("Delete "+name+"?",
 		"This removes the saved profile and its secrets (consumer key and private key) from the "+secrets.Location()+
-			".\nNothing changes in Salesforce: the External Client App keeps its certificate.",
-		func(ok bool) {
-			w.s.dialog = nil
-			if ok {
-				w.delete(name)
-			}
-		}, w.s.win)
-	d.SetConfirmText("Delete")
-	d.SetConfirmImportance(widget.DangerImportance)
-	w.s.show(d)
+			". Nothing changes in Salesforce: the External Client App keeps its certificate.",
+		"Delete", widget.DangerImportance, func() { w.delete(name) })
 }
 
 func (w *welcomeScreen) delete(name string) {

@@ -21,7 +21,16 @@ var (
 // window: a focused Entry otherwise swallows every shortcut it doesn't know.
 type navEntry struct {
 	widget.Entry
-	nav func(fyne.Shortcut) bool
+	nav    func(fyne.Shortcut) bool
+	escape func() // in a dialog: Escape cancels it
+}
+
+func (e *navEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.escape != nil {
+		e.escape()
+		return
+	}
+	e.Entry.TypedKey(ev)
 }
 
 func newNavEntry(nav func(fyne.Shortcut) bool) *navEntry {
@@ -55,6 +64,13 @@ func subtle(text string) *widget.Label {
 func bold(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+// wrappedBold is a bold label that wraps, for names that can be long.
+func wrappedBold(text string) *widget.Label {
+	l := bold(text)
+	l.Wrapping = fyne.TextWrapWord
 	return l
 }
 
@@ -152,4 +168,44 @@ func enable(b *widget.Button, on bool) {
 	} else if !on && !b.Disabled() {
 		b.Disable()
 	}
+}
+
+// Tab moves the focus, but Fyne's scroll view does not follow it: a stop
+// below the fold would take Space unseen. These widgets bring themselves
+// into view when they gain the focus.
+
+// focusCheck is a tick box that scrolls into view on focus.
+type focusCheck struct {
+	widget.Check
+	s *shell
+}
+
+func newFocusCheck(s *shell, label string, changed func(bool)) *focusCheck {
+	c := &focusCheck{s: s}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *focusCheck) FocusGained() {
+	c.Check.FocusGained()
+	c.s.keepVisible(c)
+}
+
+// focusButton is a button that scrolls into view on focus.
+type focusButton struct {
+	widget.Button
+	s *shell
+}
+
+func newFocusButton(s *shell, label string, icon fyne.Resource, tapped func()) *focusButton {
+	b := &focusButton{s: s}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *focusButton) FocusGained() {
+	b.Button.FocusGained()
+	b.s.keepVisible(b)
 }
