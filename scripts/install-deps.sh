@@ -8,9 +8,16 @@ set -euo pipefail
 PKGS=(gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
       xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
       openssl ca-certificates locales chromium)
+# `scripts/install-deps.sh dist` (make dist): what the packages are made and
+# checked with: MinGW-w64 for the Windows .exe, desktop-file-validate, file, xz.
+if [ "${1:-}" = dist ]; then
+  PKGS=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 desktop-file-utils file xz-utils binutils)
+fi
 # The exported Node.js server is run in the tests; the machine's own Node.js
 # (20 or later) and npm are used when there, else Debian's.
-command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS+=(nodejs npm)
+if [ "${1:-}" != dist ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+  PKGS+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

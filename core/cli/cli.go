@@ -27,8 +27,24 @@ const (
 	ExitTransport = 4 // timeout, refused connection, TLS, 5xx, unparseable reply
 )
 
-// Version is set at build time with -ldflags "-X .../core/cli.Version=...".
-var Version = "0.1.0"
+// BuildInfo says which tnjwt this is, for --version.
+type BuildInfo struct {
+	Version string // FyneApp.toml's Version and `git describe`, set by the Makefile
+	Kind    string // Desktop or Headless
+}
+
+// The kinds of build.
+const (
+	Desktop  = "desktop"  // the wizard and every command (Fyne, cgo)
+	Headless = "headless" // every command, no wizard (no Fyne, no cgo: one static file)
+)
+
+// DesktopBuildHint says where the wizard comes from.
+const DesktopBuildHint = "the tnjwt-VERSION-linux-amd64.tar.xz or tnjwt-VERSION-windows-amd64.exe download, " +
+	"or `make run` in a clone of the repository"
+
+// Build is set by main before Run.
+var Build = BuildInfo{Version: "dev", Kind: Desktop}
 
 // Env is what a subcommand may touch of the outside world; tests swap it.
 type Env struct {
@@ -80,7 +96,7 @@ func Dispatch(args []string, env *Env) int {
 		printHelp(env.Stdout)
 		return ExitOK
 	case "-version", "--version", "version":
-		fmt.Fprintf(env.Stdout, "tnjwt %s\n", Version)
+		fmt.Fprintf(env.Stdout, "tnjwt %s (%s build)\n", Build.Version, Build.Kind)
 		return ExitOK
 	}
 	for _, c := range commands() {
