@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,6 +26,7 @@ func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
 	c := &consumerKeyScreen{s: s}
 	c.entry = newNavEntry(s.nav)
 	c.entry.SetPlaceHolder("3MVG9…")
+	c.entry.pasted = func(s string) string { return strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(s) }
 	c.entry.OnChanged = c.changed
 	c.entry.OnSubmitted = func(string) { s.goNext() }
 	c.msg = newMessage()

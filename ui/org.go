@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
+	"strings"
 
 	"github.com/tnjwt/tnjwt/wizard"
 )
@@ -163,12 +164,20 @@ func (o *orgScreen) revealErrors() {
 	o.update()
 }
 
+// nameWanted is what the name field lacks: a name at all, or a usable one.
+func (o *orgScreen) nameWanted() string {
+	if strings.TrimSpace(o.name.Text) == "" {
+		return "a profile name"
+	}
+	return "a different profile name"
+}
+
 // pointer names the first field showing an error, for the footer.
 func (o *orgScreen) pointer() string {
 	for _, f := range []struct {
 		m    *message
 		name string
-	}{{o.nameMsg, "a profile name"}, {o.urlMsg, "a valid login URL"}, {o.userMsg, "a valid username"}} {
+	}{{o.nameMsg, o.nameWanted()}, {o.urlMsg, "a valid login URL"}, {o.userMsg, "a valid username"}} {
 		if f.m.Visible() && f.m.Importance == widget.DangerImportance {
 			return "Next is waiting for " + f.name + ": see the message under the field."
 		}

@@ -200,7 +200,7 @@ func (s *shell) newScreen(st wizard.Step) screen {
 // render puts the current step on screen.
 func (s *shell) render() {
 	st := s.wiz.Step()
-	s.title.SetText(st.Title)
+	s.title.SetText(s.titleOf(st))
 	s.why.SetText(st.Why)
 	scr := s.screen(st.ID)
 	scroll, ok := s.scrolls[st.ID]
@@ -221,6 +221,15 @@ func (s *shell) render() {
 	}
 	s.setStatus("")
 	s.changed()
+}
+
+// titleOf is a step's title, with the org being set up once it has a name:
+// with several saved orgs, every screen says which one it is.
+func (s *shell) titleOf(st wizard.Step) string {
+	if name := s.wiz.State().Profile.Name; name != "" && st.ID != wizard.StepWelcome {
+		return st.Title + " · " + name
+	}
+	return st.Title
 }
 
 // changed brings the step list and the footer up to date with the model;

@@ -21,6 +21,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/certs"
 	_ "github.com/tnjwt/tnjwt/core/cleanlocale" // quiet Fyne under LANG=C.UTF-8
 	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
@@ -644,10 +645,24 @@ func TestConsumerKeyPasteIsTrimmed(t *testing.T) {
 	if e.s.next.Disabled() {
 		t.Error("an unusual key blocks Next; it should only warn")
 	}
-	e.pasteKey("3MVG9abc\ndef")
+	e.pasteKey("3MVG9abc def")
 	e.see("has a space or line break inside it")
 	if !e.s.next.Disabled() {
 		t.Error("Next enabled with a broken key")
+	}
+	// A key broken over lines by the page it came from is put together.
+	e.pasteKey(testKey[:40] + "\n" + testKey[40:])
+	if c.entry.Text != testKey {
+		t.Errorf("a key broken over two lines shows as %q", c.entry.Text)
+	}
+	// The consumer secret pasted by mistake is named as such.
+	e.pasteKey("D4A5E1C0F3B2A1908D7C6B5A4F3E2D1C0B9A8F7E6D5C4B3A2918F7E6D5C4B3A2")
+	e.see("looks like the consumer secret")
+	// Where Setup shows the key reads the same above the field and in its messages.
+	e.pasteKey("")
+	e.pasteKey("my-custom-key-1234")
+	if !strings.Contains(e.texts(), salesforce.ConsumerKeyPath) || strings.Count(e.texts(), salesforce.ConsumerKeyPath) < 2 {
+		t.Error("the Setup path above the field and in the message differ")
 	}
 	if p, _ := e.store.Get("acme"); strings.Contains(p.CertificatePEM+p.Username, "3MVG") {
 		t.Fatal("consumer key in the profile")
@@ -1318,4 +1333,20 @@ func contrast(a, b color.Color) int {
 		return n
 	}
 	return (abs(int(x.R)-int(y.R)) + abs(int(x.G)-int(y.G)) + abs(int(x.B)-int(y.B))) / 3
+}
+
+// With a name given, every screen's title says which org it is for.
+func TestTitleNamesTheOrg(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme-prod")
+	for _, id := range []wizard.StepID{wizard.StepKey, wizard.StepECA} {
+		e.jump(id)
+		if !strings.HasSuffix(e.s.title.Text, " · acme-prod") {
+			t.Errorf("%s: title %q does not name the org", id, e.s.title.Text)
+		}
+	}
+	e.jump(wizard.StepWelcome)
+	if e.s.title.Text != "Welcome" {
+		t.Errorf("Welcome's title: %q", e.s.title.Text)
+	}
 }

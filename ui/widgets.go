@@ -23,6 +23,9 @@ type navEntry struct {
 	widget.Entry
 	nav    func(fyne.Shortcut) bool
 	escape func() // in a dialog: Escape cancels it
+	// pasted, when set, rewrites clipboard text before it is pasted: a
+	// one-line field would otherwise turn line breaks into spaces.
+	pasted func(string) string
 }
 
 func (e *navEntry) TypedKey(ev *fyne.KeyEvent) {
@@ -41,6 +44,11 @@ func newNavEntry(nav func(fyne.Shortcut) bool) *navEntry {
 
 func (e *navEntry) TypedShortcut(s fyne.Shortcut) {
 	if e.nav != nil && e.nav(s) {
+		return
+	}
+	if p, ok := s.(*fyne.ShortcutPaste); ok && e.pasted != nil && p.Clipboard != nil {
+		text := e.pasted(p.Clipboard.Content())
+		e.Entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: fixedClipboard{p.Clipboard, text}})
 		return
 	}
 	e.Entry.TypedShortcut(s)
@@ -209,3 +217,11 @@ func (b *focusButton) FocusGained() {
 	b.Button.FocusGained()
 	b.s.keepVisible(b)
 }
+
+// fixedClipboard is a clipboard whose content reads as text.
+type fixedClipboard struct {
+	fyne.Clipboard
+	text string
+}
+
+func (c fixedClipboard) Content() string { return c.text }

@@ -2,6 +2,8 @@ package wizard
 
 import (
 	"path/filepath"
+
+	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
 // Checklist ids from contract.md. The wording people see is ours; these ids
@@ -83,7 +85,7 @@ const (
 	whereECASettings = `Setup → Quick Find box: "External" → External Client App Manager → ▾ next to your app → Edit Settings → OAuth Settings`
 	whereECAPolicies = `Setup → Quick Find box: "External" → External Client App Manager → your app → Edit`
 	wherePermsets    = `Setup → Quick Find box: "Permission Sets" → Permission Sets`
-	whereConsumerKey = `Setup → Quick Find box: "External" → External Client App Manager → your app → Settings tab → Consumer Key and Secret`
+	whereConsumerKey = salesforce.ConsumerKeyPath
 )
 
 var orgItems = []Item{{

@@ -134,15 +134,22 @@ func (c OrgCheck) FirstProblem() string {
 	return ""
 }
 
+func takenBy(nameTaken func(string) string, name string) string {
+	if nameTaken == nil {
+		return ""
+	}
+	return nameTaken(name)
+}
+
 // CheckOrg judges a draft with the same rules `tnjwt test` applies.
-// nameTaken reports a name another saved profile already uses.
-func CheckOrg(d OrgDraft, nameTaken func(string) bool) OrgCheck {
+// nameTaken gives the saved name a name clashes with, "" when it is free.
+func CheckOrg(d OrgDraft, nameTaken func(string) string) OrgCheck {
 	var c OrgCheck
 	name := strings.TrimSpace(d.Name)
 	if err := profiles.ValidateName(name); err != nil {
 		c.Name.Err = Sentence(err.Error())
-	} else if nameTaken != nil && nameTaken(name) {
-		c.Name.Err = "A saved org is already called " + name + ". Choose another name, or continue that one from the Welcome screen."
+	} else if saved := takenBy(nameTaken, name); saved != "" {
+		c.Name.Err = "A saved org is already called " + saved + ". Choose another name, or continue that one from the Welcome screen."
 	}
 
 	raw := d.URL

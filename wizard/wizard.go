@@ -402,13 +402,18 @@ func (w *Wizard) stamped() profiles.Profile {
 	return p
 }
 
-func (w *Wizard) nameTaken(name string) bool {
+// nameTaken is the saved name, in its own spelling, that name clashes with
+// (names are unique ignoring case), or "" when it is free.
+func (w *Wizard) nameTaken(name string) string {
 	if w.st.Saved && name == w.st.Profile.Name {
-		return false
+		return ""
 	}
 	if w.store == nil {
-		return false
+		return ""
 	}
-	_, err := w.store.Get(name)
-	return err == nil
+	p, err := w.store.Get(name)
+	if err != nil {
+		return ""
+	}
+	return p.Name
 }

@@ -158,7 +158,12 @@ func TestUsernameValueFollowsTheProfile(t *testing.T) {
 }
 
 func TestCheckOrg(t *testing.T) {
-	taken := func(n string) bool { return strings.EqualFold(n, "taken") }
+	taken := func(n string) string {
+		if strings.EqualFold(n, "taken") {
+			return "TAKEN"
+		}
+		return ""
+	}
 	cases := []struct {
 		name                    string
 		d                       OrgDraft
@@ -194,7 +199,7 @@ func TestCheckOrg(t *testing.T) {
 			loginURL: "https://acme.my.site.com/partners"},
 		{name: "empty URL", d: OrgDraft{Name: "acme", Type: OrgMyDomain, Username: goodUser}, urlErr: "empty"},
 		{name: "empty name", d: OrgDraft{Username: goodUser}, nameErr: "needs a name"},
-		{name: "taken name, any case", d: OrgDraft{Name: "Taken", Username: goodUser}, nameErr: "already called Taken"},
+		{name: "taken name, any case", d: OrgDraft{Name: "Taken", Username: goodUser}, nameErr: "already called TAKEN"},
 		{name: "bad username", d: OrgDraft{Name: "acme", Username: "embed"}, usrErr: "exactly one @"},
 	}
 	for _, tc := range cases {

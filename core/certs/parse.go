@@ -37,16 +37,20 @@ func inputErr(k ErrorKind, problem, hint string) *InputError {
 }
 
 // Hints shared by several cases.
+// makeNew says how to make a new pair in both front ends: the same words
+// reach the window and the terminal.
+const makeNew = "Generate on the Key and certificate step, or tnjwt keygen on the command line"
+
 const (
 	hintPickKey = "Pick the private key: a text file that starts with -----BEGIN PRIVATE KEY----- " +
 		"or -----BEGIN RSA PRIVATE KEY----- (tnjwt names it " + KeyFileName + ")."
 	hintPickCert = "Pick the certificate: a text file that starts with -----BEGIN CERTIFICATE----- " +
 		"(tnjwt names it " + CertFileName + ")."
 	hintNewRSA = "Salesforce's JWT bearer flow signs with RS256, which needs an RSA key. " +
-		"Generate a new RSA key and certificate (tnjwt keygen) and upload that certificate to the External Client App."
+		"Generate a new RSA key and certificate (" + makeNew + ") and upload that certificate to the External Client App."
 	hintDamaged = "The file was changed or cut short, for example by an editor, an email program or a partial copy. " +
 		"Use the original file, or generate a new key and certificate."
-	hintEncrypted = "tnjwt reads keys without a passphrase (the wizard protects them in the OS keychain instead). " +
+	hintEncrypted = "Keys are read without a passphrase (the wizard protects them in the OS keychain instead). " +
 		"Write an unprotected copy with: openssl pkey -in key.pem -out key-plain.pem " +
 		"(it asks for the passphrase), then pick key-plain.pem and keep that copy as private as the original."
 )
@@ -249,7 +253,7 @@ func privateKeyBlock(b *pem.Block) (*rsa.PrivateKey, error) {
 		return nil, inputErr(KindOtherFormat, "the key file is an OpenSSH private key, a format tnjwt does not read",
 			"If it is an RSA key of 2048 bits or more, convert a copy to PKCS#8: cp key key-pkcs8 && "+
 				"ssh-keygen -p -m PKCS8 -N \"\" -f key-pkcs8 (asks for the current passphrase, if any), then pick key-pkcs8. "+
-				"A dedicated key for Salesforce is better: tnjwt keygen makes one.")
+				"A dedicated key for Salesforce is better: make one ("+makeNew+").")
 	case "RSA PRIVATE KEY":
 		if k, err := x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
 			return checkRSAKey(k)
@@ -322,7 +326,7 @@ func checkRSAKey(k *rsa.PrivateKey) (*rsa.PrivateKey, error) {
 	if bits := k.N.BitLen(); bits < MinImportBits {
 		return nil, inputErr(KindWeakKey,
 			fmt.Sprintf("the key file holds a %d-bit RSA key; Salesforce requires at least %d bits", bits, MinImportBits),
-			"Generate a new key and certificate (tnjwt keygen, 2048 bits or more) and upload the new certificate to the External Client App.")
+			"Generate a new key and certificate of 2048 bits or more ("+makeNew+") and upload the new certificate to the External Client App.")
 	}
 	return k, nil
 }
@@ -352,7 +356,7 @@ func checkCertKey(c *x509.Certificate) (*x509.Certificate, error) {
 	if bits := pub.N.BitLen(); bits < MinImportBits {
 		return nil, inputErr(KindWeakKey,
 			fmt.Sprintf("the certificate file holds a %d-bit RSA key; Salesforce requires at least %d bits", bits, MinImportBits),
-			"Generate a new key and certificate (tnjwt keygen, 2048 bits or more) and upload the new certificate to the External Client App.")
+			"Generate a new key and certificate of 2048 bits or more ("+makeNew+") and upload the new certificate to the External Client App.")
 	}
 	return c, nil
 }
@@ -408,7 +412,7 @@ func publicKeyError(r role) *InputError {
 	}
 	return inputErr(KindPublicKey, "the certificate file is a bare public key; Salesforce needs an X.509 certificate",
 		"Make a certificate from the private key: openssl req -new -x509 -key key.pem -subj /CN="+DefaultCN+
-			" -days 365 -sha256 -out "+CertFileName+", or generate a new pair with tnjwt keygen.")
+			" -days 365 -sha256 -out "+CertFileName+", or generate a new pair ("+makeNew+").")
 }
 
 func csrError(r role) *InputError {
@@ -437,7 +441,7 @@ func notPEM(data []byte, r role) *InputError {
 	case bytes.HasPrefix(trimmed, []byte("PuTTY-User-Key-File")):
 		return inputErr(KindOtherFormat, r.file()+" is a PuTTY key (.ppk), a format tnjwt does not read",
 			"Export it in OpenSSL form: puttygen key.ppk -O private-openssl -o key.pem, then pick key.pem. "+
-				"A dedicated key for Salesforce is better: tnjwt keygen makes one.")
+				"A dedicated key for Salesforce is better: make one ("+makeNew+").")
 	case bytes.HasPrefix(trimmed, []byte("ssh-")) || bytes.HasPrefix(trimmed, []byte("ecdsa-sha2-")):
 		if r == roleKey {
 			return publicKeyError(r)

@@ -16,8 +16,15 @@ import (
 // files); this is the same number, for callers that hold a parsed key.
 const MinKeyBits = certs.MinImportBits
 
-const consumerKeyWhere = "Copy it again from Setup → Quick Find 'External' → External Client App Manager → " +
-	"your app → Settings → OAuth Settings → Consumer Key and Secret"
+// ConsumerKeyPath is where Setup shows the consumer key; the wizard's
+// Consumer key screen names the same path.
+const ConsumerKeyPath = `Setup → Quick Find box: "External" → External Client App Manager → your app → Settings tab → Consumer Key and Secret`
+
+const consumerKeyWhere = "Copy it again from " + ConsumerKeyPath
+
+// consumerSecretShape is a consumer secret as Setup shows it (64 hex
+// digits): pasted by mistake for the key, which the JWT flow needs.
+var consumerSecretShape = regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
 
 var consumerKeyShape = regexp.MustCompile(`^3MVG[A-Za-z0-9._]{40,}$`)
 
@@ -25,7 +32,9 @@ var consumerKeyShape = regexp.MustCompile(`^3MVG[A-Za-z0-9._]{40,}$`)
 // with spaces or line breaks inside, and warns (without refusing) when the key
 // does not look like one Salesforce generates. Messages never quote the key.
 func CheckConsumerKey(raw string) (key, warning string, err error) {
-	key = strings.TrimSpace(raw)
+	// A key copied from a narrow page or a mail may come back broken over
+	// lines: the key itself never holds a line break, so they go.
+	key = strings.TrimSpace(strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(raw))
 	if key == "" {
 		return "", "", &InputError{Problem: "the consumer key is empty", Hint: consumerKeyWhere}
 	}
@@ -37,6 +46,10 @@ func CheckConsumerKey(raw string) (key, warning string, err error) {
 			Problem: fmt.Sprintf("the consumer key has a space or line break inside it (after character %d)", i),
 			Hint:    consumerKeyWhere + ", in one piece",
 		}
+	}
+	if consumerSecretShape.MatchString(key) {
+		return key, "this looks like the consumer secret (64 hexadecimal characters), which the JWT bearer flow does not use: " +
+			"copy the Consumer Key, shown above the secret. " + consumerKeyWhere, nil
 	}
 	if !consumerKeyShape.MatchString(key) {
 		warning = fmt.Sprintf("the consumer key doesn't look like one Salesforce generates: those start with 3MVG "+

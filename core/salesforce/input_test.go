@@ -12,7 +12,19 @@ func TestCheckConsumerKey(t *testing.T) {
 	if err != nil || key != testClientID || warn != "" {
 		t.Errorf("good key: %q, %q, %v", key, warn, err)
 	}
-	for _, bad := range []string{"", " \n\t", testClientID[:40] + "\n" + testClientID[40:], testClientID[:10] + " " + testClientID[10:]} {
+	// A key broken over lines by the page it was copied from is put back
+	// together; a space inside it is still refused.
+	for _, broken := range []string{testClientID[:40] + "\n" + testClientID[40:], testClientID[:40] + "\r\n" + testClientID[40:] + "\n"} {
+		if key, warn, err := CheckConsumerKey(broken); err != nil || key != testClientID || warn != "" {
+			t.Errorf("a key broken over lines: %q, %q, %v", key, warn, err)
+		}
+	}
+	secret := "D4A5E1C0F3B2A1908D7C6B5A4F3E2D1C0B9A8F7E6D5C4B3A2918F7E6D5C4B3A2"
+	if key, warn, err := CheckConsumerKey(secret); err != nil || key != secret || !strings.Contains(warn, "consumer secret") ||
+		strings.Contains(warn, secret[:12]) {
+		t.Errorf("the consumer secret pasted as the key: %q, %v", warn, err)
+	}
+	for _, bad := range []string{"", " \n\t", testClientID[:10] + " " + testClientID[10:]} {
 		_, _, err := CheckConsumerKey(bad)
 		if err == nil {
 			t.Errorf("CheckConsumerKey(%q) accepted it", bad)

@@ -89,6 +89,13 @@ var myDomainSuffixes = []struct{ my, lightning string }{
 // the login URL: /services/oauth2/token, /services/oauth2/authorize, ...
 const oauthPathMarker = "/services/oauth2"
 
+// looksLikeEmail is a username typed where the login URL goes: name@domain,
+// with no scheme and no path.
+func looksLikeEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && !strings.ContainsAny(s, "/:") && strings.Contains(domain, ".")
+}
+
 // ParseLoginURL checks a login URL as an admin would paste it and returns it
 // normalised. Refusals are *InputError naming the URL to use instead.
 func ParseLoginURL(raw string) (LoginURL, error) {
@@ -101,6 +108,10 @@ func ParseLoginURL(raw string) (LoginURL, error) {
 	}
 	if looksLikeConsumerKey(s) {
 		return LoginURL{}, notAURL(s)
+	}
+	if looksLikeEmail(s) {
+		return LoginURL{}, &InputError{Problem: "that looks like an email address, which belongs in Username, not the login URL",
+			Hint: loginHint}
 	}
 	if !strings.Contains(s, "://") {
 		s = "https://" + s

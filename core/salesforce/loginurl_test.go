@@ -292,3 +292,13 @@ func TestParseLoginURLRefusesLookAlikesAndOtherMachines(t *testing.T) {
 		}
 	}
 }
+
+// A username typed into the login URL field is named as such.
+func TestEmailAsLoginURLSaysItBelongsInUsername(t *testing.T) {
+	for _, s := range []string{"admin@acme.com", " embed@acme.com.uat "} {
+		_, err := ParseLoginURL(s)
+		if err == nil || !strings.Contains(err.Error(), "looks like an email address, which belongs in Username") {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+}
