@@ -22,16 +22,25 @@ for t in linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64.exe win
 done
 
 exe="$dist/tnjwt-$version-windows-amd64.exe"
-file -b "$exe" | grep -q '^PE32+ executable (GUI) x86-64' || fail "the .exe is not a GUI PE32+: $(file -b "$exe")"
-x86_64-w64-mingw32-objdump -h "$exe" | grep -q '\.rsrc' || fail "the .exe has no resources (icon, version)"
-strings -el "$exe" | grep -qx "$version.0\|$version\|$version.1" || fail "the .exe carries no version resource $version"
-file -b "$dist/tnjwt-$version-windows-amd64-headless.exe" | grep -q 'console' || fail "the headless .exe is not a console program"
-strings -a "$exe" | grep -q "$version+" || fail "the .exe does not carry tnjwt's own version ($version+git)"
+file -b "$exe" >"$work/file"
+grep -q '^PE32+ executable (GUI) x86-64' "$work/file" || fail "the .exe is not a GUI PE32+: $(cat "$work/file")"
+# Output goes to files first: grep -q stops reading early, and under
+# pipefail the writer's broken pipe would fail the check.
+x86_64-w64-mingw32-objdump -h "$exe" >"$work/sections"
+grep -q '\.rsrc' "$work/sections" || fail "the .exe has no resources (icon, version)"
+strings -el "$exe" >"$work/wide"
+grep -Eqx "${version//./\\.}(\.[0-9]+)?" "$work/wide" || fail "the .exe carries no version resource $version"
+file -b "$dist/tnjwt-$version-windows-amd64-headless.exe" >"$work/hlfile"
+grep -q console "$work/hlfile" || fail "the headless .exe is not a console program: $(cat "$work/hlfile")"
+strings -a "$exe" >"$work/narrow"
+grep -qF "$version+" "$work/narrow" || fail "the .exe does not carry tnjwt's own version ($version+git)"
 echo "check-dist: Windows .exe is a GUI PE32+ with resources and version $version; the headless .exe is a console program"
 
 hl="$dist/tnjwt-$version-linux-amd64-headless"
-ldd "$hl" 2>&1 | grep -q 'not a dynamic executable' || fail "the Linux headless binary is not static: $(ldd "$hl" 2>&1)"
-"$hl" --version | grep -q "^tnjwt $version.* (headless build)$" || fail "headless --version: $("$hl" --version)"
+ldd "$hl" >"$work/ldd" 2>&1 || true
+grep -q 'not a dynamic executable' "$work/ldd" || fail "the Linux headless binary is not static: $(cat "$work/ldd")"
+"$hl" --version >"$work/version"
+grep -q "^tnjwt $version.* (headless build)$" "$work/version" || fail "headless --version: $(cat "$work/version")"
 set +e; env -u DISPLAY "$hl" >/dev/null 2>"$work/err"; rc=$?; set -e
 [ "$rc" -eq 2 ] && grep -q "headless build" "$work/err" || fail "the headless build without a command: exit $rc: $(cat "$work/err")"
 echo "check-dist: the Linux headless binary is static and says it has no wizard"
@@ -40,7 +49,7 @@ echo "check-dist: the Linux headless binary is static and says it has no wizard"
 key="3MVG9practice.consumer.key.for.the.local.emulator.only.0123456789"
 "$hl" keygen --out "$work/keys" >/dev/null
 cat >"$work/org.json" <<JSON
-{"apps": [{"name": "Tableau Next Embedding", "consumer_key": "$key",
+{"legacy_login_hosts": false, "apps": [{"name": "Tableau Next Embedding", "consumer_key": "$key",
   "certificate_file": "$work/keys/sf_public_cert.crt", "jwt_bearer_enabled": true,
   "scopes": ["web", "refresh_token"], "permitted_users": "admin_approved",
   "permission_sets": ["TableauNextEmbeddingJWT"], "propagation_seconds": 0}],
@@ -53,12 +62,14 @@ for _ in $(seq 100); do grep -q '^listening on ' "$work/emulator.log" && break; 
 url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/emulator.log" | head -1)"
 [ -n "$url" ] || fail "the headless emulator did not start: $(cat "$work/emulator.log")"
 "$hl" test --login-url "$url" --client-id "$key" --username embed@acme.com --key-file "$work/keys/sf_private_key.pem" --json \
-  | grep -q '"ok": true' || fail "the headless tnjwt test against the emulator did not pass"
+  >"$work/test.json" || fail "the headless tnjwt test against the emulator did not pass: $(cat "$work/test.json")"
+grep -q '"ok": true' "$work/test.json" || fail "the headless tnjwt test printed no success: $(cat "$work/test.json")"
 cat >"$work/keychain.sh" <<SH
 set -e
 "$hl" profile import --name acme --login-url "$url" --username embed@acme.com --client-id "$key" \
   --key-file "$work/keys/sf_private_key.pem" --cert-file "$work/keys/sf_public_cert.crt" >/dev/null
-"$hl" profile list | grep -q '^acme '
+"$hl" profile list >"$work/list"
+grep -q '^acme ' "$work/list"
 "$hl" test --profile acme >/dev/null
 "$hl" profile delete acme >/dev/null
 SH
@@ -72,7 +83,7 @@ desktop-file-validate "$entry" || fail "the .desktop entry does not validate"
 home="$work/home"
 mkdir -p "$home"
 HOME="$home" make -s -C "$work/tnjwt" install >/dev/null
-for f in .local/bin/tnjwt .local/share/applications/io.github.tnjwt.desktop .local/share/icons/hicolor/256x256/apps/io.github.tnjwt.png; do
+for f in .local/bin/tnjwt .local/share/applications/io.github.tnjwt.desktop .local/share/icons/io.github.tnjwt.png; do
   [ -s "$home/$f" ] || fail "make install did not put $f in HOME"
 done
 [ -x "$home/.local/bin/tnjwt" ] || fail "the installed tnjwt is not executable"

@@ -226,7 +226,7 @@ func (c *checklistScreen) openCertFolder() {
 		err = c.s.app.OpenURL(u)
 	}
 	if err != nil {
-		c.s.setStatus("Couldn't open the folder: " + wizard.Sentence(err.Error()) + " The file is " + path)
+		c.s.setStatus(openFailed(err, filepath.Dir(path)) + " The file is " + path)
 		return
 	}
 	c.s.setStatus("Opened the folder holding " + filepath.Base(path) + ".")

@@ -28,6 +28,8 @@ type keyScreen struct {
 	cn, days *navEntry
 	bits     *widget.Select
 	optsMsg  *message
+	cnMsg    *message // under its field, as it is typed
+	daysMsg  *message
 
 	accordion *widget.Accordion // Options; Use an existing key and certificate
 	intro     *widget.Label
@@ -67,9 +69,13 @@ func newKeyScreen(s *shell) *keyScreen {
 	k.bits = widget.NewSelect(sizes, nil)
 	k.bits.SetSelected(bitsLabel(certs.DefaultBits))
 	k.optsMsg = newMessage()
+	k.cnMsg, k.daysMsg = newMessage(), newMessage()
+	k.cn.OnChanged = func(string) { k.checkOptions() }
+	k.days.OnChanged = func(string) { k.checkOptions() }
+	k.bits.OnChanged = func(string) { k.checkOptions() }
 	options := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Common name (CN)"), k.cn,
-		widget.NewLabel("Valid for (days)"), k.days,
+		widget.NewLabel("Common name (CN)"), container.NewVBox(k.cn, k.cnMsg),
+		widget.NewLabel("Valid for (days)"), container.NewVBox(k.days, k.daysMsg),
 		widget.NewLabel("Key size"), container.NewVBox(k.bits,
 			subtle("2048 bits is Salesforce's default; a 4096-bit key takes several seconds to make.")),
 	)
@@ -128,8 +134,8 @@ func newKeyScreen(s *shell) *keyScreen {
 	)
 	k.result.Hide()
 
-	k.intro = wrapped("tnjwt makes a 2048-bit RSA key and a self-signed certificate valid for one year, " +
-		"as Salesforce recommends. The defaults suit most orgs.")
+	k.intro = wrapped("")
+	k.checkOptions()
 	// Once there is a certificate it comes first: saving it is the next thing to do.
 	k.root = container.NewVBox(
 		k.result,
@@ -202,30 +208,80 @@ func (k *keyScreen) askGenerate() {
 	k.confirmReplace(func() { k.startGenerate(o) })
 }
 
-// options reads the Options fields; blank means the default.
+// options reads the Options fields.
 func (k *keyScreen) options() (certs.Options, error) {
-	o := certs.Options{CN: strings.TrimSpace(k.cn.Text), Now: k.s.deps.Now()}
-	if d := strings.TrimSpace(k.days.Text); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil {
-			return o, errors.New("Valid for (days) must be a whole number of days, like 365.")
-		}
-		o.Days = n
-		if err := certs.CheckDays(n); err != nil {
-			return o, errors.New(inputText(err))
-		}
+	o, cnErr, daysErr := k.readOptions()
+	if cnErr != nil {
+		return o, cnErr
 	}
-	if o.CN != "" {
-		if err := certs.CheckCN(o.CN); err != nil {
-			return o, errors.New(inputText(err))
-		}
+	return o, daysErr
+}
+
+// readOptions reads the fields, with what is wrong with each.
+func (k *keyScreen) readOptions() (o certs.Options, cnErr, daysErr error) {
+	o = certs.Options{CN: strings.TrimSpace(k.cn.Text), Now: k.s.deps.Now()}
+	if err := certs.CheckCN(o.CN); err != nil {
+		cnErr = errors.New(inputText(err))
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(k.days.Text)); err != nil {
+		daysErr = fmt.Errorf("Valid for (days) must be a whole number of days, like %d.", certs.DefaultDays)
+	} else if err := certs.CheckDays(n); err != nil {
+		daysErr = errors.New(inputText(err))
+	} else {
+		o.Days = n
 	}
 	for _, b := range certs.AllowedBits {
 		if k.bits.Selected == bitsLabel(b) {
 			o.Bits = b
 		}
 	}
-	return o, nil
+	return o, cnErr, daysErr
+}
+
+// checkOptions shows what is wrong under each field as it is typed, and
+// keeps the intro saying what Generate will make.
+func (k *keyScreen) checkOptions() {
+	if k.cnMsg == nil || k.bits == nil {
+		return // still being built
+	}
+	o, cnErr, daysErr := k.readOptions()
+	k.cnMsg.set(errText(cnErr), "")
+	k.daysMsg.set(errText(daysErr), "")
+	if cnErr == nil && daysErr == nil {
+		k.optsMsg.set("", "")
+	}
+	if k.intro != nil {
+		k.intro.SetText(keyIntro(o))
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// keyIntro says what Generate makes with the options as they stand.
+func keyIntro(o certs.Options) string {
+	bits, days := o.Bits, o.Days
+	if bits == 0 {
+		bits = certs.DefaultBits
+	}
+	valid := "for one year"
+	switch {
+	case days == 0:
+		valid = "for the number of days you choose below"
+	case days%365 == 0 && days > 365:
+		valid = fmt.Sprintf("for %d years", days/365)
+	case days != 365:
+		valid = fmt.Sprintf("for %d days", days)
+	}
+	text := fmt.Sprintf("tnjwt makes a %d-bit RSA key and a self-signed certificate valid %s.", bits, valid)
+	if bits == certs.DefaultBits && days == certs.DefaultDays {
+		text += " These are the defaults, as Salesforce documents; they suit most orgs."
+	}
+	return text
 }
 
 func (k *keyScreen) setBusy(text string) {

@@ -399,7 +399,7 @@ func (t *liveTestScreen) open() {
 		err = t.s.openURL(u)
 	}
 	if err != nil {
-		t.s.setStatus("Couldn't open the browser: " + wizard.Sentence(err.Error()) + " Copy the URL instead.")
+		t.s.setStatus(openFailed(err, "the browser") + " Copy the URL instead.")
 		return
 	}
 	t.s.setStatus("Opened the frontdoor URL in your browser. It is used up now: test again for a new one.")

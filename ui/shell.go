@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -97,6 +100,7 @@ type shell struct {
 	status      *widget.Label // copies, saves
 	back, next  *widget.Button
 	counter     *widget.Label
+	statusGen   int           // counts status messages, so only the latest one expires
 	dialog      dialog.Dialog // the dialog on show, if any (tests read it)
 	dialogs     []*keyDialog  // tnjwt's own dialogs on show, the top one last
 
@@ -142,8 +146,7 @@ func (s *shell) build() {
 	s.saveProblem = wrapped("")
 	s.saveProblem.Importance = widget.DangerImportance
 	s.saveProblem.Hide()
-	s.status = widget.NewLabel("")
-	s.status.Truncation = fyne.TextTruncateEllipsis
+	s.status = wrapped("") // a long message wraps rather than being cut off
 	s.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), s.goBack)
 	s.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), s.goNext)
 	s.next.IconPlacement = widget.ButtonIconTrailingText
@@ -360,9 +363,31 @@ func (s *shell) show(d dialog.Dialog) {
 	d.Show()
 }
 
+// statusFor is how long a status message stays: long enough to read,
+// short enough not to outlive what it was about.
+const statusFor = 12 * time.Second
+
+// setStatus shows text in the footer until statusFor passes or another
+// message replaces it.
 func (s *shell) setStatus(text string) {
 	s.status.Importance = widget.MediumImportance
+	was := s.status.Text
 	s.status.SetText(text)
+	if (was == "") != (text == "") || len(was)/60 != len(text)/60 {
+		s.frame.Refresh() // the footer may change height with it
+	}
+	if text == "" {
+		return
+	}
+	s.statusGen++
+	gen := s.statusGen
+	s.after(statusFor, func() {
+		s.jobs.post(func() {
+			if s.statusGen == gen {
+				s.setStatus("")
+			}
+		})
+	})
 }
 
 // saveReport hears how the background profile writes went. A failure
@@ -412,6 +437,15 @@ func (s *shell) after(d time.Duration, f func()) {
 		return
 	}
 	time.AfterFunc(d, f)
+}
+
+// openFailed says why a folder or page did not open, and what to do: on
+// Linux the desktop's opener (xdg-open) may simply not be installed.
+func openFailed(err error, target string) string {
+	if errors.Is(err, exec.ErrNotFound) || strings.Contains(err.Error(), "xdg-open") {
+		return "Couldn't open " + target + ": this system has no xdg-open to open it with (Debian/Ubuntu: sudo apt install xdg-utils); open it by hand."
+	}
+	return "Couldn't open " + target + ": " + wizard.Sentence(err.Error())
 }
 
 // openURL hands a web address to the system's browser.

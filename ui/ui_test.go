@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image/color"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -1348,5 +1349,72 @@ func TestTitleNamesTheOrg(t *testing.T) {
 	e.jump(wizard.StepWelcome)
 	if e.s.title.Text != "Welcome" {
 		t.Errorf("Welcome's title: %q", e.s.title.Text)
+	}
+}
+
+// A status message wraps instead of being cut off, expires after a while,
+// and a newer one is not cleared by the older one's expiry.
+func TestStatusMessagesWrapAndExpire(t *testing.T) {
+	e := newEnv(t)
+	var expiries []func()
+	e.s.deps.after = func(d time.Duration, f func()) {
+		if d == statusFor {
+			expiries = append(expiries, f)
+		}
+	}
+	long := strings.Repeat("a long status message that must wrap ", 6)
+	e.s.setStatus(long)
+	if e.s.status.Wrapping != fyne.TextWrapWord || e.s.status.Truncation != fyne.TextTruncateOff {
+		t.Error("the status line cuts long messages off")
+	}
+	e.s.setStatus("newer")
+	expiries[0]() // the first message's time is up: the newer one stays
+	e.settle()
+	if e.s.status.Text != "newer" {
+		t.Fatalf("an old message's expiry cleared the newer one: %q", e.s.status.Text)
+	}
+	expiries[1]()
+	e.settle()
+	if e.s.status.Text != "" {
+		t.Errorf("the message outlived its time: %q", e.s.status.Text)
+	}
+}
+
+// Without xdg-open the message says what to install and to open by hand.
+func TestOpenFailedSaysWhatToInstall(t *testing.T) {
+	err := &exec.Error{Name: "xdg-open", Err: exec.ErrNotFound}
+	got := openFailed(err, "/home/me/certs")
+	if !strings.Contains(got, "xdg-utils") || !strings.Contains(got, "/home/me/certs") || !strings.Contains(got, "by hand") {
+		t.Errorf("openFailed: %q", got)
+	}
+}
+
+// The key options are checked as they are typed, under their own field,
+// and the intro says what Generate will make; an empty name is refused,
+// never silently replaced.
+func TestKeyOptionsCheckedAsTyped(t *testing.T) {
+	e := newEnv(t)
+	e.fillOrg("acme")
+	e.next()
+	k := e.key()
+	k.days.SetText("abc")
+	if !k.daysMsg.Visible() || !strings.Contains(k.daysMsg.Text, "whole number of days") {
+		t.Fatalf("a bad number of days is not flagged at its field: %q", k.daysMsg.Text)
+	}
+	k.days.SetText("730")
+	if k.daysMsg.Visible() {
+		t.Errorf("the error stays after a valid value: %q", k.daysMsg.Text)
+	}
+	k.bits.SetSelected(bitsLabel(4096))
+	if !strings.Contains(k.intro.Text, "4096-bit") || !strings.Contains(k.intro.Text, "valid for 2 years") {
+		t.Errorf("the intro does not follow the options: %q", k.intro.Text)
+	}
+	k.cn.SetText("  ")
+	if !k.cnMsg.Visible() || !strings.Contains(k.cnMsg.Text, "empty") {
+		t.Fatalf("an empty CN is not flagged: %q", k.cnMsg.Text)
+	}
+	e.tap(k.generate)
+	if e.s.wiz.State().Profile.CertificatePEM != "" {
+		t.Fatal("a key was made with an empty CN")
 	}
 }

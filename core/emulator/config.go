@@ -207,7 +207,7 @@ const (
 )
 
 var (
-	topFields  = map[string]kind{"sandbox": kindBool, "permission_sets": kindStrings, "apps": kindApps, "users": kindUsers}
+	topFields  = map[string]kind{"sandbox": kindBool, "legacy_login_hosts": kindBool, "permission_sets": kindStrings, "apps": kindApps, "users": kindUsers}
 	appFields  = map[string]kind{"name": kindString, "consumer_key": kindString, "certificate_file": kindString, "certificate": kindString, "jwt_bearer_enabled": kindBool, "scopes": kindStrings, "permitted_users": kindString, "permission_sets": kindStrings, "propagation_seconds": kindInt}
 	userFields = map[string]kind{"username": kindString, "active": kindBool, "api_only": kindBool, "permission_sets": kindStrings}
 )

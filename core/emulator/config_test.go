@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -298,4 +299,18 @@ func weakCertPEM(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return selfSigned(key)
+}
+
+// legacy_login_hosts, as the README documents it, is read from the file.
+func TestConfigFileReadsLegacyLoginHosts(t *testing.T) {
+	for _, want := range []bool{true, false} {
+		data := fmt.Sprintf(`{"legacy_login_hosts": %v, "apps": [], "users": []}`, want)
+		cfg, err := emulator.ParseConfig([]byte(data), "org.json", t.TempDir())
+		if err != nil {
+			t.Fatalf("legacy_login_hosts %v: %v", want, err)
+		}
+		if cfg.LegacyLoginHosts == nil || *cfg.LegacyLoginHosts != want {
+			t.Errorf("legacy_login_hosts %v read as %v", want, cfg.LegacyLoginHosts)
+		}
+	}
 }

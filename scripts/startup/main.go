@@ -48,7 +48,7 @@ func main() {
 
 func startEmulator(bin, dir string) (url string, stop func()) {
 	run(bin, "keygen", "--out", filepath.Join(dir, "keys"))
-	cfg := fmt.Sprintf(`{"apps": [{"name": "Tableau Next Embedding", "consumer_key": %q,
+	cfg := fmt.Sprintf(`{"legacy_login_hosts": false, "apps": [{"name": "Tableau Next Embedding", "consumer_key": %q,
   "certificate_file": %q, "jwt_bearer_enabled": true, "scopes": ["web", "refresh_token"],
   "permitted_users": "admin_approved", "permission_sets": ["TableauNextEmbeddingJWT"], "propagation_seconds": 0}],
  "users": [{"username": "embed@acme.com", "active": true, "permission_sets": ["TableauNextEmbeddingJWT"]}]}`,
