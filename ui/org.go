@@ -22,8 +22,9 @@ type orgScreen struct {
 	urlMsg   *message
 	user     *navEntry
 	userMsg  *message
-	revealed bool // Next was refused: show errors of empty fields too
-	loading  bool // filling the fields from the model: don't echo back
+	revealed bool   // Next was refused: show errors of empty fields too
+	typedURL string // what was typed before a fixed-URL type replaced it
+	loading  bool   // filling the fields from the model: don't echo back
 	root     fyne.CanvasObject
 }
 
@@ -110,11 +111,14 @@ func (o *orgScreen) kindChanged() {
 	o.kindHelp.SetText(t.Help())
 	o.loading = true
 	if fixed := t.FixedURL(); fixed != "" {
+		if !isFixedURL(o.url.Text) {
+			o.typedURL = o.url.Text // kept for a switch back
+		}
 		o.url.SetText(fixed)
 		o.url.Disable()
 	} else {
 		if isFixedURL(o.url.Text) {
-			o.url.SetText("")
+			o.url.SetText(o.typedURL)
 		}
 		o.url.SetPlaceHolder(t.Placeholder())
 		o.url.Enable()

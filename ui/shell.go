@@ -121,6 +121,7 @@ func newShell(a fyne.App, w fyne.Window, d Deps) *shell {
 	w.Canvas().AddShortcut(shortcutBack, func(fyne.Shortcut) { s.goBack() })
 	w.Canvas().AddShortcut(shortcutNext, func(fyne.Shortcut) { s.goNext() })
 	w.Canvas().SetOnTypedKey(s.typedKey)
+	w.SetCloseIntercept(s.askClose)
 	return s
 }
 
@@ -540,6 +541,18 @@ func (s *shell) nav(sc fyne.Shortcut) bool {
 		return false
 	}
 	return true
+}
+
+// askClose closes the window, first asking when something typed would be
+// lost.
+func (s *shell) askClose() {
+	lost := s.wiz.Unstored()
+	if lost == "" || s.practice != nil {
+		s.win.Close()
+		return
+	}
+	s.ask(ask{Title: "Close tnjwt?", Body: wrapped(lost), Cancel: "Stay", OK: "Close anyway", Width: 480,
+		OKImp: widget.DangerImportance, OnOK: func() bool { s.win.Close(); return true }})
 }
 
 // close waits for profile writes before exit. A keychain call still waiting

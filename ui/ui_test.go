@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -1416,5 +1417,76 @@ func TestKeyOptionsCheckedAsTyped(t *testing.T) {
 	e.tap(k.generate)
 	if e.s.wiz.State().Profile.CertificatePEM != "" {
 		t.Fatal("a key was made with an empty CN")
+	}
+}
+
+// Switching org type and back keeps what was typed, and an empty My Domain
+// field asks for a My Domain address, not one the field would refuse.
+func TestOrgTypeSwitchKeepsTheTypedURL(t *testing.T) {
+	e := newEnv(t)
+	e.tap(e.s.welcome.start)
+	o := e.org()
+	o.kind.SetSelected(wizard.OrgMyDomain.String())
+	o.url.SetText("")
+	o.revealErrors()
+	if strings.Contains(o.urlMsg.Text+e.s.hint.Text, "login.salesforce.com") || !strings.Contains(o.urlMsg.Text, "my.salesforce.com") {
+		t.Errorf("an empty My Domain field says %q (footer %q)", o.urlMsg.Text, e.s.hint.Text)
+	}
+	o.url.SetText("https://acme.my.salesforce.com")
+	o.kind.SetSelected(wizard.OrgProduction.String())
+	if o.url.Text != "https://login.salesforce.com" {
+		t.Fatalf("Production shows %q", o.url.Text)
+	}
+	o.kind.SetSelected(wizard.OrgMyDomain.String())
+	if o.url.Text != "https://acme.my.salesforce.com" {
+		t.Errorf("back on My Domain the field shows %q, not what was typed", o.url.Text)
+	}
+}
+
+// Closing before the Keychain step stores the pasted consumer key asks
+// first; reopening, Continue goes back to the step the admin was on, even
+// past a screen left with unticked items.
+func TestClosingMidWalkWarnsAndResumesWhereLeft(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	e.next()
+	e.press("Move on") // the ECA screen's items stay unticked
+	e.tickAll(wizard.StepPermset)
+	e.next()
+	e.pasteKey(testKey)
+	e.next()
+	if e.at() != wizard.StepKeychain {
+		t.Fatalf("at %s", e.at())
+	}
+	e.s.askClose()
+	if e.topDialog() == nil {
+		t.Fatal("closing with an unstored consumer key did not ask")
+	}
+	e.see("closing now loses it")
+	e.press("Stay")
+	if !slices.Contains(e.appRef.Driver().AllWindows(), e.s.win) {
+		t.Fatal("Stay closed the window")
+	}
+	e.s.close() // closed anyway: the key is lost
+
+	// Reopening: the pasted key is gone, so Continue goes to the Consumer
+	// key step, not back to the ECA screen's unticked items.
+	e.open()
+	e.tap(e.row("acme").open)
+	if e.at() != wizard.StepConsumerKey {
+		t.Fatalf("Continue went to %s, not to the consumer key the window lost", e.at())
+	}
+	e.pasteKey(testKey)
+	e.next()
+	e.tap(e.keychain().store)
+	e.next()
+	if lost := e.s.wiz.Unstored(); lost != "" { // askClose would close at once
+		t.Fatalf("with the key stored, closing still loses: %s", lost)
+	}
+	e.s.close()
+	e.open()
+	e.tap(e.row("acme").open)
+	if e.at() != wizard.StepLiveTest {
+		t.Errorf("Continue went to %s, not the Live test step where the admin stopped", e.at())
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
-// Checklist ids from contract.md. The wording people see is ours; these ids
+// Checklist ids from docs/cli.md. The wording people see is ours; these ids
 // are fixed because profiles, `tnjwt test --json` and diagnoses use them.
 const (
 	IDOrgLoginURL       = "org-login-url"

@@ -158,6 +158,10 @@ func CheckOrg(d OrgDraft, nameTaken func(string) string) OrgCheck {
 	}
 	l, err := salesforce.ParseLoginURL(raw)
 	switch {
+	case err != nil && strings.TrimSpace(raw) == "" && d.Type.FixedURL() == "":
+		// The general hint would suggest login.salesforce.com, which this
+		// org type does not take.
+		c.URL.Err = "The login URL is empty: type your " + d.Type.String() + " address, like " + d.Type.Placeholder() + "."
 	case err != nil:
 		c.URL.Err = Sentence(err.Error())
 	case typeMismatch(d.Type, l) != "":

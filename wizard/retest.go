@@ -12,7 +12,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
-// Checklist ids of contract.md that no screen's items are: jwt-user and
+// Checklist ids of docs/cli.md that no screen's items are: jwt-user and
 // system-clock name things outside the app's settings, so a diagnosis
 // pointing at them has no screen to open; live-test is the Live test
 // screen's own item, ticked by a passing test.

@@ -115,7 +115,36 @@ func Open(steps []Step, store Store, p profiles.Profile, now func() time.Time) *
 			}
 		}
 	}
+	// Back where the admin was: a step left with unticked items must not
+	// pull them back to it. When a step before it now blocks the way (the
+	// consumer key, kept only in memory, was lost with the window), that
+	// step is where to pick up.
+	if last := w.Index(StepID(p.LastStep)); last > w.cur {
+		w.reached = max(w.reached, last) // they were there
+		w.cur = last
+		if b := w.blockedBefore(last); b >= 0 {
+			w.cur = b
+		}
+	}
 	return w
+}
+
+// blockedBefore is the first step before i that blocks the way, or -1.
+func (w *Wizard) blockedBefore(i int) int {
+	for j := 1; j < i; j++ {
+		if w.Blocker(j) != nil {
+			return j
+		}
+	}
+	return -1
+}
+
+// moved records the step on show, so reopening returns to it.
+func (w *Wizard) moved() {
+	if id := string(w.steps[w.cur].ID); w.st.Profile.LastStep != id {
+		w.st.Profile.LastStep = id
+		w.save()
+	}
 }
 
 // Steps returns the steps in order.
@@ -234,6 +263,7 @@ func (w *Wizard) advance() Move {
 	}
 	w.cur++
 	w.reached = max(w.reached, w.cur)
+	w.moved()
 	return Move{Moved: true}
 }
 
@@ -243,6 +273,7 @@ func (w *Wizard) Back() bool {
 		return false
 	}
 	w.cur--
+	w.moved()
 	return true
 }
 
@@ -258,7 +289,18 @@ func (w *Wizard) GoTo(i int) error {
 		}
 	}
 	w.cur = i
+	w.moved()
 	return nil
+}
+
+// Unstored is what closing now would lose, in words, or "": the consumer
+// key lives only in this window's memory until the Keychain step stores it.
+func (w *Wizard) Unstored() string {
+	if w.st.ConsumerKey != "" && !w.st.ConsumerKeyStored {
+		return "The consumer key you pasted is kept only in this window until the Keychain step stores it: " +
+			"closing now loses it, and you would copy it from Setup again."
+	}
+	return ""
 }
 
 // SetPractice marks the profile being started as one of the practice org.

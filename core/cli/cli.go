@@ -1,5 +1,5 @@
 // Package cli runs tnjwt's headless subcommands (keygen, test, emulator,
-// profile). It never imports Fyne, so scripts and CI can use the binary on a
+// profile, export). It never imports Fyne, so scripts and CI can use the binary on a
 // machine with no display.
 package cli
 
@@ -11,14 +11,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/tnjwt/tnjwt/core/profiles"
+	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/salesforce"
+	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
-// Exit codes shared by every subcommand (contract.md).
+// Exit codes shared by every subcommand (docs/cli.md).
 const (
 	ExitOK        = 0
 	ExitFailure   = 1 // a local failure that is not bad input: keychain, disk
@@ -53,21 +54,70 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time
+	// NewVault opens the keychain for the profile commands, `test --profile`
+	// and `export`; nil is the OS keychain. CLI unit tests give an in-memory
+	// one; the TestKeyring… tests (make keychain-test) use the real one.
+	NewVault func() *secrets.Vault
+	// NewClient makes the Salesforce client of `tnjwt test`; nil is
+	// salesforce.NewClient. Tests give one whose waits are instant.
+	NewClient func(timeout time.Duration) *salesforce.Client
 }
 
+// osKeychain is the vault of the OS keychain. A new one each time: a
+// profiles.Store sets its own lock on the vault it is given.
+func osKeychain() *secrets.Vault {
+	return secrets.NewVault(secrets.NewKeyring(), secrets.DefaultTimeout)
+}
+
+// vault opens the keychain: NewVault's, or the OS keychain.
+func (e *Env) vault() *secrets.Vault {
+	if e.NewVault == nil {
+		return osKeychain()
+	}
+	return e.NewVault()
+}
+
+// client makes the client of `tnjwt test`, on the Env's clock.
+func (e *Env) client(timeout time.Duration) *salesforce.Client {
+	newClient := e.NewClient
+	if newClient == nil {
+		newClient = salesforce.NewClient
+	}
+	c := newClient(timeout)
+	if e.Now != nil {
+		c.Now = e.Now
+	}
+	return c
+}
+
+// now is the Env's clock, or the real one.
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// command is one subcommand. parse reads its flags into its options
+// (printing --help on stdout); the options then run.
 type command struct {
 	name    string
 	summary string
-	run     func(args []string, env *Env) int
+	parse   func(args []string, stdout io.Writer) (runner, error)
+}
+
+// runner is a command's options, once parsed.
+type runner interface {
+	run(env *Env) error
 }
 
 func commands() []command {
 	return []command{
-		{"keygen", "generate an RSA key and the certificate to upload to the External Client App", runKeygen},
-		{"test", "run the live JWT bearer exchange and get a frontdoor URL", runTest},
-		{"emulator", "run the local Salesforce emulator (practice org)", runEmulator},
-		{"profile", "list, show, delete or import saved org profiles", runProfile},
-		{"export", "write the .env, Heroku config, Express server or SDK snippet for the app's servers", runExport},
+		{"keygen", "generate an RSA key and the certificate to upload to the External Client App", parseKeygen},
+		{"test", "run the live JWT bearer exchange and get a frontdoor URL", parseTest},
+		{"emulator", "run the local Salesforce emulator (practice org)", parseEmulator},
+		{"profile", "saved org profiles: list, show, import, delete; renew, rotate, roll back their keys", parseProfile},
+		{"export", "write the .env, Heroku config, Express server or SDK snippet for the app's servers", parseExport},
 	}
 }
 
@@ -80,7 +130,8 @@ func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := &Env{Ctx: ctx, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Now: time.Now}
+	env := &Env{Ctx: ctx, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Now: time.Now,
+		NewVault: osKeychain, NewClient: salesforce.NewClient}
 	return Dispatch(args, env), true
 }
 
@@ -91,20 +142,28 @@ func isGUIFlag(a string) bool {
 
 // Dispatch runs one subcommand with env; tests call it directly.
 func Dispatch(args []string, env *Env) int {
+	return finish(env, dispatch(args, env))
+}
+
+func dispatch(args []string, env *Env) error {
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
 		printHelp(env.Stdout)
-		return ExitOK
+		return nil
 	case "-version", "--version", "version":
 		fmt.Fprintf(env.Stdout, "tnjwt %s (%s build)\n", Build.Version, Build.Kind)
-		return ExitOK
+		return nil
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(args[1:], env)
+			o, err := c.parse(args[1:], env.Stdout)
+			if err != nil {
+				return err
+			}
+			return o.run(env)
 		}
 	}
-	return usageErr(env, "unknown command %q (try: tnjwt --help)", args[0])
+	return usageErrorf("unknown command %q (try: tnjwt --help)", args[0])
 }
 
 func printHelp(w io.Writer) {
@@ -117,22 +176,6 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'tnjwt COMMAND --help' for a command's flags.")
 }
 
-// usageErr prints the one-line error the contract asks for and returns exit 2.
-func usageErr(env *Env, format string, a ...any) int {
-	msg := fmt.Sprintf(format, a...)
-	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
-	fmt.Fprintf(env.Stderr, "tnjwt: %s\n", joinClauses(msg))
-	return ExitUsage
-}
-
-// joinClauses drops the full stop an error's last sentence brings along
-// ("…to the External Client App.") when the caller goes on after it with
-// "; nothing was stored". Every one-line error passes through usageErr, so
-// this one place covers every such join.
-func joinClauses(msg string) string {
-	return strings.ReplaceAll(msg, ".; ", "; ")
-}
-
 // newFlagSet makes a FlagSet whose own error printing is silenced: parse
 // reports errors on one line, and --help goes to stdout.
 func newFlagSet(name string) *flag.FlagSet {
@@ -142,22 +185,29 @@ func newFlagSet(name string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs. done is true when the caller must return code
-// at once: after --help (exit 0) or a bad flag (exit 2). Positional arguments
-// are refused unless allowArgs.
-func parseFlags(fs *flag.FlagSet, synopsis string, args []string, env *Env, allowArgs bool) (code int, done bool) {
+// parseFlags parses args into fs, refusing positional arguments. After
+// --help, which it prints on stdout, it returns flag.ErrHelp (exit 0).
+func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout io.Writer) error {
+	if err := parseFlagsAndArgs(fs, synopsis, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// parseFlagsAndArgs is parseFlags for a command that takes arguments too.
+func parseFlagsAndArgs(fs *flag.FlagSet, synopsis string, args []string, stdout io.Writer) error {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		printUsage(fs, synopsis, env.Stdout)
-		return ExitOK, true
+		printUsage(fs, synopsis, stdout)
+		return err
 	}
 	if err != nil {
-		return usageErr(env, "%s: %v", fs.Name(), err), true
+		return usageErrorf("%s: %v", fs.Name(), err)
 	}
-	if !allowArgs && fs.NArg() > 0 {
-		return usageErr(env, "%s: unexpected argument %q", fs.Name(), fs.Arg(0)), true
-	}
-	return 0, false
+	return nil
 }
 
 func printUsage(fs *flag.FlagSet, synopsis string, w io.Writer) {
@@ -167,26 +217,12 @@ func printUsage(fs *flag.FlagSet, synopsis string, w io.Writer) {
 	fs.SetOutput(io.Discard)
 }
 
-// testTarget is what `tnjwt test` needs, whether it came from flags or from a
-// saved profile (profile.go). KeyPEM is the private key and must never be
-// printed or logged.
-type testTarget struct {
-	LoginURL string
-	ClientID string
-	Username string
-	Audience string // override; empty: discovered (salesforce.Audiences)
-	// Remembered is the audience that last worked for a profile.
-	Remembered string
-	Sandbox    bool
-	KeyPEM     []byte
-	// Profile is the saved profile the target came from (--profile), if any.
-	Profile *profiles.Profile
-	// Pending: KeyPEM is the new key of a rotation in progress.
-	Pending bool
+// readPEMFlag reads the key or certificate file a flag names; certs words
+// what is wrong with it ("PATH: no such file") and this adds the flag.
+func readPEMFlag(flagName, path string) ([]byte, error) {
+	data, err := certs.ReadPEMFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", flagName, err)
+	}
+	return data, nil
 }
-
-// sandboxAtProductionWarning is what `test` and `profile import` say for
-// --sandbox with the production login URL: the test.salesforce.com audience
-// it brings rarely suits that login.
-const sandboxAtProductionWarning = "--sandbox with https://login.salesforce.com: " +
-	"sandboxes usually log in at https://test.salesforce.com or their My Domain URL"

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/tnjwt/tnjwt/core/emulator"
 )
@@ -18,38 +17,43 @@ const emulatorSynopsis = "emulator [--listen ADDR] --config FILE\n\n" +
 	"printed is \"listening on http://HOST:PORT\"; then one line per request. Stop with Ctrl-C.\n" +
 	"It only listens on this computer (a loopback address): the practice org has no real security."
 
-// runEmulator implements `tnjwt emulator`.
-func runEmulator(args []string, env *Env) int {
+type emulatorOptions struct {
+	listen, config string
+}
+
+func parseEmulator(args []string, stdout io.Writer) (runner, error) {
+	o := &emulatorOptions{}
 	fs := newFlagSet("emulator")
-	listen := fs.String("listen", "127.0.0.1:0", "loopback HOST:PORT to listen on; port 0 picks a free port")
-	configPath := fs.String("config", "", "the practice org's JSON configuration file (required)")
-	if code, done := parseFlags(fs, emulatorSynopsis, args, env, false); done {
-		return code
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback HOST:PORT to listen on; port 0 picks a free port")
+	fs.StringVar(&o.config, "config", "", "the practice org's JSON configuration file (required)")
+	if err := parseFlags(fs, emulatorSynopsis, args, stdout); err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(*configPath) == "" {
-		return usageErr(env, "emulator: --config FILE is required: the JSON file describing the practice org's apps and users")
+	return o, nil
+}
+
+// run implements `tnjwt emulator`: it serves until env.Ctx ends.
+func (o *emulatorOptions) run(env *Env) error {
+	if strings.TrimSpace(o.config) == "" {
+		return usageErrorf("emulator: --config FILE is required: the JSON file describing the practice org's apps and users")
 	}
-	if err := checkLoopback(*listen); err != nil {
-		return usageErr(env, "emulator: %v", err)
+	if err := checkLoopback(o.listen); err != nil {
+		return usageErrorf("emulator: %v", err)
 	}
-	cfg, err := emulator.LoadConfig(*configPath)
+	cfg, err := emulator.LoadConfig(o.config)
 	if err != nil {
-		return usageErr(env, "emulator: %v", err)
+		return usageErrorf("emulator: %v", err)
 	}
-	now := env.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := env.now
 	out := &lineWriter{w: env.Stdout}
 	e := emulator.New(cfg, emulator.Options{
 		Now: now,
 		// RequestRecord.String never holds tokens, assertions or links.
 		OnRequest: func(r emulator.RequestRecord) { out.line("%s %s", now().Format("15:04:05"), r) },
 	})
-	srv, err := emulator.Start(*listen, e)
+	srv, err := emulator.Start(o.listen, e)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "tnjwt: emulator: cannot listen on %s: %v (pick another port, or port 0 for a free one)\n", *listen, oneLine(err))
-		return ExitFailure
+		return fmt.Errorf("emulator: cannot listen on %s: %s (pick another port, or port 0 for a free one)", o.listen, oneLine(err))
 	}
 	out.line("listening on %s", srv.URL)
 	out.line("practice org %s: %d app(s), %d user(s); token URL %s/services/oauth2/token, audience %s; stop with Ctrl-C",
@@ -57,10 +61,10 @@ func runEmulator(args []string, env *Env) int {
 	<-env.Ctx.Done()
 	if err := srv.Close(); err != nil {
 		out.line("stopped (%v)", oneLine(err))
-		return ExitOK
+		return nil
 	}
 	out.line("stopped")
-	return ExitOK
+	return nil
 }
 
 // checkLoopback accepts HOST:PORT only on this computer: 127.0.0.0/8, ::1 or

@@ -20,7 +20,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// emuConfig writes the contract's example practice org, as JSON, and its
+// emuConfig writes docs/cli.md's example practice org, as JSON, and its
 // certificate into a fresh folder and returns the config path.
 func emuConfig(t *testing.T) string {
 	t.Helper()

@@ -3,11 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/fsutil"
-	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
 const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key [--out DIR] [--force] [--pending]"
@@ -32,8 +32,8 @@ type exportOptions struct {
 	force, pending       bool
 }
 
-func runExport(args []string, env *Env) int {
-	var o exportOptions
+func parseExport(args []string, stdout io.Writer) (runner, error) {
+	o := &exportOptions{}
 	fs := newFlagSet("export")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
@@ -41,21 +41,25 @@ func runExport(args []string, env *Env) int {
 	fs.BoolVar(&o.force, "force", false, "replace files that are already there")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	if wantsHelp(args) {
-		fmt.Fprint(env.Stdout, exportHelp+"\n")
+		fmt.Fprint(stdout, exportHelp+"\n")
 	}
-	if code, done := parseFlags(fs, exportSynopsis, args, env, false); done {
-		return code
+	if err := parseFlags(fs, exportSynopsis, args, stdout); err != nil {
+		return nil, err
 	}
-	if code := o.check(env); code != ExitOK {
-		return code
+	return o, nil
+}
+
+func (o *exportOptions) run(env *Env) error {
+	if err := o.check(); err != nil {
+		return err
 	}
-	get := func(env *Env, name string) (export.Org, int) { return exportTarget(env, name, o.pending) }
+	get := func(env *Env, name string) (export.Org, error) { return exportTarget(env, name, o.pending) }
 	if o.format == export.FormatSDK {
 		get = exportSettings // the snippet holds no secret: the keychain is not asked
 	}
-	org, code := get(env, o.profile)
-	if code != ExitOK {
-		return code
+	org, err := get(env, o.profile)
+	if err != nil {
+		return err
 	}
 	return o.write(env, org)
 }
@@ -70,77 +74,72 @@ func wantsHelp(args []string) bool {
 }
 
 // check refuses bad flags before the keychain is read.
-func (o *exportOptions) check(env *Env) int {
+func (o *exportOptions) check() error {
 	if strings.TrimSpace(o.profile) == "" {
-		return usageErr(env, "export: missing --profile NAME (see tnjwt profile list)")
+		return usageErrorf("export: missing --profile NAME (see tnjwt profile list)")
 	}
 	switch o.format {
 	case export.FormatEnv, export.FormatExpress, export.FormatKey:
 		if strings.TrimSpace(o.out) == "" {
-			return usageErr(env, "export: --format %s writes files: add --out DIR", o.format)
+			return usageErrorf("export: --format %s writes files: add --out DIR", o.format)
 		}
 	case export.FormatHeroku, export.FormatSDK:
 		if o.out != "" || o.force {
-			return usageErr(env, "export: --format %s prints to standard output; leave out --out and --force", o.format)
+			return usageErrorf("export: --format %s prints to standard output; leave out --out and --force", o.format)
 		}
 	case "":
-		return usageErr(env, "export: missing --format (%s)", strings.Join(export.Formats, ", "))
+		return usageErrorf("export: missing --format (%s)", strings.Join(export.Formats, ", "))
 	default:
-		return usageErr(env, "export: unknown --format %q (use one of: %s)", o.format, strings.Join(export.Formats, ", "))
+		return usageErrorf("export: unknown --format %q (use one of: %s)", o.format, strings.Join(export.Formats, ", "))
 	}
-	return ExitOK
+	return nil
 }
 
 // exportTarget reads the profile and its secrets.
-func exportTarget(env *Env, name string, pending bool) (export.Org, int) {
+func exportTarget(env *Env, name string, pending bool) (export.Org, error) {
 	t, err := openTarget(env, name, pending)
 	if err == nil && pending && !t.Pending {
-		return export.Org{}, usageErr(env, "export: profile %q has no rotation in progress: leave out --pending", name)
+		return export.Org{}, usageErrorf("export: profile %q has no rotation in progress: leave out --pending", name)
 	}
 	if err == nil && !pending && t.Profile.Pending != nil {
 		fmt.Fprintf(env.Stderr, "tnjwt: %s has a rotation in progress: this exports the current key; add --pending for the new one\n", name)
 	}
 	if err != nil {
-		code := usageErr(env, "export: profile %q: %v", name, err)
-		var se *secrets.Error
-		if errors.As(err, &se) && se.Kind != secrets.NotFound {
-			code = ExitFailure
-		}
-		return export.Org{}, code
+		return export.Org{}, targetError("export", name, err)
 	}
-	org, err := export.FromProfile(*t.Profile, t.ClientID, t.KeyPEM, profileNow(env))
+	org, err := export.FromProfile(*t.Profile, t.ClientID, t.KeyPEM, env.now())
 	if err != nil {
-		return export.Org{}, usageErr(env, "export: profile %q can't be exported: %v", name, err)
+		return export.Org{}, usageErrorf("export: profile %q can't be exported: %v", name, err)
 	}
-	return org, ExitOK
+	return org, nil
 }
 
 // exportSettings reads the profile alone.
-func exportSettings(env *Env, name string) (export.Org, int) {
+func exportSettings(env *Env, name string) (export.Org, error) {
 	store, err := openProfiles(env)
 	if err != nil {
-		return export.Org{}, usageErr(env, "export: %v", err)
+		return export.Org{}, usageErrorf("export: %v", err)
 	}
 	p, err := store.Get(name)
 	if err != nil {
-		return export.Org{}, usageErr(env, "export: profile %q: %v", name, err)
+		return export.Org{}, usageErrorf("export: profile %q: %v", name, err)
 	}
-	org, err := export.Settings(p, profileNow(env))
+	org, err := export.Settings(p, env.now())
 	if err != nil {
-		return export.Org{}, usageErr(env, "export: profile %q can't be exported: %v", name, err)
+		return export.Org{}, usageErrorf("export: profile %q can't be exported: %v", name, err)
 	}
-	return org, ExitOK
+	return org, nil
 }
 
-func (o *exportOptions) write(env *Env, org export.Org) int {
+func (o *exportOptions) write(env *Env, org export.Org) error {
 	var files []export.File
 	switch o.format {
 	case export.FormatHeroku:
 		fmt.Fprint(env.Stdout, export.Heroku(org, "sf_private_key.pem"))
-		return ExitOK
+		return nil
 	case export.FormatSDK:
 		fmt.Fprint(env.Stdout, export.SDK(org))
-		return ExitOK
+		return nil
 	case export.FormatEnv:
 		files = []export.File{{Name: export.EnvFileName, Data: export.Env(org)}}
 	case export.FormatKey:
@@ -148,17 +147,15 @@ func (o *exportOptions) write(env *Env, org export.Org) int {
 	case export.FormatExpress:
 		var err error
 		if files, err = export.Express(org); err != nil {
-			fmt.Fprintf(env.Stderr, "tnjwt: export: %v\n", err)
-			return ExitFailure
+			return fmt.Errorf("export: %v", err)
 		}
 	}
 	paths, err := export.Write(o.out, files, o.force)
 	if errors.Is(err, fsutil.ErrExists) {
-		return usageErr(env, "export: %v (add --force to replace)", err)
+		return usageErrorf("export: %v (add --force to replace)", err)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "tnjwt: export: %v\n", err)
-		return ExitFailure
+		return fmt.Errorf("export: %v", err)
 	}
 	for _, p := range paths {
 		fmt.Fprintf(env.Stdout, "wrote %s\n", p)
@@ -167,5 +164,5 @@ func (o *exportOptions) write(env *Env, org export.Org) int {
 	if o.format == export.FormatExpress {
 		fmt.Fprintf(env.Stdout, "Run it: cd %s && npm install && npm start\n", o.out)
 	}
-	return ExitOK
+	return nil
 }

@@ -16,10 +16,11 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
 // The practice org the command tests talk to: core/emulator on loopback, set
-// up as contract.md's example.
+// up as docs/cli.md's example.
 const (
 	orgConsumerKey = "3MVG99OxTyEMCQ3gNp2PjkqeZKxnmAiG1xV4oHh9AKL_rSK.BoSVPGZHQukXnVjzRgSuQqGn75NL7yfkQcyy7"
 	orgUsername    = "embed@acme.com"
@@ -143,13 +144,24 @@ func answer(status int, contentType, body string) http.HandlerFunc {
 	}
 }
 
-// runCmd runs a command through Dispatch (env nil: a background context and
-// the real clock) and checks that no secret reached either stream.
+// testVault is the keychain of the Envs that newEnv, runCmd and profRun
+// make: profSetup gives each test an in-memory one; nil is the OS keychain,
+// which only the TestKeyring… tests use. One variable is enough: the
+// t.Setenv in profSetup already keeps these tests from running in parallel.
+var testVault func() *secrets.Vault
+
+// newEnv is an Env with a background context, the real clock and testVault.
+func newEnv() *Env {
+	return &Env{Ctx: context.Background(), Now: time.Now, NewVault: testVault}
+}
+
+// runCmd runs a command through Dispatch (env nil: newEnv) and checks that
+// no secret reached either stream.
 func runCmd(t *testing.T, env *Env, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	if env == nil {
-		env = &Env{Ctx: context.Background(), Now: time.Now}
+		env = newEnv()
 	}
 	env.Stdout, env.Stderr = &out, &errb
 	code = Dispatch(args, env)
@@ -174,4 +186,10 @@ func noSecrets(t *testing.T, s string) {
 	if tok := accessToken.FindString(s); tok != "" {
 		t.Errorf("output carries an access token (%s…):\n%s", tok, s)
 	}
+}
+
+// openProfileTarget loads a saved profile and its current key, as
+// `tnjwt export --profile` does.
+func openProfileTarget(env *Env, name string) (testTarget, error) {
+	return openTarget(env, name, false)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,7 +69,7 @@ func TestControlCharactersInTypedInputAreRefused(t *testing.T) {
 	}
 	run := func(t *testing.T, stdin string, args ...string) (int, string, string) {
 		t.Helper()
-		env := &Env{Ctx: context.Background(), Now: time.Now}
+		env := newEnv()
 		if stdin != "" {
 			env.Stdin = strings.NewReader(stdin)
 		}
@@ -173,7 +172,7 @@ func TestOversizedConsumerKeyInputIsRefused(t *testing.T) {
 				if cmd == "import" {
 					args = []string{"profile", "import", "--name", "acme", "--login-url", org.url, "--username", orgUsername, "--key-file", key}
 				}
-				env := &Env{Ctx: context.Background(), Now: time.Now}
+				env := newEnv()
 				if c.stdin != nil {
 					env.Stdin = c.stdin()
 				}

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,68 +22,72 @@ const keygenSynopsis = "keygen --out DIR [--cn NAME] [--days N] [--bits 2048|307
 // flag, so the command says how to replace.
 const keygenForceHint = " (use --force to replace, once the old key is no longer in use)"
 
-// runKeygen implements `tnjwt keygen`. Every check runs before the key is
-// generated, so bad input never costs a slow 4096-bit key or writes anything.
-func runKeygen(args []string, env *Env) int {
+type keygenOptions struct {
+	out, cn    string
+	days, bits int
+	force      bool
+}
+
+func parseKeygen(args []string, stdout io.Writer) (runner, error) {
+	o := &keygenOptions{}
 	fs := newFlagSet("keygen")
-	out := fs.String("out", "", "folder for the two files (required; created with mode 0700 if missing)")
-	cn := fs.String("cn", certs.DefaultCN, "certificate subject common name (CN)")
-	days := fs.Int("days", certs.DefaultDays, fmt.Sprintf("days the certificate stays valid (%d-%d)", certs.MinDays, certs.MaxDays))
-	bits := fs.Int("bits", certs.DefaultBits, "RSA key size: 2048, 3072 or 4096")
-	force := fs.Bool("force", false, "replace existing "+certs.CertFileName+" and "+certs.KeyFileName)
-	if code, done := parseFlags(fs, keygenSynopsis, args, env, false); done {
-		return code
+	fs.StringVar(&o.out, "out", "", "folder for the two files (required; created with mode 0700 if missing)")
+	fs.StringVar(&o.cn, "cn", certs.DefaultCN, "certificate subject common name (CN)")
+	fs.IntVar(&o.days, "days", certs.DefaultDays, fmt.Sprintf("days the certificate stays valid (%d-%d)", certs.MinDays, certs.MaxDays))
+	fs.IntVar(&o.bits, "bits", certs.DefaultBits, "RSA key size: 2048, 3072 or 4096")
+	fs.BoolVar(&o.force, "force", false, "replace existing "+certs.CertFileName+" and "+certs.KeyFileName)
+	if err := parseFlags(fs, keygenSynopsis, args, stdout); err != nil {
+		return nil, err
 	}
-	if strings.TrimSpace(*out) == "" {
-		return usageErr(env, "keygen: --out DIR is required: the folder to write %s and %s into", certs.CertFileName, certs.KeyFileName)
+	return o, nil
+}
+
+// run implements `tnjwt keygen`. Every check runs before the key is
+// generated, so bad input never costs a slow 4096-bit key or writes anything.
+func (o *keygenOptions) run(env *Env) error {
+	if strings.TrimSpace(o.out) == "" {
+		return usageErrorf("keygen: --out DIR is required: the folder to write %s and %s into", certs.CertFileName, certs.KeyFileName)
 	}
-	for _, err := range []error{certs.CheckCN(*cn), certs.CheckDays(*days), certs.CheckBits(*bits)} {
+	for _, err := range []error{certs.CheckCN(o.cn), certs.CheckDays(o.days), certs.CheckBits(o.bits)} {
 		if err != nil {
-			return usageErr(env, "keygen: %v", err)
+			return usageErrorf("keygen: %v", err)
 		}
 	}
-	dir := filepath.Clean(*out)
+	dir := filepath.Clean(o.out)
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs // printed paths should work from anywhere
 	}
 	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		return usageErr(env, "keygen: --out %s is a file, not a folder", dir)
+		return usageErrorf("keygen: --out %s is a file, not a folder", dir)
 	}
-	if !*force {
+	if !o.force {
 		if err := certs.RefuseExisting(dir); err != nil {
-			return usageErr(env, "keygen: %v%s", err, keygenForceHint)
+			return usageErrorf("keygen: %v%s", err, keygenForceHint)
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		fmt.Fprintf(env.Stderr, "tnjwt: keygen: cannot create the folder %s: %v\n", dir, err)
-		return ExitFailure
-	}
-	now := time.Now()
-	if env.Now != nil {
-		now = env.Now()
+		return fmt.Errorf("keygen: cannot create the folder %s: %v", dir, err)
 	}
 	// Whole seconds, as in the certificate, so a new 365-day certificate
 	// shows 365 days left rather than 364.
-	now = now.Truncate(time.Second)
-	b, err := certs.Generate(certs.Options{CN: *cn, Days: *days, Bits: *bits, Now: now})
+	now := env.now().Truncate(time.Second)
+	b, err := certs.Generate(certs.Options{CN: o.cn, Days: o.days, Bits: o.bits, Now: now})
 	if err != nil {
 		var ie *certs.InputError
 		if errors.As(err, &ie) {
-			return usageErr(env, "keygen: %v", err)
+			return usageErrorf("keygen: %v", err)
 		}
-		fmt.Fprintf(env.Stderr, "tnjwt: keygen: %v\n", err)
-		return ExitFailure
+		return fmt.Errorf("keygen: %v", err)
 	}
-	certPath, keyPath, err := certs.WriteFiles(dir, b, *force)
+	certPath, keyPath, err := certs.WriteFiles(dir, b, o.force)
 	if errors.Is(err, fsutil.ErrExists) { // appeared while the key was made
-		return usageErr(env, "keygen: %v%s", err, keygenForceHint)
+		return usageErrorf("keygen: %v%s", err, keygenForceHint)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "tnjwt: keygen: %v\n", err)
-		return ExitFailure
+		return fmt.Errorf("keygen: %v", err)
 	}
 	printKeygenResult(env, certPath, keyPath, certs.Describe(b.Cert, now))
-	return ExitOK
+	return nil
 }
 
 func printKeygenResult(env *Env, certPath, keyPath string, info certs.Info) {

@@ -158,7 +158,7 @@ func TestKeyringImportTestAndNoSecretOnDisk(t *testing.T) {
 	if r := profRun(t, time.Now(), "profile", "delete", name); r.code != ExitOK {
 		t.Fatalf("delete: %s", r.errOut)
 	}
-	v := newVault()
+	v := osKeychain()
 	for _, p := range secrets.Purposes() {
 		if _, err := v.Get(ctx, name, p); !errors.Is(err, secrets.ErrNotFound) {
 			t.Fatalf("%s after profile delete: %v", p, err)

@@ -112,9 +112,8 @@ func profSetup(t *testing.T) (*secrets.Memory, string) {
 	dir := filepath.Join(t.TempDir(), "config")
 	t.Setenv(profiles.EnvDir, dir)
 	mem := secrets.NewMemory(secrets.LimitWindows)
-	old := newVault
-	newVault = func() *secrets.Vault { return secrets.NewVault(mem, time.Second) }
-	t.Cleanup(func() { newVault = old })
+	testVault = func() *secrets.Vault { return secrets.NewVault(mem, time.Second) }
+	t.Cleanup(func() { testVault = nil })
 	return mem, dir
 }
 
@@ -138,7 +137,7 @@ type profResult struct {
 func profRun(t *testing.T, at time.Time, args ...string) profResult {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &Env{Ctx: context.Background(), Stdout: &out, Stderr: &errb, Now: func() time.Time { return at }}
+	env := &Env{Ctx: context.Background(), Stdout: &out, Stderr: &errb, Now: func() time.Time { return at }, NewVault: testVault}
 	code := Dispatch(args, env)
 	return profResult{code, out.String(), errb.String()}
 }
@@ -261,14 +260,15 @@ func TestProfileImportListShowDelete(t *testing.T) {
 func TestProfileImportRSA4096PKCS1UnderTheMacOSLimit(t *testing.T) {
 	_, _ = profSetup(t)
 	mem := secrets.NewMacOSMemory()
-	newVault = func() *secrets.Vault { return secrets.NewVault(mem, time.Second) }
+	env := newEnv()
+	env.NewVault = func() *secrets.Vault { return secrets.NewVault(mem, time.Second) }
 	pair := profOpenSSL(t, "rsa4096", "4096", "730")
 	// An "RSA PRIVATE KEY" (PKCS#1) file, as older tools write.
 	args := profSetFlag(profImportArgs(pair, "big"), "--key-file", pair.pkcs1Path)
-	if r := profRun(t, time.Now(), args...); r.code != ExitOK {
-		t.Fatalf("exit %d: %s", r.code, r.errOut)
+	if code, _, errOut := runCmd(t, env, args...); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	target, err := openProfileTarget(&Env{Ctx: context.Background(), Now: time.Now}, "big")
+	target, err := openProfileTarget(env, "big")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,13 +344,13 @@ func TestProfileImportRefusesBadInputAndStoresNothing(t *testing.T) {
 
 // An error whose hint ends a sentence still reads as one line when the
 // command adds what happened.
-func TestUsageErrJoinsAHintAndWhatHappened(t *testing.T) {
+func TestUsageErrorJoinsAHintAndWhatHappened(t *testing.T) {
 	var errb bytes.Buffer
 	hint := &certs.InputError{Problem: "the key file is an encrypted private key", Hint: "Write an unprotected copy."}
-	usageErr(&Env{Stderr: &errb}, "profile import: --key-file k.pem: %v; nothing was stored", hint)
+	code := finish(&Env{Stderr: &errb}, usageErrorf("profile import: --key-file k.pem: %v; nothing was stored", hint))
 	want := "tnjwt: profile import: --key-file k.pem: the key file is an encrypted private key. Write an unprotected copy; nothing was stored\n"
-	if errb.String() != want {
-		t.Fatalf("got  %q\nwant %q", errb.String(), want)
+	if errb.String() != want || code != ExitUsage {
+		t.Fatalf("exit %d, got  %q\nwant %q", code, errb.String(), want)
 	}
 }
 
@@ -384,7 +384,7 @@ func TestProfileImportWarnsAndReplaces(t *testing.T) {
 	if r.code != ExitUsage || !strings.Contains(r.errOut, "already saved") || !strings.Contains(r.errOut, "--replace") {
 		t.Fatalf("import over an existing profile: exit %d %q", r.code, r.errOut)
 	}
-	target, _ := openProfileTarget(&Env{Ctx: context.Background()}, "acme")
+	target, _ := openProfileTarget(newEnv(), "acme")
 	if !bytes.Equal(target.KeyPEM, pair.cert.KeyPEM) || strings.Join(mem.Users(secrets.Service), ",") != strings.Join(before, ",") {
 		t.Fatal("a refused import changed the stored key")
 	}
@@ -394,7 +394,7 @@ func TestProfileImportWarnsAndReplaces(t *testing.T) {
 	if r.code != ExitOK || !strings.Contains(r.errOut, "warning: the consumer key doesn't look like one Salesforce generates") {
 		t.Fatalf("replace: exit %d %q", r.code, r.errOut)
 	}
-	target, err := openProfileTarget(&Env{Ctx: context.Background()}, "acme")
+	target, err := openProfileTarget(newEnv(), "acme")
 	if err != nil || !bytes.Equal(target.KeyPEM, other.cert.KeyPEM) || target.ClientID != "oddkey" {
 		t.Fatalf("replace did not store the new key and consumer key: %v", err)
 	}
@@ -423,7 +423,7 @@ func TestProfileImportWarnsOfSandboxAtTheProductionLoginURL(t *testing.T) {
 func TestOpenProfileTarget(t *testing.T) {
 	mem, _ := profSetup(t)
 	pair := profOpenSSL(t, "rsa2048", "2048", "365")
-	env := &Env{Ctx: context.Background(), Now: time.Now}
+	env := newEnv()
 	if r := profRun(t, time.Now(), profImportArgs(pair, "acme", "--sandbox", "--audience", "https://test.salesforce.com/")...); r.code != ExitOK {
 		t.Fatal(r.errOut)
 	}
@@ -440,7 +440,7 @@ func TestOpenProfileTarget(t *testing.T) {
 	}
 
 	_, err = openProfileTarget(env, "nobody")
-	if !errors.Is(err, profiles.ErrNotFound) || profileExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "tnjwt profile list") {
+	if !errors.Is(err, profiles.ErrNotFound) || exitCode(storeError("profile show", err)) != ExitUsage || !strings.Contains(err.Error(), "tnjwt profile list") {
 		t.Fatalf("missing profile: %v", err)
 	}
 
@@ -449,7 +449,7 @@ func TestOpenProfileTarget(t *testing.T) {
 	}
 	_, err = openProfileTarget(env, "acme")
 	if secrets.KindOf(err) != secrets.NotFound || !strings.Contains(err.Error(), `consumer key of profile "acme"`) ||
-		!strings.Contains(err.Error(), "(or with `tnjwt profile import`, replacing this profile)") || profileExitCode(err) != ExitFailure {
+		!strings.Contains(err.Error(), "(or with `tnjwt profile import`, replacing this profile)") || exitCode(storeError("profile show", err)) != ExitFailure {
 		t.Fatalf("missing consumer key: %v", err)
 	}
 
@@ -458,7 +458,7 @@ func TestOpenProfileTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = openProfileTarget(env, "half")
-	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "has no login URL yet") || profileExitCode(err) != ExitUsage {
+	if !errors.Is(err, errIncomplete) || !strings.Contains(err.Error(), "has no login URL yet") || exitCode(storeError("profile show", err)) != ExitUsage {
 		t.Fatalf("incomplete profile: %v", err)
 	}
 }
@@ -466,7 +466,7 @@ func TestOpenProfileTarget(t *testing.T) {
 func TestRecordProfileTest(t *testing.T) {
 	at := time.Date(2026, 5, 20, 14, 3, 0, 0, time.UTC)
 	profImported(t, at)
-	env := &Env{Ctx: context.Background(), Now: func() time.Time { return at }}
+	env := &Env{Ctx: context.Background(), Now: func() time.Time { return at }, NewVault: testVault}
 	long := strings.Repeat("é", 2000)
 	err := recordProfileTest(env, "ACME", false, profiles.TestResult{When: at, OK: false, Error: "invalid_grant", Description: long,
 		DiagnosisStep: "eca-cert-upload", TimingsMS: map[string]float64{"token": 180.4}})
@@ -588,10 +588,11 @@ func TestProfileKeychainFailures(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
 	mem.SetHook(func(string, string, string) error { <-block; return nil })
-	newVault = func() *secrets.Vault { return secrets.NewVault(mem, 20*time.Millisecond) }
-	r = profRun(t, time.Now(), profImportArgs(pair, "third")...)
-	if r.code != ExitFailure || !strings.Contains(r.errOut, "did not answer within 20 ms") {
-		t.Fatalf("import with a hung keychain: exit %d %q", r.code, r.errOut)
+	slow := newEnv()
+	slow.NewVault = func() *secrets.Vault { return secrets.NewVault(mem, 20*time.Millisecond) }
+	code, _, errOut := runCmd(t, slow, profImportArgs(pair, "third")...)
+	if code != ExitFailure || !strings.Contains(errOut, "did not answer within 20 ms") {
+		t.Fatalf("import with a hung keychain: exit %d %q", code, errOut)
 	}
 }
 
@@ -606,7 +607,7 @@ func TestProfileShowReportsADamagedKey(t *testing.T) {
 	if r.code != ExitOK || !strings.Contains(r.out, "consumer key stored, private key damaged") {
 		t.Fatalf("exit %d\n%s", r.code, r.out)
 	}
-	_, err = openProfileTarget(&Env{Ctx: context.Background()}, "acme")
+	_, err = openProfileTarget(newEnv(), "acme")
 	if secrets.KindOf(err) != secrets.Corrupt || !strings.Contains(err.Error(), "tnjwt profile import") {
 		t.Fatalf("testing a profile with a damaged key: %v", err)
 	}
@@ -634,7 +635,7 @@ func TestProfileImportTicksWhatItProves(t *testing.T) {
 
 func TestProfileListMarksPracticeProfiles(t *testing.T) {
 	_, dir := profSetup(t)
-	store := profiles.Open(dir, newVault())
+	store := profiles.Open(dir, testVault())
 	if err := store.Save(profiles.Profile{Name: "rehearsal", LoginURL: "http://127.0.0.1:1", Username: "embed@practice.tnjwt.example", Practice: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -660,7 +661,7 @@ func TestProfileImportReadsTheConsumerKeyFromAFile(t *testing.T) {
 	if r.code != ExitOK {
 		t.Fatalf("exit %d %q", r.code, r.errOut)
 	}
-	v := newVault()
+	v := testVault()
 	if got, err := v.Get(context.Background(), "acme", secrets.ConsumerKey); err != nil || string(got) != profConsumerKey {
 		t.Errorf("stored consumer key %q, %v", got, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,20 +39,16 @@ func newManager(store *profiles.Store, env *Env) *rotation.Manager {
 	return &rotation.Manager{Profiles: store, Keys: store.Vault(), Now: env.Now}
 }
 
-// rotationExitCode: a state that does not allow the command, or a profile
-// that does not exist, is bad input (2); the keychain or disk failing is 1.
-func rotationExitCode(err error) int {
+// rotationError words an error of `profile VERB`: a state that does not
+// allow the command, or a profile that does not exist, is bad input; the
+// keychain or disk failing is a local failure.
+func rotationError(verb string, err error) error {
 	var se *rotation.StateError
 	var ie *certs.InputError
 	if errors.As(err, &se) || errors.As(err, &ie) {
-		return ExitUsage
+		return usageErrorf("profile %s: %v", verb, err)
 	}
-	return profileExitCode(err)
-}
-
-func rotationFail(env *Env, verb string, err error) int {
-	usageErr(env, "profile %s: %v", verb, err)
-	return rotationExitCode(err)
+	return storeError("profile "+verb, err)
 }
 
 type newCertFlags struct {
@@ -95,105 +92,135 @@ func saveTo(path string) rotation.Save {
 	return func(pem []byte) error { return certs.WriteCertificate(path, pem, false) }
 }
 
-func runProfileRenew(args []string, env *Env) int {
-	var f newCertFlags
+// renewOptions: the profile, and where its new certificate goes.
+type renewOptions struct {
+	name string
+	newCertFlags
+}
+
+func parseRenew(args []string, stdout io.Writer) (runner, error) {
+	o := &renewOptions{}
 	fs := newFlagSet("profile renew")
-	f.register(fs, false)
-	name, code, done := parseWithName(fs, renewSynopsis, args, env)
-	if done {
-		return code
-	}
-	path, err := f.target()
+	o.register(fs, false)
+	name, err := parseWithName(fs, renewSynopsis, args, stdout)
 	if err != nil {
-		return usageErr(env, "profile renew: %v", err)
+		return nil, err
+	}
+	o.name = name
+	return o, nil
+}
+
+func (o *renewOptions) run(env *Env) error {
+	path, err := o.target()
+	if err != nil {
+		return usageErrorf("profile renew: %v", err)
 	}
 	store, err := openProfiles(env)
 	if err != nil {
-		return profileFailure(env, "profile renew: %v", err)
+		return failuref("profile renew: %v", err)
 	}
-	kc, err := newManager(store, env).Renew(env.Ctx, name, f.days, saveTo(path))
+	kc, err := newManager(store, env).Renew(env.Ctx, o.name, o.days, saveTo(path))
 	if err != nil {
-		return rotationFail(env, "renew", err)
+		return rotationError("renew", err)
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "Renewed the certificate of %s: same key, new certificate.\n", name)
+	fmt.Fprintf(w, "Renewed the certificate of %s: same key, new certificate.\n", o.name)
 	printNewCert(w, path, kc, env)
 	fmt.Fprintf(w, "\nNext:\n  1. Upload %s to the External Client App (Settings → OAuth Settings → Flow Enablement → JWT Bearer Flow → Upload Files).\n"+
 		"     Servers keep working before, during and after the upload: the key did not change.\n"+
-		"  2. Check: tnjwt test --profile %s\n", path, profShellWord(name))
-	return ExitOK
+		"  2. Check: tnjwt test --profile %s\n", path, shellWord(o.name))
+	return nil
 }
 
-func runProfileRotate(args []string, env *Env) int {
-	var f newCertFlags
+// rotateOptions: as renewOptions, and the new key's --bits.
+type rotateOptions struct {
+	name string
+	newCertFlags
+}
+
+func parseRotate(args []string, stdout io.Writer) (runner, error) {
+	o := &rotateOptions{}
 	fs := newFlagSet("profile rotate")
-	f.register(fs, true)
-	name, code, done := parseWithName(fs, rotateSynopsis, args, env)
-	if done {
-		return code
-	}
-	path, err := f.target()
+	o.register(fs, true)
+	name, err := parseWithName(fs, rotateSynopsis, args, stdout)
 	if err != nil {
-		return usageErr(env, "profile rotate: %v", err)
+		return nil, err
+	}
+	o.name = name
+	return o, nil
+}
+
+func (o *rotateOptions) run(env *Env) error {
+	path, err := o.target()
+	if err != nil {
+		return usageErrorf("profile rotate: %v", err)
 	}
 	store, err := openProfiles(env)
 	if err != nil {
-		return profileFailure(env, "profile rotate: %v", err)
+		return failuref("profile rotate: %v", err)
 	}
-	kc, err := newManager(store, env).Rotate(env.Ctx, name, f.days, f.bits, saveTo(path))
+	kc, err := newManager(store, env).Rotate(env.Ctx, o.name, o.days, o.bits, saveTo(path))
 	if err != nil {
 		if _, statErr := os.Stat(path); statErr == nil && !errors.Is(err, os.ErrExist) {
 			_ = os.Remove(path) // the certificate of a key that was not staged
 		}
-		return rotationFail(env, "rotate", err)
+		return rotationError("rotate", err)
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "Staged a new key for %s as pending, beside the current key, which stays in use.\n", name)
+	fmt.Fprintf(w, "Staged a new key for %s as pending, beside the current key, which stays in use.\n", o.name)
 	printNewCert(w, path, kc, env)
-	sh := profShellWord(name)
+	sh := shellWord(o.name)
 	fmt.Fprintf(w, "\n%s\n\nNext:\n"+
 		"  1. Upload %s to the External Client App.\n"+
 		"  2. Give the app's servers the new key: tnjwt export --profile %s --pending --format env --out DIR\n"+
 		"  3. Test the new key: tnjwt test --profile %s --wait 10m\n"+
 		"     When it passes, the new key becomes current and the old one is kept as previous.\n"+
 		"  Changed your mind before uploading? tnjwt profile abandon %s\n", rotation.RotateExplained, path, sh, sh, sh)
-	return ExitOK
+	return nil
 }
 
-func printNewCert(w interface{ Write([]byte) (int, error) }, path string, kc profiles.KeyCert, env *Env) {
+func printNewCert(w io.Writer, path string, kc profiles.KeyCert, env *Env) {
 	fmt.Fprintf(w, "Certificate:  %s\n", path)
 	fmt.Fprintf(w, "SHA-256:      %s\n", kc.Fingerprint)
-	fmt.Fprintf(w, "Expires:      %s (%d days)\n", kc.NotAfter.UTC().Format("2006-01-02"), certs.DaysLeft(kc.NotAfter, profileNow(env)))
+	fmt.Fprintf(w, "Expires:      %s (%d days)\n", kc.NotAfter.UTC().Format("2006-01-02"), certs.DaysLeft(kc.NotAfter, env.now()))
 }
 
-// runProfileKeyChange runs rollback, discard-previous and abandon: a name,
-// no flags, one Manager call.
-func runProfileKeyChange(verb, synopsis string, args []string, env *Env) int {
+// keyChangeOptions are those of discard-previous and abandon: a name, no
+// flags, one Manager call.
+type keyChangeOptions struct {
+	verb, name string
+}
+
+func parseKeyChange(verb, synopsis string, args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("profile " + verb)
-	name, code, done := parseWithName(fs, synopsis, args, env)
-	if done {
-		return code
+	name, err := parseWithName(fs, synopsis, args, stdout)
+	if err != nil {
+		return nil, err
 	}
+	return &keyChangeOptions{verb: verb, name: name}, nil
+}
+
+func (o *keyChangeOptions) run(env *Env) error {
 	store, err := openProfiles(env)
 	if err != nil {
-		return profileFailure(env, "profile %s: %v", verb, err)
+		return failuref("profile %s: %v", o.verb, err)
 	}
 	m := newManager(store, env)
 	var before profiles.Profile
-	if p, err := store.Get(name); err == nil {
+	if p, err := store.Get(o.name); err == nil {
 		before = p
 	}
-	switch verb {
+	switch o.verb {
 	case "discard-previous":
-		err = m.DiscardPrevious(env.Ctx, name)
+		err = m.DiscardPrevious(env.Ctx, o.name)
 	case "abandon":
-		err = m.Abandon(env.Ctx, name)
+		err = m.Abandon(env.Ctx, o.name)
 	}
 	if err != nil {
-		return rotationFail(env, verb, err)
+		return rotationError(o.verb, err)
 	}
-	fmt.Fprintln(env.Stdout, keyChangeDone(verb, before))
-	return ExitOK
+	fmt.Fprintln(env.Stdout, keyChangeDone(o.verb, before))
+	return nil
 }
 
 func keyChangeDone(verb string, p profiles.Profile) string {
@@ -204,37 +231,46 @@ func keyChangeDone(verb string, p profiles.Profile) string {
 	return p.Name + ": " + rotation.Abandoned
 }
 
-func runProfileRollback(args []string, env *Env) int {
-	var f newCertFlags
+type rollbackOptions struct {
+	name, out string
+}
+
+func parseRollback(args []string, stdout io.Writer) (runner, error) {
+	o := &rollbackOptions{}
 	fs := newFlagSet("profile rollback")
-	fs.StringVar(&f.out, "out", "", "folder to write the previous "+certs.CertFileName+" into, for its upload")
-	name, code, done := parseWithName(fs, rollbackSynopsis, args, env)
-	if done {
-		return code
-	}
-	f.days = certs.DefaultDays // no certificate is made: only the folder is checked
-	path, err := f.target()
+	fs.StringVar(&o.out, "out", "", "folder to write the previous "+certs.CertFileName+" into, for its upload")
+	name, err := parseWithName(fs, rollbackSynopsis, args, stdout)
 	if err != nil {
-		return usageErr(env, "profile rollback: %v", err)
+		return nil, err
+	}
+	o.name = name
+	return o, nil
+}
+
+func (o *rollbackOptions) run(env *Env) error {
+	// No certificate is made: newCertFlags only checks the folder.
+	path, err := (&newCertFlags{out: o.out, days: certs.DefaultDays}).target()
+	if err != nil {
+		return usageErrorf("profile rollback: %v", err)
 	}
 	store, err := openProfiles(env)
 	if err != nil {
-		return profileFailure(env, "profile rollback: %v", err)
+		return failuref("profile rollback: %v", err)
 	}
-	if err := newManager(store, env).Rollback(env.Ctx, name); err != nil {
-		return rotationFail(env, "rollback", err)
+	if err := newManager(store, env).Rollback(env.Ctx, o.name); err != nil {
+		return rotationError("rollback", err)
 	}
-	p, err := store.Get(name)
+	p, err := store.Get(o.name)
 	if err != nil {
-		return profileFailure(env, "profile rollback: %v", err)
+		return failuref("profile rollback: %v", err)
 	}
-	sh := profShellWord(p.Name)
+	sh := shellWord(p.Name)
 	fmt.Fprintf(env.Stdout, "%s: %s\n", p.Name, rotation.RolledBack)
 	if err := certs.WriteCertificate(path, []byte(p.CertificatePEM), false); err != nil {
-		return profileFailure(env, "profile rollback: the key is rolled back, but its certificate could not be written: %v", err)
+		return failuref("profile rollback: the key is rolled back, but its certificate could not be written: %v", err)
 	}
 	printNewCert(env.Stdout, path, profiles.KeyCert{Fingerprint: p.Fingerprint, NotAfter: p.CertNotAfter}, env)
 	fmt.Fprintf(env.Stdout, "\nNext: the External Client App holds only one certificate: upload %s again,\n"+
 		"then check: tnjwt test --profile %s --wait 10m\n", path, sh)
-	return ExitOK
+	return nil
 }

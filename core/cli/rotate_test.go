@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,7 +24,8 @@ func TestRotationCommandsEndToEnd(t *testing.T) {
 	certFile := writeTemp(t, certs.CertFileName, orgKeys().CertPEM)
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
-		return runCmd(t, &Env{Ctx: context.Background(), Now: env.Now}, args...)
+		e := *env // a fresh Env each time, with the org's clock and the instant client
+		return runCmd(t, &e, args...)
 	}
 	if code, out, errOut := run("profile", "import", "--name", "acme", "--login-url", org.url, "--username", orgUsername,
 		"--client-id", orgConsumerKey, "--key-file", orgKeyFile(t), "--cert-file", certFile); code != ExitOK {

@@ -1,7 +1,7 @@
 package emulator_test
 
 // End to end with the project's own client (core/salesforce): what the
-// emulator answers must lead the client to the checklist step contract.md
+// emulator answers must lead the client to the checklist step docs/cli.md
 // names for that answer.
 
 import (

@@ -35,7 +35,7 @@ const (
 )
 
 // Config is the practice org: each field mirrors one setting an admin makes in
-// Salesforce Setup (contract.md, "Emulator configuration").
+// Salesforce Setup (docs/cli.md, "Emulator configuration (JSON)").
 type Config struct {
 	Sandbox bool `json:"sandbox"`
 	// LegacyLoginHosts is which kind of org this is. True (the default when

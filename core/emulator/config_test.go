@@ -16,7 +16,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/emulator"
 )
 
-// contractConfig is contract.md's example config, as a JSON tree to edit.
+// contractConfig is the example config of docs/cli.md, as a JSON tree to edit.
 func contractConfig() map[string]any {
 	return map[string]any{
 		"sandbox": false,

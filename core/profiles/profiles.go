@@ -74,7 +74,11 @@ type Profile struct {
 	// key stays in the keychain (previous private key) until discarded.
 	Previous *KeyCert `json:"previous,omitempty"`
 
-	Checklist map[string]StepState `json:"checklist,omitempty"` // by checklist id (contract.md)
+	// LastStep is the wizard step the admin was on last, where Continue
+	// takes them back to.
+	LastStep string `json:"last_step,omitempty"`
+
+	Checklist map[string]StepState `json:"checklist,omitempty"` // by checklist id (docs/cli.md)
 	LastTest  *TestResult          `json:"last_test,omitempty"`
 	Created   time.Time            `json:"created"`
 	Updated   time.Time            `json:"updated"`
@@ -155,7 +159,7 @@ func TestResultOf(when time.Time, res *salesforce.Result, err error, d *salesfor
 // answers with a whole HTML page cannot bloat the profiles file.
 const MaxTestText = 1000
 
-// liveTestStep is the checklist id a passing test ticks (contract.md).
+// liveTestStep is the checklist id a passing test ticks (docs/cli.md).
 const liveTestStep = "live-test"
 
 // RecordTest makes r the profile's last test, its server text clipped to

@@ -246,7 +246,7 @@ func TestExchangeRefusalCatalogue(t *testing.T) {
 				t.Errorf("diagnosis = %+v, want step %s with a title and a fix", d, row.step)
 			}
 			if !validStep(d.Step) {
-				t.Errorf("step %q is not a contract.md checklist id", d.Step)
+				t.Errorf("step %q is not a checklist id of docs/cli.md", d.Step)
 			}
 		})
 	}
@@ -845,5 +845,18 @@ func TestSentIsWhatTheTokenRequestCarried(t *testing.T) {
 	}
 	if s.TokenEndpoint != f.srv.URL+"/services/oauth2/token" {
 		t.Errorf("token endpoint %q", s.TokenEndpoint)
+	}
+}
+
+// One attempt is no wait: the fix says nothing about having kept trying.
+func TestOneAttemptIsNotCalledAWait(t *testing.T) {
+	one := &RefusalError{Phase: PhaseToken, Code: "invalid_client_id", Description: "client identifier invalid",
+		Attempts: 1, Waited: 3 * time.Millisecond}
+	if d := Diagnose(one); d == nil || strings.Contains(d.Fix, "kept answering") {
+		t.Errorf("one attempt: %+v", d)
+	}
+	many := &RefusalError{Phase: PhaseToken, Code: "invalid_client_id", Attempts: 40, Waited: 80 * time.Second}
+	if d := Diagnose(many); d == nil || !strings.Contains(d.Fix, "kept answering this for 1 minute 20 seconds (40 attempts)") {
+		t.Errorf("many attempts: %+v", d)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Diagnosis names the checklist step (a contract.md id) that fixes a refusal,
+// Diagnosis names the checklist step (an id of docs/cli.md) that fixes a refusal,
 // with a title and a fix written for the admin: the Setup path and the value.
 // Fix is shown word for word by both the CLI and the GUI, so it names no
 // command-line flag or button; the flags below tell each front end which of
@@ -163,7 +163,7 @@ func (r rule) matches(e *RefusalError) bool {
 
 func clientIDDiagnosis(e *RefusalError) Diagnosis {
 	waited := ""
-	if e.Waited > 0 {
+	if e.Waited > 0 && e.Attempts > 1 {
 		waited = fmt.Sprintf("Salesforce kept answering this for %s (%d attempts), so the app has had time to propagate. ",
 			PlainDuration(e.Waited), e.Attempts)
 	}

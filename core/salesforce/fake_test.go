@@ -94,7 +94,7 @@ func (f *fakeSF) serve(hits *atomic.Int32, override *http.HandlerFunc) http.Hand
 	}
 }
 
-// practiceOrg is contract.md's example org, holding the test certificate.
+// practiceOrg is the example org of docs/cli.md, holding the test certificate.
 func practiceOrg(t testing.TB) *emulator.Config {
 	t.Helper()
 	springOrg := false // the aud is the org's own URL, as on Spring '26 External Client Apps

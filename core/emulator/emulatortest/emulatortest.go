@@ -14,7 +14,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/emulator"
 )
 
-// The practice org's names, as contract.md's example.
+// The practice org's names, as in the example config of docs/cli.md.
 const (
 	ConsumerKey = "3MVG99OxTyEMCQ3gNp2PjkqeZKxnmAiG1xV4oHh9AKL_rSK.BoSVPGZHQukXnVjzRgSuQqGn75NL7yfkQcyy7"
 	Username    = "embed@acme.com"

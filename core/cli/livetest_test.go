@@ -31,7 +31,7 @@ import (
 const jsonType = "application/json;charset=UTF-8"
 
 // decodeTestJSON decodes stdout, which must be exactly one JSON object with
-// the contract's keys.
+// docs/cli.md's keys.
 func decodeTestJSON(t *testing.T, stdout string) map[string]any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(stdout))
@@ -47,7 +47,7 @@ func decodeTestJSON(t *testing.T, stdout string) map[string]any {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	// The contract's keys, plus key and promoted (key rotation, issue 13).
+	// docs/cli.md's keys: the original contract's, plus key and promoted (key rotation, issue 13).
 	want := "attempts audience audiences_tried diagnosis error error_description frontdoor_uri instance_url key lightning_url login_url ok org_id promoted scope timings_ms user_id"
 	if strings.Join(keys, " ") != want {
 		t.Errorf("JSON keys = %v, want: %s", keys, want)
@@ -56,7 +56,7 @@ func decodeTestJSON(t *testing.T, stdout string) map[string]any {
 }
 
 // checkRefusal checks the --json output of a refused test: the server's
-// words, no frontdoor URL, and the contract's diagnosis step ("" = none).
+// words, no frontdoor URL, and docs/cli.md's diagnosis step ("" = none).
 func checkRefusal(t *testing.T, code int, out, wantCode, wantDesc, step string) {
 	t.Helper()
 	if code != ExitRefused {
@@ -159,7 +159,7 @@ func TestTestCommandJSONSuccess(t *testing.T) {
 	}
 }
 
-// Each Setup mistake the practice org can be given leads to the contract's
+// Each Setup mistake the practice org can be given leads to docs/cli.md's
 // checklist step.
 func TestTestCommandRefusals(t *testing.T) {
 	cases := []struct {
@@ -372,12 +372,10 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 		"url with query":    {set("--login-url", org.url+"?x=1"), "query"},
 		"not a url":         {set("--login-url", "nonsense"), "not a web address"},
 		"key file missing":  {set("--key-file", filepath.Join(t.TempDir(), "nope.pem")), "cannot read --key-file"},
-		"key file garbage":  {set("--key-file", garbage), "key"},
 		"key file cert":     {set("--key-file", certLike), "certificate"},
 		"key file huge":     {set("--key-file", huge), "too large"},
 		"weak key":          {set("--key-file", smallKey), "1024"},
 		"key with space":    {set("--client-id", orgConsumerKey[:20]+" "+orgConsumerKey[20:]), "space or line break"},
-		"bad username":      {set("--username", "embed"), "@"},
 		"profile and flags": {base("", "--profile", "acme"), "not both"},
 		"unknown profile":   {[]string{"test", "--profile", "no-such-profile-tt"}, "no-such-profile-tt"},
 		"negative wait":     {base("", "--wait", "-1s"), "--wait"},
@@ -399,6 +397,23 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 		}
 		if out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, c.mention) {
 			t.Errorf("%s: want one stderr line mentioning %q; stdout %q stderr %q", name, c.mention, out, errOut)
+		}
+	}
+	// A key file that is no PEM at all, and a username with no @: the whole
+	// line, so that another refusal that merely names the key or an @ cannot
+	// pass for these.
+	for name, c := range map[string]struct {
+		args []string
+		line string
+	}{
+		"key file garbage": {set("--key-file", garbage), "tnjwt: test: the key file is not a PEM file: it has no -----BEGIN line. " +
+			"Pick the private key: a text file that starts with -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY----- " +
+			"(tnjwt names it sf_private_key.pem).\n"},
+		"bad username": {set("--username", "embed"), "tnjwt: test: a Salesforce username has exactly one @, like embed@acme.com. " +
+			"Use the Username shown in Setup → Quick Find 'Users' → Users (not the email address)\n"},
+	} {
+		if code, out, errOut := runCmd(t, nil, c.args...); code != ExitUsage || out != "" || errOut != c.line {
+			t.Errorf("%s: exit %d, stdout %q\nstderr %q\nwant   %q", name, code, out, errOut, c.line)
 		}
 	}
 	if log := org.e.Requests(); len(log) != 0 {
@@ -439,16 +454,16 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 // the org, on a clock that the command's waits move.
 func startPropagatingOrg(t *testing.T, propagation time.Duration) (*practiceOrg, *Env) {
 	clock := &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-	old := newTestClient
-	newTestClient = func(timeout time.Duration) *salesforce.Client {
-		c := old(timeout)
+	env := newEnv()
+	env.Now = clock.Now
+	env.NewClient = func(timeout time.Duration) *salesforce.Client {
+		c := salesforce.NewClient(timeout)
 		c.Sleep = clock.Sleep
 		return c
 	}
-	t.Cleanup(func() { newTestClient = old })
 	cfg := orgConfig()
 	cfg.Apps[0].PropagationSeconds = int(propagation / time.Second)
-	return startOrg(t, cfg, emulator.Options{Now: clock.Now}), &Env{Ctx: context.Background(), Now: clock.Now}
+	return startOrg(t, cfg, emulator.Options{Now: clock.Now}), env
 }
 
 func TestTestCommandWaitRetriesAndReports(t *testing.T) {
@@ -519,18 +534,18 @@ func TestTestCommandAddsCLIHints(t *testing.T) {
 // A production-audience refusal asks for --sandbox, not for leaving it out.
 func TestTestCLIHintsOrgType(t *testing.T) {
 	d := &salesforce.Diagnosis{Fix: "Choose.", OrgType: true}
-	testAddCLIHints(d, salesforce.Request{}, false)
+	addCLIHints(d, salesforce.Request{}, false)
 	if !strings.HasSuffix(d.Fix, "if this org is a sandbox, add --sandbox.") {
 		t.Errorf("production audience: %q", d.Fix)
 	}
 	// The sandbox audience came from the login URL or the profile, not the
 	// flag: leaving out --sandbox would change nothing, so no flag hint.
 	d = &salesforce.Diagnosis{Fix: "Choose.", OrgType: true}
-	testAddCLIHints(d, salesforce.Request{Sandbox: true}, false)
+	addCLIHints(d, salesforce.Request{Sandbox: true}, false)
 	if d.Fix != "Choose." {
 		t.Errorf("sandbox from the URL: %q", d.Fix)
 	}
-	testAddCLIHints(nil, salesforce.Request{}, false) // no diagnosis: nothing to add
+	addCLIHints(nil, salesforce.Request{}, false) // no diagnosis: nothing to add
 }
 
 func TestTestCommandHelp(t *testing.T) {
