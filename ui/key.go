@@ -82,8 +82,12 @@ func newKeyScreen(s *shell) *keyScreen {
 
 	k.keyFile = widget.NewLabel("No file chosen")
 	k.certFile = widget.NewLabel("No file chosen")
-	k.chooseKey = widget.NewButtonWithIcon("Private key…", theme.FolderOpenIcon(), func() { k.choose(&k.keyURI, k.keyFile) })
-	k.chooseCert = widget.NewButtonWithIcon("Certificate…", theme.FolderOpenIcon(), func() { k.choose(&k.certURI, k.certFile) })
+	k.chooseKey = widget.NewButtonWithIcon("Private key…", theme.FolderOpenIcon(), func() {
+		k.choose("Choose the private key (PEM)", &k.keyURI, k.keyFile)
+	})
+	k.chooseCert = widget.NewButtonWithIcon("Certificate…", theme.FolderOpenIcon(), func() {
+		k.choose("Choose the certificate (PEM, .crt)", &k.certURI, k.certFile)
+	})
 	k.importBtn = widget.NewButtonWithIcon("Import", theme.DownloadIcon(), k.askImport)
 	k.importBtn.Disable()
 	k.importMsg = newMessage()
@@ -355,7 +359,7 @@ func (k *keyScreen) adopt(wiz *wizard.Wizard, b *certs.Bundle) {
 }
 
 // choose lets the person pick a file for Import.
-func (k *keyScreen) choose(target *fyne.URI, shown *widget.Label) {
+func (k *keyScreen) choose(title string, target *fyne.URI, shown *widget.Label) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		k.s.dialog = nil
 		if err != nil {
@@ -368,10 +372,13 @@ func (k *keyScreen) choose(target *fyne.URI, shown *widget.Label) {
 		*target = r.URI()
 		_ = r.Close()
 		shown.SetText(r.URI().Name())
+		k.importMsg.set("", "") // an old error is about the file no longer picked
 		if k.keyURI != nil && k.certURI != nil {
 			k.importBtn.Enable()
 		}
 	}, k.s.win)
+	d.SetTitleText(title)
+	d.Resize(dialogSize(k.s.win)) // Fyne's own size shows three rows and cuts names
 	k.s.show(d)
 }
 
@@ -381,8 +388,7 @@ func (k *keyScreen) askImport() {
 		return
 	}
 	k.importMsg.set("", "")
-	keyURI, certURI := k.keyURI, k.certURI
-	k.confirmReplace(func() { k.startImport(keyURI, certURI) })
+	k.startImport(k.keyURI, k.certURI)
 }
 
 func (k *keyScreen) startImport(keyURI, certURI fyne.URI) {
@@ -406,11 +412,20 @@ func (k *keyScreen) startImport(keyURI, certURI fyne.URI) {
 	}, func(r loaded) {
 		k.setBusy("")
 		if r.err != nil {
+			// Checked before asking to replace anything, and shown where
+			// the eye is: right under the Import button.
 			k.importMsg.set(inputText(r.err), "")
+			k.s.relayout()
+			k.s.keepVisible(k.importMsg)
 			return
 		}
-		k.importMsg.success("Imported. Make sure this certificate is the one uploaded to the External Client App.")
-		k.adopt(wiz, r.b)
+		// Only now, with a valid pair in hand, is there anything to ask.
+		k.confirmReplace(func() {
+			k.importMsg.success("Imported. Make sure this certificate is the one uploaded to the External Client App.")
+			k.adopt(wiz, r.b)
+			k.s.relayout()
+			k.s.keepVisible(k.importMsg)
+		})
 	})
 }
 

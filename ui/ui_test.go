@@ -511,6 +511,27 @@ func TestImportShowsWhatIsWrongWithTheFiles(t *testing.T) {
 	if e.s.next.Disabled() {
 		t.Error("Next disabled after import")
 	}
+
+	// With a key in place: a bad pair is refused without asking to replace
+	// anything, a valid one asks first; a new pick clears the old error.
+	k.keyURI = write("cert-as-key-again.pem", b.CertPEM)
+	e.tap(k.importBtn)
+	if e.topDialog() != nil {
+		t.Fatal("asked to replace the key before the files were checked")
+	}
+	if k.importMsg.Importance != widget.DangerImportance {
+		t.Fatalf("no error for the bad pair: %q", k.importMsg.Text)
+	}
+	k.keyURI = write("key-again.pem", otherBundle(t).KeyPEM)
+	k.certURI = write("c2.crt", otherBundle(t).CertPEM)
+	e.tap(k.importBtn)
+	if e.topDialog() == nil {
+		t.Fatal("a valid pair replaced the key without asking")
+	}
+	e.press("Replace")
+	if p, _ := e.store.Get("acme"); p.CertificatePEM != string(otherBundle(t).CertPEM) {
+		t.Error("the second import was not saved")
+	}
 }
 
 func TestChecklistTicksAndAsksOnceAboutUntickedItems(t *testing.T) {
@@ -1488,5 +1509,39 @@ func TestClosingMidWalkWarnsAndResumesWhereLeft(t *testing.T) {
 	e.tap(e.row("acme").open)
 	if e.at() != wizard.StepLiveTest {
 		t.Errorf("Continue went to %s, not the Live test step where the admin stopped", e.at())
+	}
+}
+
+// Control characters typed or pasted into the username or the consumer key
+// are refused with the character and its position, Next stays disabled,
+// and nothing is saved.
+func TestControlCharactersTypedInTheWindowAreRefused(t *testing.T) {
+	e := newEnv(t)
+	e.tap(e.s.welcome.start)
+	o := e.org()
+	o.name.SetText("acme")
+	o.kind.SetSelected(wizard.OrgMyDomain.String())
+	o.url.SetText("https://acme.my.salesforce.com")
+	o.user.SetText("embed\x1b[31m@acme.com")
+	if !strings.Contains(o.userMsg.Text, "U+001B") || !strings.Contains(o.userMsg.Text, "position") || !e.s.next.Disabled() {
+		t.Fatalf("username with ESC: message %q, Next disabled %v", o.userMsg.Text, e.s.next.Disabled())
+	}
+	e.s.goNext() // Alt+Right, as the disabled button can't be pressed
+	e.settle()
+	if e.at() != wizard.StepOrg {
+		t.Fatal("moved on with a control character in the username")
+	}
+	if _, err := e.store.Get("acme"); err == nil {
+		t.Fatal("the profile was saved with a bad username")
+	}
+
+	e.toConsumerKey("globex")
+	e.pasteKey(testKey[:20] + "\u202e" + testKey[20:])
+	c := e.consumer()
+	if !strings.Contains(c.msg.Text, "U+202E") || !e.s.next.Disabled() {
+		t.Errorf("consumer key with U+202E: message %q, Next disabled %v", c.msg.Text, e.s.next.Disabled())
+	}
+	if strings.ContainsRune(c.msg.Text, '\u202e') {
+		t.Error("the message carries the character itself")
 	}
 }
