@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
 // emuConfig writes docs/cli.md's example practice org, as JSON, and its
@@ -34,8 +35,8 @@ func emuConfig(t *testing.T) string {
     "permission_sets": [%q], "propagation_seconds": 0
   }],
   "users": [{"username": %q, "active": true, "api_only": false, "permission_sets": [%q]}]
-}`, orgAppName, orgConsumerKey, orgPermSet, orgUsername, orgPermSet)
-	if err := os.WriteFile(filepath.Join(dir, "sf_public_cert.crt"), orgKeys().CertPEM, 0o644); err != nil {
+}`, emulatortest.AppName, emulatortest.ConsumerKey, emulatortest.PermSet, emulatortest.Username, emulatortest.PermSet)
+	if err := os.WriteFile(filepath.Join(dir, "sf_public_cert.crt"), emulatortest.Keys().CertPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "org.json")
@@ -78,8 +79,8 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 		t.Errorf("second line %q", second)
 	}
 
-	claims := jwt.MapClaims{"iss": orgConsumerKey, "sub": orgUsername, "aud": "https://login.salesforce.com", "exp": time.Now().Add(3 * time.Minute).Unix()}
-	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(orgKeys().Key)
+	claims := jwt.MapClaims{"iss": emulatortest.ConsumerKey, "sub": emulatortest.Username, "aud": "https://login.salesforce.com", "exp": time.Now().Add(3 * time.Minute).Unix()}
+	assertion, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(emulatortest.Keys().Key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 		t.Fatalf("token status %d", resp.StatusCode)
 	}
 	claims["sub"] = "nobody@acme.com"
-	refused, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(orgKeys().Key)
+	refused, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(emulatortest.Keys().Key)
 	resp, err = client.PostForm(base+"/services/oauth2/token", url.Values{
 		"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {refused}})
 	if err != nil {
@@ -131,7 +132,7 @@ func TestEmulatorCommandServesUntilCancelled(t *testing.T) {
 		t.Errorf("stderr %q", stderr.String())
 	}
 	all := first + second + strings.Join(rest, "\n")
-	for _, secret := range []string{tok.AccessToken, assertion, orgConsumerKey} {
+	for _, secret := range []string{tok.AccessToken, assertion, emulatortest.ConsumerKey} {
 		if strings.Contains(all, secret) {
 			t.Error("output holds a secret")
 		}

@@ -10,38 +10,20 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
-// The practice org the command tests talk to: core/emulator on loopback, set
-// up as docs/cli.md's example.
-const (
-	orgConsumerKey = "3MVG99OxTyEMCQ3gNp2PjkqeZKxnmAiG1xV4oHh9AKL_rSK.BoSVPGZHQukXnVjzRgSuQqGn75NL7yfkQcyy7"
-	orgUsername    = "embed@acme.com"
-	orgAppName     = "Tableau Next Embedding"
-	orgPermSet     = "TableauNextEmbeddingJWT"
-)
-
-// orgKeys is the app's key and certificate: one RSA-2048 pair per test
-// binary, since key generation is the slow part.
-var orgKeys = sync.OnceValue(func() *certs.Bundle {
-	b, err := certs.Generate(certs.Options{})
-	if err != nil {
-		panic(err)
-	}
-	return b
-})
-
-// orgKeyFile writes the private key (PKCS#8 PEM) into a folder of t's.
+// orgKeyFile writes the practice org's private key (emulatortest.Keys,
+// PKCS#8 PEM) into a folder of t's.
 func orgKeyFile(t *testing.T) string {
 	t.Helper()
-	return writeTemp(t, certs.KeyFileName, orgKeys().KeyPEM)
+	return writeTemp(t, certs.KeyFileName, emulatortest.Keys().KeyPEM)
 }
 
 func writeTemp(t *testing.T, name string, data []byte) string {
@@ -53,22 +35,9 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 	return p
 }
 
-// orgConfig is the practice org set up right: the app holds orgKeys'
-// certificate and the user is pre-authorised through the permission set.
-// orgConfig is a Spring '26 org: the aud is its own URL. Tests of the
-// older kind set LegacyLoginHosts.
-func orgConfig() *emulator.Config {
-	active, legacy := true, false
-	return &emulator.Config{
-		LegacyLoginHosts: &legacy,
-		Apps: []emulator.AppConfig{{
-			Name: orgAppName, ConsumerKey: orgConsumerKey, Certificate: string(orgKeys().CertPEM),
-			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
-			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{orgPermSet},
-		}},
-		Users: []emulator.UserConfig{{Username: orgUsername, Active: &active, PermissionSets: []string{orgPermSet}}},
-	}
-}
+// orgConfig is the practice org the command tests talk to, set up right for
+// emulatortest.Keys: a Spring '26 org, whose aud is its own URL.
+func orgConfig() *emulator.Config { return emulatortest.Config(emulatortest.Keys()) }
 
 // legacyConfig is an older org: only login.salesforce.com is its audience.
 func legacyConfig() *emulator.Config {
@@ -77,11 +46,8 @@ func legacyConfig() *emulator.Config {
 	return cfg
 }
 
-// practiceOrg is an emulator serving on a free loopback port.
-type practiceOrg struct {
-	e   *emulator.Emulator
-	url string
-}
+// practiceOrg is the org on loopback, with what the command tests ask of it.
+type practiceOrg struct{ *emulatortest.Org }
 
 // startOrg serves cfg (nil: orgConfig) until the test ends.
 func startOrg(t *testing.T, cfg *emulator.Config, opts emulator.Options) *practiceOrg {
@@ -89,28 +55,19 @@ func startOrg(t *testing.T, cfg *emulator.Config, opts emulator.Options) *practi
 	if cfg == nil {
 		cfg = orgConfig()
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("the test's org config is invalid: %v", err)
-	}
-	e := emulator.New(cfg, opts)
-	srv, err := emulator.Start("127.0.0.1:0", e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return &practiceOrg{e: e, url: srv.URL}
+	return &practiceOrg{emulatortest.Start(t, cfg, opts)}
 }
 
 // testArgs are the flags of a valid direct `tnjwt test` against the org.
 func (o *practiceOrg) testArgs(t *testing.T, extra ...string) []string {
-	return append([]string{"test", "--login-url", o.url, "--client-id", orgConsumerKey,
-		"--username", orgUsername, "--key-file", orgKeyFile(t)}, extra...)
+	return append([]string{"test", "--login-url", o.URL, "--client-id", emulatortest.ConsumerKey,
+		"--username", emulatortest.Username, "--key-file", orgKeyFile(t)}, extra...)
 }
 
 // last is the latest request the org answered.
 func (o *practiceOrg) last(t *testing.T) emulator.RequestRecord {
 	t.Helper()
-	log := o.e.Requests()
+	log := o.E.Requests()
 	if len(log) == 0 {
 		t.Fatal("the practice org got no request")
 	}
@@ -177,8 +134,8 @@ var accessToken = regexp.MustCompile(`00D[0-9A-Za-z]{12}!`)
 // or an access token.
 func noSecrets(t *testing.T, s string) {
 	t.Helper()
-	lines := strings.Split(string(orgKeys().KeyPEM), "\n")
-	for _, secret := range []string{orgConsumerKey, lines[1], lines[len(lines)/2]} {
+	lines := strings.Split(string(emulatortest.Keys().KeyPEM), "\n")
+	for _, secret := range []string{emulatortest.ConsumerKey, lines[1], lines[len(lines)/2]} {
 		if strings.Contains(s, secret) {
 			t.Errorf("output carries a secret (%.12s…):\n%s", secret, s)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/safetext"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -49,7 +50,7 @@ func TestControlCharactersInTypedInputAreRefused(t *testing.T) {
 	org := startOrg(t, nil, emulator.Options{})
 	key := orgKeyFile(t)
 	// The consumer key with a character at position 46.
-	withAt46 := func(c string) string { return orgConsumerKey[:45] + c + orgConsumerKey[45:] }
+	withAt46 := func(c string) string { return emulatortest.ConsumerKey[:45] + c + emulatortest.ConsumerKey[45:] }
 	nulFile := writeTemp(t, "ck-nul.txt", []byte(withAt46("\x00")+"\n"))
 	cases := []struct {
 		name     string
@@ -84,13 +85,13 @@ func TestControlCharactersInTypedInputAreRefused(t *testing.T) {
 			t.Errorf("want one stderr line naming %q; stdout %q stderr %q", mentions, out, errOut)
 		}
 		noHostileText(t, "stderr", errOut)
-		if strings.Contains(errOut, orgConsumerKey[:12]) || strings.Contains(errOut, "embed") || strings.Contains(errOut, "acme.com") {
+		if strings.Contains(errOut, emulatortest.ConsumerKey[:12]) || strings.Contains(errOut, "embed") || strings.Contains(errOut, "acme.com") {
 			t.Errorf("stderr quotes the input: %q", errOut)
 		}
 	}
 	for _, c := range cases {
 		t.Run("test/"+c.name, func(t *testing.T) {
-			args := []string{"test", "--login-url", org.url, "--client-id", orgConsumerKey, "--username", orgUsername, "--key-file", key}
+			args := []string{"test", "--login-url", org.URL, "--client-id", emulatortest.ConsumerKey, "--username", emulatortest.Username, "--key-file", key}
 			if c.flag == "--client-id-file" {
 				args = profDropFlag(args, "--client-id")
 			}
@@ -99,8 +100,8 @@ func TestControlCharactersInTypedInputAreRefused(t *testing.T) {
 		})
 		t.Run("import/"+c.name, func(t *testing.T) {
 			mem, dir := profSetup(t)
-			args := []string{"profile", "import", "--name", "acme", "--login-url", org.url,
-				"--client-id", orgConsumerKey, "--username", orgUsername, "--key-file", key}
+			args := []string{"profile", "import", "--name", "acme", "--login-url", org.URL,
+				"--client-id", emulatortest.ConsumerKey, "--username", emulatortest.Username, "--key-file", key}
 			if c.flag == "--client-id-file" {
 				args = profDropFlag(args, "--client-id")
 			}
@@ -117,7 +118,7 @@ func TestControlCharactersInTypedInputAreRefused(t *testing.T) {
 			}
 		})
 	}
-	if log := org.e.Requests(); len(log) != 0 {
+	if log := org.E.Requests(); len(log) != 0 {
 		t.Errorf("hostile input reached the org: %v", log)
 	}
 }
@@ -168,9 +169,9 @@ func TestOversizedConsumerKeyInputIsRefused(t *testing.T) {
 		for _, cmd := range []string{"test", "import"} {
 			t.Run(cmd+"/"+c.name, func(t *testing.T) {
 				mem, dir := profSetup(t)
-				args := []string{"test", "--login-url", org.url, "--username", orgUsername, "--key-file", key}
+				args := []string{"test", "--login-url", org.URL, "--username", emulatortest.Username, "--key-file", key}
 				if cmd == "import" {
-					args = []string{"profile", "import", "--name", "acme", "--login-url", org.url, "--username", orgUsername, "--key-file", key}
+					args = []string{"profile", "import", "--name", "acme", "--login-url", org.URL, "--username", emulatortest.Username, "--key-file", key}
 				}
 				env := newEnv()
 				if c.stdin != nil {
@@ -205,11 +206,11 @@ func TestOversizedConsumerKeyInputIsRefused(t *testing.T) {
 	// A key of exactly the limit is read whole: the limit is not off by one.
 	// (It is no consumer key Salesforce makes, so the org refuses it.)
 	exact := writeTemp(t, "ck-exact.txt", append(bytes.Repeat([]byte("A"), maxClientIDBytes-1), '\n'))
-	code, _, errOut := runCmd(t, nil, "test", "--login-url", org.url, "--username", orgUsername, "--key-file", key, "--client-id-file", exact)
+	code, _, errOut := runCmd(t, nil, "test", "--login-url", org.URL, "--username", emulatortest.Username, "--key-file", key, "--client-id-file", exact)
 	if strings.Contains(errOut, tooLong) || code == ExitUsage {
 		t.Errorf("a key file of exactly %d bytes: exit %d %q", maxClientIDBytes, code, errOut)
 	}
-	if n := len(org.e.Requests()); n != 1 {
+	if n := len(org.E.Requests()); n != 1 {
 		t.Errorf("the org saw %d requests, want only the one of the key at the limit", n)
 	}
 }
@@ -227,7 +228,7 @@ func TestServerTextSavedInAProfileHasNoControlCharacters(t *testing.T) {
 	login := faultServer(t, answer(400, jsonType, string(body)))
 
 	if code, out, errOut := runCmd(t, nil, "profile", "import", "--name", "acme", "--login-url", login,
-		"--username", orgUsername, "--client-id", orgConsumerKey, "--key-file", orgKeyFile(t)); code != ExitOK {
+		"--username", emulatortest.Username, "--client-id", emulatortest.ConsumerKey, "--key-file", orgKeyFile(t)); code != ExitOK {
 		t.Fatalf("profile import: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, errOut := runCmd(t, nil, "test", "--profile", "acme")

@@ -17,12 +17,12 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -87,15 +87,15 @@ func TestTestCommandSuccess(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	fd := regexp.MustCompile(`\n  (` + regexp.QuoteMeta(org.url) + `/secur/frontdoor\.jsp\?otp=\S+)\n`).FindStringSubmatch(out)
+	fd := regexp.MustCompile(`\n  (` + regexp.QuoteMeta(org.URL) + `/secur/frontdoor\.jsp\?otp=\S+)\n`).FindStringSubmatch(out)
 	if fd == nil {
 		t.Fatalf("no frontdoor URL of the org in the report:\n%s", out)
 	}
 	for _, want := range []string{
-		"login URL  " + org.url + " (local emulator)", "✓ Sign the JWT", "✓ Token request", "✓ Frontdoor request (singleaccess)", " ms\n", "total",
-		"Frontdoor URL", "Lightning orgUrl:\n  " + org.url,
-		`await initializeAnalyticsSdk({ authCredential: "` + fd[1] + `", orgUrl: "` + org.url + `" });`,
-		"What was sent:", "iss (consumer key)   " + orgConsumerKey[:8] + "••••••",
+		"login URL  " + org.URL + " (local emulator)", "✓ Sign the JWT", "✓ Token request", "✓ Frontdoor request (singleaccess)", " ms\n", "total",
+		"Frontdoor URL", "Lightning orgUrl:\n  " + org.URL,
+		`await initializeAnalyticsSdk({ authCredential: "` + fd[1] + `", orgUrl: "` + org.URL + `" });`,
+		"What was sent:", "iss (consumer key)   " + emulatortest.ConsumerKey[:8] + "••••••",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -128,13 +128,13 @@ func TestTestCommandJSONSuccess(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	m := decodeTestJSON(t, out)
-	userID, _ := org.e.UserID(orgUsername)
+	userID, _ := org.E.UserID(emulatortest.Username)
 	want := map[string]any{
-		"ok": true, "login_url": org.url, "audience": salesforce.SandboxAudience, "instance_url": org.url,
-		"lightning_url": org.url, "org_id": org.e.OrgID(), "user_id": userID,
+		"ok": true, "login_url": org.URL, "audience": salesforce.SandboxAudience, "instance_url": org.URL,
+		"lightning_url": org.URL, "org_id": org.E.OrgID(), "user_id": userID,
 		"scope": "web refresh_token", "attempts": 2.0, "error": nil, "error_description": nil, "diagnosis": nil,
 	}
-	if tried := fmt.Sprint(m["audiences_tried"]); tried != "["+org.url+" "+salesforce.SandboxAudience+"]" {
+	if tried := fmt.Sprint(m["audiences_tried"]); tried != "["+org.URL+" "+salesforce.SandboxAudience+"]" {
 		t.Errorf("audiences_tried = %s", tried)
 	}
 	if !strings.Contains(errOut, "tries aud = "+salesforce.SandboxAudience+" at once") {
@@ -145,7 +145,7 @@ func TestTestCommandJSONSuccess(t *testing.T) {
 			t.Errorf("%s = %#v, want %#v", k, m[k], v)
 		}
 	}
-	if fd, _ := m["frontdoor_uri"].(string); !strings.HasPrefix(fd, org.url+"/secur/frontdoor.jsp?otp=") {
+	if fd, _ := m["frontdoor_uri"].(string); !strings.HasPrefix(fd, org.URL+"/secur/frontdoor.jsp?otp=") {
 		t.Errorf("frontdoor_uri = %v", m["frontdoor_uri"])
 	}
 	timings, _ := m["timings_ms"].(map[string]any)
@@ -154,7 +154,7 @@ func TestTestCommandJSONSuccess(t *testing.T) {
 			t.Errorf("timings_ms.%s = %v", k, timings[k])
 		}
 	}
-	if reqs := org.e.Requests(); reqs[0].Claims["aud"] != org.url || reqs[1].Claims["aud"] != salesforce.SandboxAudience || len(reqs) != 3 {
+	if reqs := org.E.Requests(); reqs[0].Claims["aud"] != org.URL || reqs[1].Claims["aud"] != salesforce.SandboxAudience || len(reqs) != 3 {
 		t.Errorf("token requests: %d, aud %v then %v", len(reqs), reqs[0].Claims["aud"], reqs[1].Claims["aud"])
 	}
 }
@@ -170,26 +170,28 @@ func TestTestCommandRefusals(t *testing.T) {
 		desc      string
 		step      string
 	}{
-		{"certificate removed", func(e *emulator.Emulator) error { return e.RemoveCertificate(orgAppName) }, nil,
+		{"certificate removed", func(e *emulator.Emulator) error { return e.RemoveCertificate(emulatortest.AppName) }, nil,
 			"invalid_grant", "invalid assertion", "eca-cert-upload"},
 		{"sandbox audience for a production org", func(e *emulator.Emulator) error { e.SetLegacyLoginHosts(true); return nil }, []string{"--sandbox"},
 			"invalid_grant", "audience is invalid", "org-login-url"},
 		{"unknown consumer key", nil, []string{"--client-id", "3MVG9" + strings.Repeat("X", 80)},
 			"invalid_client_id", "client identifier invalid", "eca-consumer-key"},
-		{"inactive user", func(e *emulator.Emulator) error { return e.SetUserActive(orgUsername, false) }, nil,
+		{"inactive user", func(e *emulator.Emulator) error { return e.SetUserActive(emulatortest.Username, false) }, nil,
 			"invalid_grant", "inactive user", "jwt-user"},
-		{"API-only user", func(e *emulator.Emulator) error { return e.SetAPIOnly(orgUsername, true) }, nil,
+		{"API-only user", func(e *emulator.Emulator) error { return e.SetAPIOnly(emulatortest.Username, true) }, nil,
 			"Bad_OAuth_Token", "", "jwt-user"},
-		{"scopes without web", func(e *emulator.Emulator) error { return e.SetScopes(orgAppName, []string{"api", "refresh_token"}) }, nil,
-			"Invalid_Scope", "", "eca-scopes"},
-		{"permission set not assigned", func(e *emulator.Emulator) error { return e.UnassignPermissionSet(orgUsername, orgPermSet) }, nil,
-			"invalid_grant", "user hasn't approved this consumer", "eca-permitted-users"},
+		{"scopes without web", func(e *emulator.Emulator) error {
+			return e.SetScopes(emulatortest.AppName, []string{"api", "refresh_token"})
+		}, nil, "Invalid_Scope", "", "eca-scopes"},
+		{"permission set not assigned", func(e *emulator.Emulator) error {
+			return e.UnassignPermissionSet(emulatortest.Username, emulatortest.PermSet)
+		}, nil, "invalid_grant", "user hasn't approved this consumer", "eca-permitted-users"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			org := startOrg(t, nil, emulator.Options{})
 			if c.misconfig != nil {
-				if err := c.misconfig(org.e); err != nil {
+				if err := c.misconfig(org.E); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -220,8 +222,8 @@ func TestTestCommandRefusalsBeyondTheEmulator(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			body := fmt.Sprintf(`{"error":%q,"error_description":%q}`, c.code, c.desc)
 			login := faultServer(t, answer(400, jsonType, body))
-			code, out, _ := runCmd(t, nil, "test", "--login-url", login, "--client-id", orgConsumerKey,
-				"--username", orgUsername, "--key-file", key, "--json")
+			code, out, _ := runCmd(t, nil, "test", "--login-url", login, "--client-id", emulatortest.ConsumerKey,
+				"--username", emulatortest.Username, "--key-file", key, "--json")
 			checkRefusal(t, code, out, c.code, c.desc, c.step)
 		})
 	}
@@ -244,8 +246,8 @@ func TestTestCommandRefusalReport(t *testing.T) {
 	}
 
 	login := faultServer(t, answer(400, jsonType, `{"error":"invalid_grant","error_description":"authentication failure"}`))
-	code, out, _ = runCmd(t, nil, "test", "--login-url", login, "--client-id", orgConsumerKey,
-		"--username", orgUsername, "--key-file", orgKeyFile(t))
+	code, out, _ = runCmd(t, nil, "test", "--login-url", login, "--client-id", emulatortest.ConsumerKey,
+		"--username", emulatortest.Username, "--key-file", orgKeyFile(t))
 	if code != ExitRefused || !strings.Contains(out, "authentication failure") || !strings.Contains(out, "no diagnosis") ||
 		strings.Contains(out, "checklist step") {
 		t.Errorf("unknown refusal report (exit %d):\n%s", code, out)
@@ -277,7 +279,7 @@ func TestTestCommandTransportFaults(t *testing.T) {
 		return func(t *testing.T) string {
 			// The org names another server as its instance; an older org's
 			// audience does not depend on where it is served from.
-			return startOrg(t, legacyConfig(), emulator.Options{BaseURL: faultServer(t, h)}).url
+			return startOrg(t, legacyConfig(), emulator.Options{BaseURL: faultServer(t, h)}).URL
 		}
 	}
 	huge := strings.Repeat("x", salesforce.MaxReplyBytes+1)
@@ -293,7 +295,7 @@ func TestTestCommandTransportFaults(t *testing.T) {
 		})},
 		{"huge body", "too_large", "reply too large", atLogin(answer(200, jsonType, huge))},
 		{"non-https instance", "unsafe_host", "not https", func(t *testing.T) string {
-			return startOrg(t, legacyConfig(), emulator.Options{BaseURL: "http://acme.my.salesforce.com"}).url
+			return startOrg(t, legacyConfig(), emulator.Options{BaseURL: "http://acme.my.salesforce.com"}).URL
 		}},
 		{"wrong frontdoor host", "unsafe_host", "evil.example.com",
 			atInstance(answer(200, jsonType, `{"frontdoor_uri":"https://evil.example.com/secur/frontdoor.jsp?otp=x"}`))},
@@ -306,8 +308,8 @@ func TestTestCommandTransportFaults(t *testing.T) {
 			if c.kind == "timeout" {
 				timeout = "300ms" // the server never answers: exit 4 once this runs out
 			}
-			code, out, _ := runCmd(t, nil, "test", "--login-url", c.loginURL(t), "--client-id", orgConsumerKey,
-				"--username", orgUsername, "--key-file", key, "--json", "--timeout", timeout)
+			code, out, _ := runCmd(t, nil, "test", "--login-url", c.loginURL(t), "--client-id", emulatortest.ConsumerKey,
+				"--username", emulatortest.Username, "--key-file", key, "--json", "--timeout", timeout)
 			if code != ExitTransport {
 				t.Fatalf("exit %d, want 4:\n%s", code, out)
 			}
@@ -327,8 +329,8 @@ func TestTestCommandTransportFaults(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	code, out, _ := runCmd(t, nil, "test", "--login-url", "http://"+addr, "--client-id", orgConsumerKey,
-		"--username", orgUsername, "--key-file", key)
+	code, out, _ := runCmd(t, nil, "test", "--login-url", "http://"+addr, "--client-id", emulatortest.ConsumerKey,
+		"--username", emulatortest.Username, "--key-file", key)
 	words := strings.Join(strings.Fields(out), " ")
 	if code != ExitTransport || !strings.Contains(words, "cannot connect to "+addr) || !strings.Contains(out, "✗ Token request") ||
 		!strings.Contains(words, "doesn't necessarily mean anything is wrong with your setup") {
@@ -351,7 +353,7 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 	huge := writeTemp(t, "huge.pem", []byte(strings.Repeat("A", certs.MaxPEMFile+1)))
 	base := func(drop string, extra ...string) []string {
 		args := []string{"test"}
-		for _, f := range [][2]string{{"--login-url", org.url}, {"--client-id", orgConsumerKey}, {"--username", orgUsername}, {"--key-file", key}} {
+		for _, f := range [][2]string{{"--login-url", org.URL}, {"--client-id", emulatortest.ConsumerKey}, {"--username", emulatortest.Username}, {"--key-file", key}} {
 			if f[0] != drop {
 				args = append(args, f[0], f[1])
 			}
@@ -369,13 +371,13 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 		"no key file":       {base("--key-file"), "missing --key-file"},
 		"lightning url":     {set("--login-url", "https://acme.lightning.force.com"), "https://acme.my.salesforce.com"},
 		"http non-loopback": {set("--login-url", "http://acme.my.salesforce.com"), "https://acme.my.salesforce.com"},
-		"url with query":    {set("--login-url", org.url+"?x=1"), "query"},
+		"url with query":    {set("--login-url", org.URL+"?x=1"), "query"},
 		"not a url":         {set("--login-url", "nonsense"), "not a web address"},
 		"key file missing":  {set("--key-file", filepath.Join(t.TempDir(), "nope.pem")), "cannot read --key-file"},
 		"key file cert":     {set("--key-file", certLike), "certificate"},
 		"key file huge":     {set("--key-file", huge), "too large"},
 		"weak key":          {set("--key-file", smallKey), "1024"},
-		"key with space":    {set("--client-id", orgConsumerKey[:20]+" "+orgConsumerKey[20:]), "space or line break"},
+		"key with space":    {set("--client-id", emulatortest.ConsumerKey[:20]+" "+emulatortest.ConsumerKey[20:]), "space or line break"},
 		"profile and flags": {base("", "--profile", "acme"), "not both"},
 		"unknown profile":   {[]string{"test", "--profile", "no-such-profile-tt"}, "no-such-profile-tt"},
 		"negative wait":     {base("", "--wait", "-1s"), "--wait"},
@@ -385,7 +387,7 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 		"unknown flag":      {base("", "--frobnicate"), "frobnicate"},
 		"positional arg":    {base("", "extra"), "unexpected argument"},
 		"bad duration":      {base("", "--wait", "ten minutes"), "wait"},
-		"warning then bad input": {[]string{"test", "--login-url", org.url, "--client-id", "3MVG9short", "--username", "embed",
+		"warning then bad input": {[]string{"test", "--login-url", org.URL, "--client-id", "3MVG9short", "--username", "embed",
 			"--key-file", key}, "exactly one @"},
 		"json still exits 2": {append(set("--login-url", "https://acme.lightning.force.com"), "--json"), "Lightning"},
 	}
@@ -416,44 +418,27 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %q\nstderr %q\nwant   %q", name, code, out, errOut, c.line)
 		}
 	}
-	if log := org.e.Requests(); len(log) != 0 {
+	if log := org.E.Requests(); len(log) != 0 {
 		t.Errorf("bad input reached the org: %v", log)
 	}
 }
 
 func TestTestCommandWarnsButRuns(t *testing.T) {
 	org := startOrg(t, nil, emulator.Options{})
-	code, _, errOut := runCmd(t, nil, "test", "--login-url", org.url, "--client-id", "3MVG9short",
-		"--username", orgUsername, "--key-file", orgKeyFile(t), "--sandbox")
+	code, _, errOut := runCmd(t, nil, "test", "--login-url", org.URL, "--client-id", "3MVG9short",
+		"--username", emulatortest.Username, "--key-file", orgKeyFile(t), "--sandbox")
 	// The org knows no such key, so it refuses: what matters is the warnings and that it was sent.
 	if code != ExitRefused || !strings.Contains(errOut, "warning: the consumer key doesn't look like") ||
-		!strings.Contains(errOut, ".sandboxname") || len(org.e.Requests()) != 1 {
-		t.Errorf("exit %d, requests %v, stderr:\n%s", code, org.e.Requests(), errOut)
+		!strings.Contains(errOut, ".sandboxname") || len(org.E.Requests()) != 1 {
+		t.Errorf("exit %d, requests %v, stderr:\n%s", code, org.E.Requests(), errOut)
 	}
-}
-
-// fakeClock makes the propagation wait instant: Sleep moves the clock that
-// both the command and the practice org read.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return nil
 }
 
 // startPropagatingOrg serves an app whose settings take propagation to reach
-// the org, on a clock that the command's waits move.
+// the org, on a clock that both the command and the org read and that the
+// command's waits move at once.
 func startPropagatingOrg(t *testing.T, propagation time.Duration) (*practiceOrg, *Env) {
-	clock := &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	clock := emulatortest.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
 	env := newEnv()
 	env.Now = clock.Now
 	env.NewClient = func(timeout time.Duration) *salesforce.Client {
@@ -490,7 +475,7 @@ func TestTestCommandWaitRunsOut(t *testing.T) {
 		!strings.Contains(fmt.Sprint(d["fix"]), "10 minutes") || strings.Count(errOut, "Attempt ") != 30 {
 		t.Errorf("exit %d attempts %v diagnosis %v\nstderr:\n%s", code, m["attempts"], d, errOut)
 	}
-	if n := len(org.e.Requests()); n != 31 {
+	if n := len(org.E.Requests()); n != 31 {
 		t.Errorf("the org saw %d token requests, want 31", n)
 	}
 }
@@ -560,8 +545,8 @@ func TestTestCommandHelp(t *testing.T) {
 func TestTestCommandProfile(t *testing.T) {
 	mem, dir := profSetup(t)
 	org := startOrg(t, nil, emulator.Options{})
-	code, out, errOut := runCmd(t, nil, "profile", "import", "--name", "acme", "--login-url", org.url,
-		"--username", orgUsername, "--client-id", orgConsumerKey, "--key-file", orgKeyFile(t))
+	code, out, errOut := runCmd(t, nil, "profile", "import", "--name", "acme", "--login-url", org.URL,
+		"--username", emulatortest.Username, "--client-id", emulatortest.ConsumerKey, "--key-file", orgKeyFile(t))
 	if code != ExitOK {
 		t.Fatalf("profile import: exit %d\n%s%s", code, out, errOut)
 	}
@@ -578,7 +563,7 @@ func TestTestCommandProfile(t *testing.T) {
 		t.Errorf("recorded %+v, checklist %+v", p.LastTest, p.Checklist)
 	}
 
-	if err := org.e.RemoveCertificate(orgAppName); err != nil {
+	if err := org.E.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
 	}
 	if code, out, _ = runCmd(t, nil, "test", "--profile", "acme"); code != ExitRefused {
@@ -615,19 +600,19 @@ func TestTestProfileDiscoversAndRemembersTheAudience(t *testing.T) {
 		firstReqs int
 		want      func(org *practiceOrg) string
 	}{
-		{"Spring '26 org", orgConfig, 1, func(org *practiceOrg) string { return org.url }},
+		{"Spring '26 org", orgConfig, 1, func(org *practiceOrg) string { return org.URL }},
 		{"older org", legacyConfig, 2, func(*practiceOrg) string { return salesforce.ProductionAudience }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			profSetup(t)
 			org := startOrg(t, c.cfg(), emulator.Options{})
-			if r := profRun(t, time.Now(), "profile", "import", "--name", "acme", "--login-url", org.url,
-				"--username", orgUsername, "--client-id", orgConsumerKey, "--key-file", orgKeyFile(t)); r.code != ExitOK {
+			if r := profRun(t, time.Now(), "profile", "import", "--name", "acme", "--login-url", org.URL,
+				"--username", emulatortest.Username, "--client-id", emulatortest.ConsumerKey, "--key-file", orgKeyFile(t)); r.code != ExitOK {
 				t.Fatalf("import: %s", r.errOut)
 			}
 			tokenRequests := func() int {
 				n := 0
-				for _, r := range org.e.Requests() {
+				for _, r := range org.E.Requests() {
 					if r.Path == "/services/oauth2/token" {
 						n++
 					}
@@ -653,16 +638,16 @@ func TestTestProfileDiscoversAndRemembersTheAudience(t *testing.T) {
 func TestTestCommandReadsTheConsumerKeyFromAFileOrStdin(t *testing.T) {
 	org := startOrg(t, nil, emulator.Options{})
 	keyFile := orgKeyFile(t)
-	base := []string{"test", "--login-url", org.url, "--username", orgUsername, "--key-file", keyFile, "--json"}
-	idFile := writeTemp(t, "consumer-key.txt", []byte(orgConsumerKey+"\n"))
+	base := []string{"test", "--login-url", org.URL, "--username", emulatortest.Username, "--key-file", keyFile, "--json"}
+	idFile := writeTemp(t, "consumer-key.txt", []byte(emulatortest.ConsumerKey+"\n"))
 	if code, out, errOut := runCmd(t, nil, append(base, "--client-id-file", idFile)...); code != ExitOK {
 		t.Errorf("--client-id-file: exit %d %s %s", code, out, errOut)
 	}
-	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(orgConsumerKey + "\n")}
+	env := &Env{Ctx: context.Background(), Stdin: strings.NewReader(emulatortest.ConsumerKey + "\n")}
 	if code, out, errOut := runCmd(t, env, append(base, "--client-id", "-")...); code != ExitOK {
 		t.Errorf("--client-id -: exit %d %s %s", code, out, errOut)
 	}
-	if code, _, errOut := runCmd(t, nil, append(base, "--client-id", orgConsumerKey, "--client-id-file", idFile)...); code != ExitUsage ||
+	if code, _, errOut := runCmd(t, nil, append(base, "--client-id", emulatortest.ConsumerKey, "--client-id-file", idFile)...); code != ExitUsage ||
 		!strings.Contains(errOut, "not both") {
 		t.Errorf("both: exit %d %q", code, errOut)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -21,14 +22,14 @@ import (
 func TestRotationCommandsEndToEnd(t *testing.T) {
 	mem, dir := profSetup(t)
 	org, env := startPropagatingOrg(t, 5*time.Minute)
-	certFile := writeTemp(t, certs.CertFileName, orgKeys().CertPEM)
+	certFile := writeTemp(t, certs.CertFileName, emulatortest.Keys().CertPEM)
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
 		e := *env // a fresh Env each time, with the org's clock and the instant client
 		return runCmd(t, &e, args...)
 	}
-	if code, out, errOut := run("profile", "import", "--name", "acme", "--login-url", org.url, "--username", orgUsername,
-		"--client-id", orgConsumerKey, "--key-file", orgKeyFile(t), "--cert-file", certFile); code != ExitOK {
+	if code, out, errOut := run("profile", "import", "--name", "acme", "--login-url", org.URL, "--username", emulatortest.Username,
+		"--client-id", emulatortest.ConsumerKey, "--key-file", orgKeyFile(t), "--cert-file", certFile); code != ExitOK {
 		t.Fatalf("import: %d %s%s", code, out, errOut)
 	}
 	if code, out, errOut := run("test", "--profile", "acme", "--wait", "10m"); code != ExitOK {
@@ -71,7 +72,7 @@ func TestRotationCommandsEndToEnd(t *testing.T) {
 		t.Errorf("the pending key's failure replaced the current key's test: %+v", p.LastTest)
 	}
 
-	if err := org.e.UploadCertificate(orgAppName, newCert); err != nil {
+	if err := org.E.UploadCertificate(emulatortest.AppName, newCert); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut = run("test", "--profile", "acme", "--wait", "10m", "--json")
@@ -92,7 +93,7 @@ func TestRotationCommandsEndToEnd(t *testing.T) {
 	if code, out, errOut = run("profile", "rollback", "acme", "--out", out2); code != ExitOK || !strings.Contains(out, "upload") {
 		t.Fatalf("rollback: %d %s%s", code, out, errOut)
 	}
-	if back, _ := os.ReadFile(filepath.Join(out2, certs.CertFileName)); string(back) != string(orgKeys().CertPEM) {
+	if back, _ := os.ReadFile(filepath.Join(out2, certs.CertFileName)); string(back) != string(emulatortest.Keys().CertPEM) {
 		t.Error("rollback did not write the previous certificate")
 	}
 	if code, _, errOut = run("profile", "discard-previous", "acme"); code != ExitOK {
@@ -177,10 +178,10 @@ func expiringProfile(t *testing.T, name string, at time.Time) profiles.Profile {
 		end = at.Add(time.Duration(days)*24*time.Hour + time.Hour)
 	}
 	// A one-day certificate ending at end, over the shared key: fast.
-	b, err := certs.Renew(orgKeys().Key, certs.Options{Days: 1, Now: end.Add(-24 * time.Hour)})
+	b, err := certs.Renew(emulatortest.Keys().Key, certs.Options{Days: 1, Now: end.Add(-24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return profiles.Profile{Name: name, LoginURL: "https://acme.my.salesforce.com", Username: orgUsername,
+	return profiles.Profile{Name: name, LoginURL: "https://acme.my.salesforce.com", Username: emulatortest.Username,
 		CertificatePEM: string(b.CertPEM), Fingerprint: certs.Fingerprint(b.Cert), CertNotAfter: b.Cert.NotAfter}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
 // BenchmarkTokenExchange measures token exchanges through a real loopback
@@ -20,13 +21,8 @@ func BenchmarkTokenExchange(b *testing.B) {
 	cfg := goodConfig(b)
 	// A real clock: the benchmark runs long enough for a fake one to matter
 	// nowhere, and exp is far ahead.
-	e := emulator.New(cfg, emulator.Options{})
-	srv, err := emulator.Start("127.0.0.1:0", e)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	o := &org{t: b, clock: &clock{t: time.Now()}}
+	srv := emulatortest.Start(b, cfg, emulator.Options{})
+	o := &org{t: b, clock: emulatortest.NewClock(time.Now())}
 	claims := o.claims()
 	claims["exp"] = time.Now().Add(time.Hour).Unix()
 	body := url.Values{"grant_type": {jwtGrant}, "assertion": {sign(b, rightKey, claims)}}.Encode()

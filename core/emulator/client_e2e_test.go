@@ -17,12 +17,8 @@ import (
 
 func projectClient(o *org) *salesforce.Client {
 	c := salesforce.NewClient(10 * time.Second)
-	c.Now = o.clock.Now // the assertion's exp follows the org's clock
-	// Waiting for propagation moves the org's clock instead of sleeping.
-	c.Sleep = func(ctx context.Context, d time.Duration) error {
-		o.clock.Add(d)
-		return ctx.Err()
-	}
+	c.Now = o.clock.Now     // the assertion's exp follows the org's clock
+	c.Sleep = o.clock.Sleep // waiting for propagation moves the org's clock instead of sleeping
 	return c
 }
 

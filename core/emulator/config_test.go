@@ -3,15 +3,19 @@ package emulator_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tnjwt/tnjwt/core/emulator"
 )
@@ -299,6 +303,20 @@ func weakCertPEM(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return selfSigned(key)
+}
+
+func selfSigned(key *rsa.PrivateKey) []byte {
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(42),
+		Subject:      pkix.Name{CommonName: "tableau-next-eca"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(365 * 24 * time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // legacy_login_hosts, as the README documents it, is read from the file.

@@ -1,14 +1,9 @@
 package emulator_test
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -19,87 +14,54 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
+// The practice org's names (emulatortest's), short for the tables below.
+// consumerKey is this package's own: with it the claims o.claims makes
+// encode to whole base64 groups, which "padded base64url segments" relies on
+// (it pads an assertion after signing it); emulatortest's key is one longer.
 const (
 	consumerKey = "3MVG9practiceKEYabcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._abcd"
-	appName     = "Tableau Next Embedding"
-	username    = "embed@acme.com"
-	permSet     = "TableauNextEmbeddingJWT"
+	appName     = emulatortest.AppName
+	username    = emulatortest.Username
+	permSet     = emulatortest.PermSet
 	jwtGrant    = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 	jsonType    = "application/json;charset=UTF-8"
 	noCache     = "no-cache,must-revalidate,max-age=0,no-store,private"
 )
 
-// Keys are generated once per test binary: RSA keygen is slow on 2 cores.
+// rightKey is the key the org's app trusts (emulatortest.Keys) and badKey
+// another (emulatortest.Other); rightCertPEM and otherCertPEM are their
+// certificates. keys sets them; the pairs are made on first use, once per
+// test binary.
 var (
-	keysOnce         sync.Once
-	rightKey, badKey *rsa.PrivateKey
-	rightCertPEM     []byte
-	otherCertPEM     []byte
+	keysOnce                   sync.Once
+	rightKey, badKey           *rsa.PrivateKey
+	rightCertPEM, otherCertPEM []byte
 )
 
-func keys(t testing.TB) {
-	t.Helper()
+func keys(testing.TB) {
 	keysOnce.Do(func() {
-		var err error
-		if rightKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		if badKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			panic(err)
-		}
-		rightCertPEM = selfSigned(rightKey)
-		otherCertPEM = selfSigned(badKey)
+		right, other := emulatortest.Keys(), emulatortest.Other()
+		rightKey, rightCertPEM = right.Key, right.CertPEM
+		badKey, otherCertPEM = other.Key, other.CertPEM
 	})
 }
 
-func selfSigned(key *rsa.PrivateKey) []byte {
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(42),
-		Subject:      pkix.Name{CommonName: "tableau-next-eca"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(365 * 24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		panic(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+// newClock is the org's clock, moved by hand, at a fixed time.
+func newClock() *emulatortest.Clock {
+	return emulatortest.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
 }
 
-// clock is the org's clock, moved by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// goodConfig is the contract's example org, set up right.
+// goodConfig is the contract's example org, set up right: emulatortest's
+// org for rightKey, with consumerKey, of the older kind whose aud is
+// login.salesforce.com.
 func goodConfig(t testing.TB) *emulator.Config {
 	keys(t)
-	active := true
-	cfg := &emulator.Config{
-		Apps: []emulator.AppConfig{{
-			Name: appName, ConsumerKey: consumerKey, Certificate: string(rightCertPEM),
-			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
-			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{permSet},
-		}},
-		Users: []emulator.UserConfig{{Username: username, Active: &active, PermissionSets: []string{permSet}}},
-	}
+	cfg := emulatortest.Config(emulatortest.Keys())
+	cfg.Apps[0].ConsumerKey = consumerKey
+	cfg.LegacyLoginHosts = nil
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("the test config is invalid: %v", err)
 	}
@@ -111,7 +73,7 @@ type org struct {
 	t     testing.TB
 	e     *emulator.Emulator
 	url   string
-	clock *clock
+	clock *emulatortest.Clock
 	http  *http.Client
 }
 
@@ -131,14 +93,14 @@ func startEdited(t testing.TB, edit func(c *emulator.Config)) *org {
 	return startOrg(t, cfg)
 }
 
-func startOrgWith(t testing.TB, cfg *emulator.Config, opts emulator.Options, c *clock) *org {
+// startOrgWith serves cfg (nil: an empty org, as practice mode starts from)
+// on c, which opts.Now should read.
+func startOrgWith(t testing.TB, cfg *emulator.Config, opts emulator.Options, c *emulatortest.Clock) *org {
 	t.Helper()
-	e := emulator.New(cfg, opts)
-	srv, err := emulator.Start("127.0.0.1:0", e)
-	if err != nil {
-		t.Fatal(err)
+	if cfg == nil {
+		cfg = &emulator.Config{} // loads as emulator.New(nil, …) does: nothing
 	}
-	t.Cleanup(func() { srv.Close() })
+	srv := emulatortest.Start(t, cfg, opts)
 	// A browser's way: redirects followed, cookies kept (the frontdoor link
 	// signs in through its session cookie).
 	jar, _ := cookiejar.New(nil)
@@ -148,7 +110,7 @@ func startOrgWith(t testing.TB, cfg *emulator.Config, opts emulator.Options, c *
 		Jar:       jar,
 	}
 	t.Cleanup(client.CloseIdleConnections)
-	return &org{t: t, e: e, url: srv.URL, clock: c, http: client}
+	return &org{t: t, e: srv.E, url: srv.URL, clock: c, http: client}
 }
 
 // claims is what a standard client sends: the Salesforce CLI's shape with

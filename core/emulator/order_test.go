@@ -7,6 +7,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
 // With two faults at once, the check Salesforce runs first decides the
@@ -19,7 +20,7 @@ func TestTokenCheckOrder(t *testing.T) {
 		claims     jwt.MapClaims
 		key        *rsa.PrivateKey
 		grant, raw string
-		clock      *clock
+		clock      *emulatortest.Clock
 	}
 	type fault func(a *attempt)
 	wrongGrant := func(a *attempt) { a.grant = "password" }

@@ -5,28 +5,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/profiles"
 )
-
-var testPair = sync.OnceValue(func() *certs.Bundle {
-	b, err := certs.Generate(certs.Options{})
-	if err != nil {
-		panic(err)
-	}
-	return b
-})
 
 const testClientID = "3MVG9pe2TCoA1Pf5xUPT0D1fN_Yxl8V0DBxAp4CAbqYBJwHOZTbE0rTdCzZ.9sTQLE7rH4zJ3hk2V0wRZeEPa"
 
 func testOrg() Org {
 	return Org{Profile: "acme-prod", LoginURL: "https://acme.my.salesforce.com", Audience: "https://login.salesforce.com",
-		ClientID: testClientID, Username: "embed@acme.com", KeyPEM: testPair().KeyPEM,
+		ClientID: testClientID, Username: "embed@acme.com", KeyPEM: emulatortest.Keys().KeyPEM,
 		OrgURL: "https://acme.lightning.force.com", Now: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
 }
 
@@ -49,7 +40,7 @@ func TestEnvHoldsEveryVariableAndTheKeyOnOneLine(t *testing.T) {
 		}
 	}
 	unescaped := strings.ReplaceAll(strings.Trim(strings.TrimPrefix(keyLine, "SF_PRIVATE_KEY="), `"`), `\n`, "\n")
-	if unescaped != string(testPair().KeyPEM) {
+	if unescaped != string(emulatortest.Keys().KeyPEM) {
 		t.Errorf("the key line does not unescape to the PEM")
 	}
 	if strings.Contains(env, "PRACTICE") {
@@ -150,7 +141,7 @@ func TestWriteNeverReplacesWithoutAsking(t *testing.T) {
 
 func TestFromProfile(t *testing.T) {
 	p := profiles.Profile{Name: "uat", LoginURL: "https://acme--uat.sandbox.my.salesforce.com", Username: "embed@acme.com.uat"}
-	o, err := FromProfile(p, " "+testClientID+"\n", testPair().KeyPEM, time.Now())
+	o, err := FromProfile(p, " "+testClientID+"\n", emulatortest.Keys().KeyPEM, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,16 +150,16 @@ func TestFromProfile(t *testing.T) {
 		t.Errorf("org %+v", o)
 	}
 	p.WorkingAudience = "https://test.salesforce.com"
-	if o, _ := FromProfile(p, testClientID, testPair().KeyPEM, time.Now()); o.Audience != p.WorkingAudience {
+	if o, _ := FromProfile(p, testClientID, emulatortest.Keys().KeyPEM, time.Now()); o.Audience != p.WorkingAudience {
 		t.Errorf("audience %q, want the one a test found", o.Audience)
 	}
 	p.LightningURL = "https://acme--uat.sandbox.lightning.force.com"
 	p.LoginURL = "https://test.salesforce.com"
-	if o, _ := FromProfile(p, testClientID, testPair().KeyPEM, time.Now()); o.OrgURL != p.LightningURL {
+	if o, _ := FromProfile(p, testClientID, emulatortest.Keys().KeyPEM, time.Now()); o.OrgURL != p.LightningURL {
 		t.Errorf("orgUrl %q, want the one a test learned", o.OrgURL)
 	}
 	p.LightningURL = ""
-	if o, _ := FromProfile(p, testClientID, testPair().KeyPEM, time.Now()); o.OrgURL != "https://YOUR-ORG.lightning.force.com" {
+	if o, _ := FromProfile(p, testClientID, emulatortest.Keys().KeyPEM, time.Now()); o.OrgURL != "https://YOUR-ORG.lightning.force.com" {
 		t.Errorf("orgUrl %q, want the placeholder", o.OrgURL)
 	}
 	if _, err := FromProfile(p, testClientID, []byte("not a key"), time.Now()); err == nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
@@ -22,12 +23,6 @@ import (
 // node and npm (`make node-test`). Under it they fail, never skip, when
 // node or npm is missing.
 const EnvNodeTests = "TNJWT_NODE_TESTS"
-
-const (
-	nodeApp     = "Tableau Next Embedding"
-	nodePermset = "TableauNextEmbeddingJWT"
-	nodeUser    = "embed@acme.com"
-)
 
 func requireNode(t *testing.T) {
 	t.Helper()
@@ -41,28 +36,17 @@ func requireNode(t *testing.T) {
 	}
 }
 
-// practiceOrg is the emulator on loopback, set up right for testPair.
+// practiceOrg is the practice org on loopback, its app holding testOrg's
+// consumer key and emulatortest.Keys' certificate (testOrg's user is
+// already emulatortest.Username). It is an older org, as testOrg's
+// audience, login.salesforce.com, asks.
 func practiceOrg(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
-	active := true
-	cfg := &emulator.Config{
-		Apps: []emulator.AppConfig{{
-			Name: nodeApp, ConsumerKey: testClientID, Certificate: string(testPair().CertPEM),
-			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
-			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{nodePermset},
-		}},
-		Users: []emulator.UserConfig{{Username: nodeUser, Active: &active, PermissionSets: []string{nodePermset}}},
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	em := emulator.New(cfg, emulator.Options{})
-	srv, err := emulator.Start("127.0.0.1:0", em)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return em, srv.URL
+	cfg := emulatortest.Config(emulatortest.Keys())
+	cfg.LegacyLoginHosts = nil
+	cfg.Apps[0].ConsumerKey = testClientID
+	org := emulatortest.Start(t, cfg, emulator.Options{})
+	return org.E, org.URL
 }
 
 // npmInstall installs the exported project's dependencies (and extra
@@ -156,7 +140,7 @@ func TestNodeExpressServerServesAWorkingCredential(t *testing.T) {
 	npmInstall(t, dir)
 
 	// First with the certificate missing from the app: Salesforce refuses.
-	if err := em.RemoveCertificate(nodeApp); err != nil {
+	if err := em.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
 	}
 	base := startServer(t, dir)
@@ -164,13 +148,13 @@ func TestNodeExpressServerServesAWorkingCredential(t *testing.T) {
 	if code != http.StatusBadGateway || m["error"] != "invalid_grant" || m["phase"] != "token" {
 		t.Errorf("refusal: %d %s", code, body)
 	}
-	for _, line := range strings.Split(string(testPair().KeyPEM), "\n") {
+	for _, line := range strings.Split(string(emulatortest.Keys().KeyPEM), "\n") {
 		if len(line) > 20 && strings.Contains(body, line) {
 			t.Fatal("the refusal shows the private key")
 		}
 	}
 
-	if err := em.UploadCertificate(nodeApp, testPair().CertPEM); err != nil {
+	if err := em.UploadCertificate(emulatortest.AppName, emulatortest.Keys().CertPEM); err != nil {
 		t.Fatal(err)
 	}
 	code, m, body = getJSON(t, base+"/auth-credential")
@@ -181,7 +165,7 @@ func TestNodeExpressServerServesAWorkingCredential(t *testing.T) {
 	// The practice org issued it: it signs in once, then never again.
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar}
-	for i, want := range []string{"You are signed in to the practice org as <b>" + nodeUser + "</b>", "already used"} {
+	for i, want := range []string{"You are signed in to the practice org as <b>" + emulatortest.Username + "</b>", "already used"} {
 		res, err := browser.Get(fd)
 		if err != nil {
 			t.Fatal(err)

@@ -73,7 +73,7 @@ func (r *rig) exchange(keyPEM []byte, newCert bool, wait time.Duration) error {
 	}
 	c := salesforce.NewClient(5 * time.Second)
 	c.Now = r.clock.Now
-	c.Sleep = func(_ context.Context, d time.Duration) error { r.clock.Add(d); return nil }
+	c.Sleep = r.clock.Sleep
 	_, err = c.Exchange(ctx, salesforce.Request{LoginURL: r.org.URL, ClientID: emulatortest.ConsumerKey,
 		Username: emulatortest.Username, Key: key, NewCertificate: newCert, Wait: wait})
 	return err

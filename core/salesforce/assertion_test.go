@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
 var fixedNow = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
@@ -31,7 +32,7 @@ func decodeSegment(t *testing.T, seg string) map[string]json.RawMessage {
 }
 
 func TestAssertionHeaderAndClaims(t *testing.T) {
-	tok, err := SignAssertion(key2048(t), testClientID, testUser, SandboxAudience, fixedNow)
+	tok, err := SignAssertion(emulatortest.Keys().Key, emulatortest.ConsumerKey, emulatortest.Username, SandboxAudience, fixedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +51,8 @@ func TestAssertionHeaderAndClaims(t *testing.T) {
 	}
 	claims := decodeSegment(t, parts[1])
 	want := map[string]string{
-		"iss": `"` + testClientID + `"`,
-		"sub": `"` + testUser + `"`,
+		"iss": `"` + emulatortest.ConsumerKey + `"`,
+		"sub": `"` + emulatortest.Username + `"`,
 		"aud": `"` + SandboxAudience + `"`, // a JSON string, not ["…"]
 		"exp": "1773501146",                // fixedNow + 180 s
 	}
@@ -70,14 +71,14 @@ func TestAssertionHeaderAndClaims(t *testing.T) {
 
 func TestAssertionVerifiesWithGolangJWT(t *testing.T) {
 	now := time.Now()
-	tok, err := SignAssertion(key2048(t), testClientID, testUser, ProductionAudience, now)
+	tok, err := SignAssertion(emulatortest.Keys().Key, emulatortest.ConsumerKey, emulatortest.Username, ProductionAudience, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	claims := jwt.MapClaims{}
-	_, err = jwt.ParseWithClaims(tok, claims, func(*jwt.Token) (any, error) { return &key2048(t).PublicKey, nil },
-		jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience(ProductionAudience), jwt.WithIssuer(testClientID),
-		jwt.WithSubject(testUser), jwt.WithExpirationRequired())
+	_, err = jwt.ParseWithClaims(tok, claims, func(*jwt.Token) (any, error) { return &emulatortest.Keys().Key.PublicKey, nil },
+		jwt.WithValidMethods([]string{"RS256"}), jwt.WithAudience(ProductionAudience), jwt.WithIssuer(emulatortest.ConsumerKey),
+		jwt.WithSubject(emulatortest.Username), jwt.WithExpirationRequired())
 	if err != nil {
 		t.Fatalf("golang-jwt refuses the assertion: %v", err)
 	}
@@ -92,7 +93,7 @@ func TestAssertionSignatureWithOpenSSL(t *testing.T) {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Skip("openssl not installed")
 	}
-	tok, err := SignAssertion(key2048(t), testClientID, testUser, ProductionAudience, fixedNow)
+	tok, err := SignAssertion(emulatortest.Keys().Key, emulatortest.ConsumerKey, emulatortest.Username, ProductionAudience, fixedNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestAssertionSignatureWithOpenSSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := x509.MarshalPKIXPublicKey(&key2048(t).PublicKey)
+	pub, err := x509.MarshalPKIXPublicKey(&emulatortest.Keys().Key.PublicKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +129,8 @@ func TestAssertionSignatureWithOpenSSL(t *testing.T) {
 }
 
 func TestSignAssertionNeedsEveryClaim(t *testing.T) {
-	for _, c := range [][3]string{{"", testUser, ProductionAudience}, {testClientID, "", ProductionAudience}, {testClientID, testUser, ""}} {
-		if _, err := SignAssertion(key2048(t), c[0], c[1], c[2], fixedNow); err == nil {
+	for _, c := range [][3]string{{"", emulatortest.Username, ProductionAudience}, {emulatortest.ConsumerKey, "", ProductionAudience}, {emulatortest.ConsumerKey, emulatortest.Username, ""}} {
+		if _, err := SignAssertion(emulatortest.Keys().Key, c[0], c[1], c[2], fixedNow); err == nil {
 			t.Errorf("SignAssertion(%q) signed", c)
 		}
 	}

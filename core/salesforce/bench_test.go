@@ -4,13 +4,15 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
 func BenchmarkSignAssertion(b *testing.B) {
-	key := key2048(b)
+	key := emulatortest.Keys().Key
 	now := time.Now()
 	for b.Loop() {
-		if _, err := SignAssertion(key, testClientID, testUser, ProductionAudience, now); err != nil {
+		if _, err := SignAssertion(key, emulatortest.ConsumerKey, emulatortest.Username, ProductionAudience, now); err != nil {
 			b.Fatal(err)
 		}
 	}

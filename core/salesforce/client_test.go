@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
 func TestExchangeSuccess(t *testing.T) {
@@ -34,7 +36,7 @@ func TestExchangeSuccess(t *testing.T) {
 	if res.LoginURL != base || res.Audience != base || len(res.AudiencesTried) != 1 || res.InstanceURL != base || res.LightningURL != base {
 		t.Errorf("result URLs: %+v", res)
 	}
-	userID, _ := f.org.UserID(testUser)
+	userID, _ := f.org.UserID(emulatortest.Username)
 	if res.OrgID != f.org.OrgID() || res.UserID != userID || res.Scope != "web refresh_token" {
 		t.Errorf("ids/scope: %+v", res)
 	}
@@ -349,7 +351,7 @@ func TestClockSkewDiagnosis(t *testing.T) {
 		{0, "agrees with Salesforce's"},
 	}
 	for _, c := range cases {
-		clock := &fakeClock{now: fixedNow}
+		clock := newFakeClock(fixedNow)
 		f := newFake(t)
 		f.token = func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Date", clock.Now().Add(c.skew).UTC().Format(http.TimeFormat))
@@ -482,7 +484,7 @@ func TestExchangeConnectionRefused(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	req := Request{LoginURL: "http://" + addr, ClientID: testClientID, Username: testUser, Key: key2048(t)}
+	req := Request{LoginURL: "http://" + addr, ClientID: emulatortest.ConsumerKey, Username: emulatortest.Username, Key: emulatortest.Keys().Key}
 	_, err = testClient().Exchange(context.Background(), req)
 	var te *TransportError
 	if !errors.As(err, &te) || te.Kind != KindConnect || !strings.Contains(te.Problem, "cannot connect to "+addr) {
@@ -499,7 +501,7 @@ func TestExchangeTLSFaults(t *testing.T) {
 	defer tlsSrv.Close()
 	plain := newFake(t)
 	for _, u := range []string{tlsSrv.URL, strings.Replace(plain.srv.URL, "http://", "https://", 1)} {
-		req := Request{LoginURL: u, ClientID: testClientID, Username: testUser, Key: key2048(t)}
+		req := Request{LoginURL: u, ClientID: emulatortest.ConsumerKey, Username: emulatortest.Username, Key: emulatortest.Keys().Key}
 		_, err := testClient().Exchange(context.Background(), req)
 		var te *TransportError
 		if !errors.As(err, &te) || te.Kind != KindTLS {
@@ -567,7 +569,7 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 func TestPropagationPollsEveryTwoSeconds(t *testing.T) {
 	f := newFake(t)
 	f.token = answer(400, jsonCT, `{"error":"invalid_client_id","error_description":"client identifier invalid"}`)
-	clock := &fakeClock{now: fixedNow}
+	clock := newFakeClock(fixedNow)
 	c := testClient()
 	c.Now, c.Sleep = clock.Now, clock.Sleep
 	req := f.request(t)
@@ -604,7 +606,7 @@ func TestPropagationPollsEveryTwoSeconds(t *testing.T) {
 func TestPropagationReportsSoonAfterTheAppGoesLive(t *testing.T) {
 	for _, liveAfter := range []time.Duration{0, 1 * time.Second, 37300 * time.Millisecond, 4*time.Minute + 59*time.Second, 9 * time.Minute} {
 		f := newFake(t)
-		clock := &fakeClock{now: fixedNow}
+		clock := newFakeClock(fixedNow)
 		live := fixedNow.Add(liveAfter)
 		var (
 			mu       sync.Mutex
@@ -650,7 +652,7 @@ func TestPropagationRecovers(t *testing.T) {
 		}
 		f.org.ServeHTTP(w, r)
 	}
-	clock := &fakeClock{now: fixedNow}
+	clock := newFakeClock(fixedNow)
 	c := testClient()
 	c.Sleep = clock.Sleep
 	req := f.request(t)
@@ -668,7 +670,7 @@ func TestOnlyClientIDIsRetried(t *testing.T) {
 	} {
 		f := newFake(t)
 		f.token = answer(400, jsonCT, body)
-		clock := &fakeClock{now: fixedNow}
+		clock := newFakeClock(fixedNow)
 		c := testClient()
 		c.Now, c.Sleep = clock.Now, clock.Sleep
 		req := f.request(t)

@@ -2,7 +2,6 @@ package salesforce
 
 import (
 	"context"
-	"crypto/rsa"
 	"fmt"
 	"io"
 	"log"
@@ -15,34 +14,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
-// testPair is the app's key and certificate: one RSA-2048 pair per test
-// binary, since key generation is the slow part.
-var testPair = sync.OnceValue(func() *certs.Bundle {
-	b, err := certs.Generate(certs.Options{})
-	if err != nil {
-		panic(err)
-	}
-	return b
-})
-
-func key2048(testing.TB) *rsa.PrivateKey { return testPair().Key }
-
 const (
-	testClientID = "3MVG99OxTyEMCQ3gNp2PjkqeZKxnmAiG1xV4oHh9AKL_rSK.BoSVPGZHQukXnVjzRgSuQqGn75NL7yfkQcyy7"
-	testUser     = "embed@acme.com"
-	testAppName  = "Tableau Next Embedding"
-	testPermSet  = "TableauNextEmbeddingJWT"
 	// testToken is the access token of hand-written token replies.
 	testToken = "00Dxx0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.SECRET.TOKEN.VALUE.39AsX"
 	jsonCT    = "application/json;charset=UTF-8"
 )
 
 // fakeSF is the practice org (core/emulator) on loopback, set up right for
-// the test key. token and sa, when set, answer instead of it: for the
+// emulatortest.Keys. token and sa, when set, answer instead of it: for the
 // refusals and faults it never gives. Every token request is also checked
 // for the exact shape Salesforce expects, which the org does not insist on.
 type fakeSF struct {
@@ -66,7 +49,11 @@ func newFake(t testing.TB) *fakeSF {
 // newFakeStarted lets a test start the server its own way (e.g. StartTLS).
 func newFakeStarted(t testing.TB, start func(*httptest.Server)) *fakeSF {
 	t.Helper()
-	f := &fakeSF{t: t, org: emulator.New(practiceOrg(t), emulator.Options{}), stop: make(chan struct{})}
+	cfg := emulatortest.Config(emulatortest.Keys()) // served here, not by emulatortest.Start: the mux below wraps it
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeSF{t: t, org: emulator.New(cfg, emulator.Options{}), stop: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.Handle("/services/oauth2/token", f.serve(&f.tokenHits, &f.token))
 	mux.Handle("/services/oauth2/singleaccess", f.serve(&f.saHits, &f.sa))
@@ -92,25 +79,6 @@ func (f *fakeSF) serve(hits *atomic.Int32, override *http.HandlerFunc) http.Hand
 		}
 		f.org.ServeHTTP(w, r)
 	}
-}
-
-// practiceOrg is the example org of docs/cli.md, holding the test certificate.
-func practiceOrg(t testing.TB) *emulator.Config {
-	t.Helper()
-	springOrg := false // the aud is the org's own URL, as on Spring '26 External Client Apps
-	cfg := &emulator.Config{
-		LegacyLoginHosts: &springOrg,
-		Apps: []emulator.AppConfig{{
-			Name: testAppName, ConsumerKey: testClientID, Certificate: string(testPair().CertPEM),
-			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
-			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{testPermSet},
-		}},
-		Users: []emulator.UserConfig{{Username: testUser, PermissionSets: []string{testPermSet}}},
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // hang is a handler that never answers (until the test ends).
@@ -172,33 +140,29 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 
 // request is a valid request against f.
 func (f *fakeSF) request(t testing.TB) Request {
-	return Request{LoginURL: f.srv.URL, ClientID: testClientID, Username: testUser, Key: key2048(t)}
+	return Request{LoginURL: f.srv.URL, ClientID: emulatortest.ConsumerKey, Username: emulatortest.Username, Key: emulatortest.Keys().Key}
 }
 
 func testClient() *Client { return NewClient(5 * time.Second) }
 
-// fakeClock is a clock that moves only when Sleep is called.
+// fakeClock is emulatortest's clock, which moves only when Sleep is called,
+// noting each delay slept.
 type fakeClock struct {
+	*emulatortest.Clock
 	mu     sync.Mutex
-	now    time.Time
 	delays []time.Duration
 }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
+func newFakeClock(now time.Time) *fakeClock { return &fakeClock{Clock: emulatortest.NewClock(now)} }
 
 // Sleep moves the clock at once, unless ctx has already ended.
 func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
+	if err := c.Clock.Sleep(ctx, d); err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.delays = append(c.delays, d)
-	c.now = c.now.Add(d)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/safetext"
 )
 
@@ -312,7 +313,7 @@ func TestEndlessReplyStopsAtTheCap(t *testing.T) {
 // The consumer key echoed by a server, whole, URL-encoded or in part, is
 // redacted from refusals and faults in every phase, as the token is.
 func TestConsumerKeyEchoIsRedacted(t *testing.T) {
-	key := testClientID
+	key := emulatortest.ConsumerKey
 	for _, c := range []struct {
 		name, phase string
 		status      int

@@ -5,17 +5,19 @@ import (
 	"crypto/rsa"
 	"strings"
 	"testing"
+
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 )
 
 func TestCheckConsumerKey(t *testing.T) {
-	key, warn, err := CheckConsumerKey("  " + testClientID + "\r\n")
-	if err != nil || key != testClientID || warn != "" {
+	key, warn, err := CheckConsumerKey("  " + emulatortest.ConsumerKey + "\r\n")
+	if err != nil || key != emulatortest.ConsumerKey || warn != "" {
 		t.Errorf("good key: %q, %q, %v", key, warn, err)
 	}
 	// A key broken over lines by the page it was copied from is put back
 	// together; a space inside it is still refused.
-	for _, broken := range []string{testClientID[:40] + "\n" + testClientID[40:], testClientID[:40] + "\r\n" + testClientID[40:] + "\n"} {
-		if key, warn, err := CheckConsumerKey(broken); err != nil || key != testClientID || warn != "" {
+	for _, broken := range []string{emulatortest.ConsumerKey[:40] + "\n" + emulatortest.ConsumerKey[40:], emulatortest.ConsumerKey[:40] + "\r\n" + emulatortest.ConsumerKey[40:] + "\n"} {
+		if key, warn, err := CheckConsumerKey(broken); err != nil || key != emulatortest.ConsumerKey || warn != "" {
 			t.Errorf("a key broken over lines: %q, %q, %v", key, warn, err)
 		}
 	}
@@ -24,7 +26,7 @@ func TestCheckConsumerKey(t *testing.T) {
 		strings.Contains(warn, secret[:12]) {
 		t.Errorf("the consumer secret pasted as the key: %q, %v", warn, err)
 	}
-	for _, bad := range []string{"", " \n\t", testClientID[:10] + " " + testClientID[10:]} {
+	for _, bad := range []string{"", " \n\t", emulatortest.ConsumerKey[:10] + " " + emulatortest.ConsumerKey[10:]} {
 		_, _, err := CheckConsumerKey(bad)
 		if err == nil {
 			t.Errorf("CheckConsumerKey(%q) accepted it", bad)
@@ -34,7 +36,7 @@ func TestCheckConsumerKey(t *testing.T) {
 			t.Errorf("error quotes the key: %v", err)
 		}
 	}
-	truncated := testClientID[:30]
+	truncated := emulatortest.ConsumerKey[:30]
 	key, warn, err = CheckConsumerKey(truncated)
 	if err != nil || key != truncated {
 		t.Fatalf("a short key is warned about, not refused: %v", err)
@@ -89,13 +91,13 @@ func TestCheckKeyRefusesSmallKeys(t *testing.T) {
 	if err := CheckKey(small); err == nil || !strings.Contains(err.Error(), "1024") {
 		t.Errorf("CheckKey(1024) = %v", err)
 	}
-	if _, err := SignAssertion(small, testClientID, testUser, ProductionAudience, fixedNow); err == nil {
+	if _, err := SignAssertion(small, emulatortest.ConsumerKey, emulatortest.Username, ProductionAudience, fixedNow); err == nil {
 		t.Error("SignAssertion signed with a 1024-bit key")
 	}
 	if err := CheckKey(nil); err == nil {
 		t.Error("CheckKey(nil) = nil")
 	}
-	if err := CheckKey(key2048(t)); err != nil {
+	if err := CheckKey(emulatortest.Keys().Key); err != nil {
 		t.Errorf("CheckKey(2048) = %v", err)
 	}
 }

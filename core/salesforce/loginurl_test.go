@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/safetext"
 )
 
@@ -105,7 +106,7 @@ func TestParseLoginURLRefuses(t *testing.T) {
 
 // A consumer key pasted into the login URL box must not be echoed back.
 func TestParseLoginURLDoesNotEchoConsumerKey(t *testing.T) {
-	for _, in := range []string{testClientID, "https://" + testClientID, "3MVG9abcdefghijklmnopqrstuvwxyz0123456789.ABCDEF"} {
+	for _, in := range []string{emulatortest.ConsumerKey, "https://" + emulatortest.ConsumerKey, "3MVG9abcdefghijklmnopqrstuvwxyz0123456789.ABCDEF"} {
 		_, err := ParseLoginURL(in)
 		if err == nil {
 			t.Fatalf("ParseLoginURL(consumer key) accepted it")

@@ -6,6 +6,7 @@
 package emulatortest
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -75,7 +76,8 @@ func Start(t testing.TB, cfg *emulator.Config, opts emulator.Options) *Org {
 	return &Org{E: e, URL: srv.URL}
 }
 
-// Clock is a time that moves only when the test says.
+// Clock is a time that moves only when the test says, or when the code
+// under test sleeps on it.
 type Clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -96,4 +98,14 @@ func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// Sleep moves the clock on by d at once, unless ctx has already ended: as a
+// salesforce.Client's Sleep, it makes the client's waits instant.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.Add(d)
+	return nil
 }
