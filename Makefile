@@ -119,11 +119,13 @@ smoke: build
 	bash scripts/smoke.sh $(BIN)
 
 # Go benchmarks, then whole-process start-up of the desktop and the headless
-# build (median of 21 runs each; scripts/startup).
+# build (median of 21 runs each; scripts/startup), then how long the
+# wizard's window takes to appear beside a bare Fyne window (Xvfb).
 bench: build
 	go test -run '^$$' -bench . -benchmem -tags $(TAGS) $(TEST_PKGS)
 	CGO_ENABLED=0 go build -tags headless,$(TAGS) -ldflags "-s -w $(LDFLAGS)" -o tnjwt-headless .
 	go run ./scripts/startup -desktop $(BIN) -headless ./tnjwt-headless -n 21
+	bash scripts/startup-window.sh $(BIN) 11
 
 clean:
 	rm -rf $(BIN) tnjwt-headless dist

@@ -7,11 +7,13 @@
 set -euo pipefail
 bin="$(realpath "$1")" runs="${2:-9}"
 work="$(mktemp -d)"
-display=":$((150 + RANDOM % 50))"
+n=150
+while [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done # a display no one else has
+display=":$n"
 cleanup() { kill "${xpid:-}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 go build -tags migrated_fynedo -o "$work/bare" ./scripts/startup/bare
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp -noreset >/dev/null 2>&1 & # -noreset: no reset between runs
 xpid=$!
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -21,10 +23,10 @@ once() {
   home="$(mktemp -d -p "$work")"
   t0=$(date +%s%N)
   HOME="$home" XDG_CONFIG_HOME="$home/.config" DISPLAY="$display" DBUS_SESSION_BUS_ADDRESS=disabled: \
-    "$prog" >/dev/null 2>&1 &
+    "$prog" >"$home/log" 2>&1 &
   pid=$!
   until DISPLAY="$display" xwininfo -name "$title" >/dev/null 2>&1; do
-    kill -0 "$pid" 2>/dev/null || { echo "startup-window: $prog exited" >&2; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { echo "startup-window: $prog exited:" >&2; cat "$home/log" >&2; exit 1; }
     sleep 0.01
   done
   t1=$(date +%s%N)

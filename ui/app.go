@@ -79,10 +79,18 @@ func Run(a fyne.App, opts Options) {
 		w.ShowAndRun()
 		return
 	}
-	s := newShell(a, w, deps)
-	if opts.Demo {
-		s.enterPractice()
-	}
+	// The window comes up first and the screens are built once the event
+	// loop runs: laying out the first screen measures its text, which loads
+	// the fonts, and that took longer than opening the window itself.
+	var s *shell
+	go fyne.Do(func() {
+		s = newShell(a, w, deps)
+		if opts.Demo {
+			s.enterPractice()
+		}
+	})
 	w.ShowAndRun()
-	s.close()
+	if s != nil {
+		s.close()
+	}
 }
