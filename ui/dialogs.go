@@ -85,7 +85,7 @@ func (s *shell) ask(a ask) *keyDialog {
 		d.dlg.Resize(fyne.NewSize(a.Width, 0))
 	}
 	s.dialogs = append(s.dialogs, d)
-	s.show(d.dlg)
+	d.dlg.Show()
 	if d.ok != nil {
 		s.win.Canvas().Focus(d.ok)
 	} else {
@@ -129,9 +129,6 @@ func (d *keyDialog) close() {
 			s.dialogs = append(s.dialogs[:i], s.dialogs[i+1:]...)
 			break
 		}
-	}
-	if s.dialog == d.dlg {
-		s.dialog = nil
 	}
 }
 

@@ -111,7 +111,6 @@ func exportErrorText(err error) string {
 // pickFolder asks where to write an export.
 func (d *doneScreen) pickFolder(format string) {
 	dlg := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		d.s.dialog = nil
 		if err != nil {
 			d.exported.set("Couldn't open the folder: "+inputText(err), "")
 			return
@@ -122,7 +121,7 @@ func (d *doneScreen) pickFolder(format string) {
 	}, d.s.win)
 	dlg.SetTitleText(exportTitle(format))
 	dlg.Resize(dialogSize(d.s.win))
-	d.s.show(dlg)
+	dlg.Show()
 }
 
 func exportTitle(format string) string {

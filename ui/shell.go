@@ -11,7 +11,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -100,9 +99,8 @@ type shell struct {
 	status      *widget.Label // copies, saves
 	back, next  *widget.Button
 	counter     *widget.Label
-	statusGen   int           // counts status messages, so only the latest one expires
-	dialog      dialog.Dialog // the dialog on show, if any (tests read it)
-	dialogs     []*keyDialog  // tnjwt's own dialogs on show, the top one last
+	statusGen   int          // counts status messages, so only the latest one expires
+	dialogs     []*keyDialog // tnjwt's own dialogs on show, the top one last
 
 	frame     *fyne.Container // header, body and footer: laid out again when the header or footer grows
 	practice  *practiceMode   // nil unless rehearsing against the practice org
@@ -356,12 +354,6 @@ func (s *shell) finish() {
 		s.render()
 	}
 	s.setStatus(name + " is set up: its secrets are in the " + secrets.Location() + ".")
-}
-
-// show displays d and keeps hold of it for tests.
-func (s *shell) show(d dialog.Dialog) {
-	s.dialog = d
-	d.Show()
 }
 
 // statusFor is how long a status message stays: long enough to read,

@@ -394,7 +394,14 @@ func TestGenerateKeyOffTheUIThread(t *testing.T) {
 	e.tap(k.generate)
 	e.see("Valid for (days) must be a whole number")
 	k.days.SetText("90")
-	e.tap(k.generate) // waits for the background job
+	// The tap returns at once: the key is made on another goroutine, and
+	// until its result comes back the screen shows it is busy.
+	test.Tap(k.generate)
+	if !k.busy.Visible() || !k.generate.Disabled() || k.result.Visible() || e.s.wiz.State().Profile.CertificatePEM != "" {
+		t.Fatalf("while generating: busy %v, Generate disabled %v, result %v: the work ran on the UI goroutine",
+			k.busy.Visible(), k.generate.Disabled(), k.result.Visible())
+	}
+	e.settle()
 
 	if !k.result.Visible() || k.busy.Visible() {
 		t.Fatalf("after generating: result %v, busy %v", k.result.Visible(), k.busy.Visible())
