@@ -416,20 +416,8 @@ func (w *welcomeScreen) confirmDiscard(name string) {
 		"Servers still signing with it already fail once the new certificate has propagated. "+
 			"Discard it when all of them use the new key.",
 		"Discard", widget.DangerImportance, func() {
-			w.s.release(name)
-			m := w.s.manager()
-			background(w.s.jobs, func() error {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*w.s.deps.Vault.Timeout())
-				defer cancel()
-				return m.DiscardPrevious(ctx, name)
-			}, func(err error) {
-				if err != nil {
-					w.problem.set("Couldn't discard the previous key of "+name+": "+errorText(err), "")
-				} else {
-					w.s.setStatus("Discarded the previous key of " + name + ".")
-				}
-				w.reload()
-			})
+			w.keyChange(name, "discard the previous key of "+name, "Discarded the previous key of "+name+".",
+				w.s.manager().DiscardPrevious)
 		})
 }
 
@@ -439,21 +427,26 @@ func (w *welcomeScreen) abandonRotation(name string) {
 		"The new key is removed from the keychain; the current key stays in use. "+
 			"If you already uploaded the new certificate, upload the current one again.",
 		"Abandon", widget.MediumImportance, func() {
-			w.s.release(name)
-			m := w.s.manager()
-			background(w.s.jobs, func() error {
-				ctx, cancel := context.WithTimeout(context.Background(), 2*w.s.deps.Vault.Timeout())
-				defer cancel()
-				return m.Abandon(ctx, name)
-			}, func(err error) {
-				if err != nil {
-					w.problem.set("Couldn't abandon the rotation of "+name+": "+errorText(err), "")
-				} else {
-					w.s.setStatus(name + ": " + rotation.Abandoned)
-				}
-				w.reload()
-			})
+			w.keyChange(name, "abandon the rotation of "+name, name+": "+rotation.Abandoned, w.s.manager().Abandon)
 		})
+}
+
+// keyChange runs one change of a saved org's keys off the UI goroutine,
+// then says how it went and lists the orgs again.
+func (w *welcomeScreen) keyChange(name, what, done string, change func(context.Context, string) error) {
+	w.s.release(name)
+	background(w.s.jobs, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*w.s.deps.Vault.Timeout())
+		defer cancel()
+		return change(ctx, name)
+	}, func(err error) {
+		if err != nil {
+			w.problem.set("Couldn't "+what+": "+errorText(err), "")
+		} else {
+			w.s.setStatus(done)
+		}
+		w.reload()
+	})
 }
 
 // certLine is a saved org's certificate on the Welcome screen: days left,

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tnjwt/tnjwt/internal/layering"
+
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/cli"
 	"github.com/tnjwt/tnjwt/core/emulator"
@@ -185,23 +187,14 @@ func firstDifference(got, want string) string {
 	return "they differ"
 }
 
-// moduleRoot is the folder holding go.mod, found from the test's folder up.
+// moduleRoot is the module's root folder, or the test fails.
 func moduleRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := layering.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod in this folder or any above it")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // example is the fenced block that follows marker in docs/cli.md.

@@ -279,21 +279,12 @@ func goTool(t *testing.T) string {
 	return p
 }
 
-// moduleRoot is the folder holding go.mod, found from the test's folder up.
+// moduleRoot is the module's root folder, or the test fails.
 func moduleRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod in this folder or any above it")
-		}
-		dir = parent
-	}
+	return dir
 }
