@@ -102,6 +102,16 @@ func (c *consumerKeyScreen) report() {
 	}
 }
 
+// revealErrors says, under the field, that it is empty when Next was
+// pressed with nothing in it, on every visit, not only the first.
+func (c *consumerKeyScreen) revealErrors() {
+	st := c.s.wiz.State()
+	if strings.TrimSpace(c.entry.Text) == "" && !st.ConsumerKeyStored && !st.Ticked(wizard.IDKeyStore) {
+		_, _, err := c.s.wiz.SetConsumerKey("")
+		c.msg.set(inputText(err), "")
+	}
+}
+
 // pointer points the footer at the error shown under the field.
 func (c *consumerKeyScreen) pointer() string {
 	if c.msg.Visible() && c.msg.Importance == widget.DangerImportance {

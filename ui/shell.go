@@ -158,7 +158,11 @@ func (s *shell) build() {
 	header = container.NewVBox(s.buildBanner(), header)
 	main := container.NewBorder(header, footer, nil, nil, s.body)
 	s.frame = main
-	s.win.SetContent(container.NewBorder(nil, nil, side, nil, container.NewPadded(main)))
+	// A wrapped header line knows its height only once laid out at the new
+	// width: when the window's width changes, lay the frame out once more,
+	// or the second line of a step's why runs under the content below.
+	watch := &widthWatch{changed: func() { s.jobs.post(s.frame.Refresh) }}
+	s.win.SetContent(container.New(watch, container.NewBorder(nil, nil, side, nil, container.NewPadded(main))))
 }
 
 // setWizard makes w the profile on show; its screens are built as they

@@ -1552,3 +1552,36 @@ func TestControlCharactersTypedInTheWindowAreRefused(t *testing.T) {
 		t.Error("the message carries the character itself")
 	}
 }
+
+// After the window narrows, a step's why that now wraps onto two lines
+// still sits above the screen's content, not under it.
+func TestNarrowingTheWindowKeepsTheHeaderAboveTheContent(t *testing.T) {
+	e := newEnv(t)
+	e.toECA("acme")
+	d := fyne.CurrentApp().Driver()
+	for _, size := range []fyne.Size{{Width: 700, Height: 500}, {Width: 1280, Height: 900}, {Width: 700, Height: 500}} {
+		e.s.win.Resize(size)
+		e.settle()
+		whyBottom := d.AbsolutePositionForObject(e.s.why).Y + e.s.why.MinSize().Height
+		if top := d.AbsolutePositionForObject(e.s.body).Y; top < whyBottom {
+			t.Errorf("at %v the content starts at %.0f, inside the why line ending at %.0f", size, top, whyBottom)
+		}
+	}
+}
+
+// Next with an empty consumer key says so under the field on every visit.
+func TestEmptyConsumerKeyIsFlaggedOnEveryVisit(t *testing.T) {
+	e := newEnv(t)
+	e.toConsumerKey("acme")
+	c := e.consumer()
+	for visit := 1; visit <= 2; visit++ {
+		e.s.goNext()
+		e.settle()
+		if !c.msg.Visible() || !strings.Contains(c.msg.Text, "consumer key is empty") {
+			t.Errorf("visit %d: under the field %q", visit, c.msg.Text)
+		}
+		e.s.goBack()
+		e.settle()
+		e.jump(wizard.StepConsumerKey)
+	}
+}

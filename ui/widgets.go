@@ -225,3 +225,32 @@ type fixedClipboard struct {
 }
 
 func (c fixedClipboard) Content() string { return c.text }
+
+// widthWatch lays out its content over the whole area, and calls changed
+// when the width it is given changes (not on the first layout).
+type widthWatch struct {
+	last    float32
+	changed func()
+}
+
+func (w *widthWatch) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+	if size.Width != w.last {
+		first := w.last == 0
+		w.last = size.Width
+		if !first {
+			w.changed()
+		}
+	}
+}
+
+func (w *widthWatch) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
