@@ -265,13 +265,12 @@ func (s *shell) changed() {
 		s.next.SetText(next)
 	}
 	// Whenever Next is disabled, the footer says why.
-	err := s.wiz.Blocker(cur)
-	enable(s.next, err == nil)
-	if err == nil {
+	reason := s.wiz.Needs(cur)
+	enable(s.next, reason == "")
+	if reason == "" {
 		s.setHint("")
 		return
 	}
-	reason := err.Error()
 	if x, ok := s.screens[s.wiz.Step().ID].(explainer); ok {
 		if p := x.pointer(); p != "" {
 			reason = p

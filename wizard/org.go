@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/tnjwt/tnjwt/core/profiles"
@@ -208,11 +207,12 @@ func typeMismatch(t OrgType, l salesforce.LoginURL) string {
 // capital first letter, final full stop.
 func Sentence(msg string) string { return report.Sentence(msg) }
 
-// checkConsumerKey is salesforce.CheckConsumerKey with messages for the screen.
+// checkConsumerKey is salesforce.CheckConsumerKey with messages for the
+// screen: the refusal is a *Blocked, as Next would be.
 func checkConsumerKey(raw string) (key, warning string, err error) {
 	key, warning, err = salesforce.CheckConsumerKey(raw)
 	if err != nil {
-		return "", "", errors.New(Sentence(err.Error()))
+		return "", "", &Blocked{Text: Sentence(err.Error())}
 	}
 	return key, Sentence(warning), nil
 }

@@ -1,7 +1,5 @@
 package wizard
 
-import "errors"
-
 // StepID names a screen of the wizard.
 type StepID string
 
@@ -27,9 +25,9 @@ type Step struct {
 	Where   string // where in Salesforce Setup the work happens, if anywhere
 	Finally string // what to do after the items, e.g. click Save
 	Items   []Item
-	// Check says what is missing before Next (nil when nothing is); the error
-	// text is shown to the person as is.
-	Check func(*State) error
+	// Check says what is missing before Next ("" when nothing is), as the
+	// sentence to show the person.
+	Check func(*State) string
 }
 
 // Steps returns the setup walk. It is data so that later screens (the live
@@ -99,43 +97,38 @@ var liveTestItems = []Item{{
 	Auto:        true,
 }}
 
-func checkLiveTestStep(s *State) error {
+func checkLiveTestStep(s *State) string {
 	if t := s.Profile.LastTest; t == nil || !t.OK {
-		return errors.New("Run the live test: Next is waiting for it to pass.")
+		return "Run the live test: Next is waiting for it to pass."
 	}
-	return nil
+	return ""
 }
 
-func checkOrgStep(s *State) error {
-	if !s.Org.OK() {
-		return errors.New(s.Org.FirstProblem())
-	}
-	return nil
-}
+func checkOrgStep(s *State) string { return s.Org.FirstProblem() }
 
-func checkKeyStep(s *State) error {
+func checkKeyStep(s *State) string {
 	if s.Bundle == nil && s.KeyLost && !s.Ticked(IDKeyStore) {
-		return errors.New("Make a new key and certificate: the private key for the saved certificate is no longer available.")
+		return "Make a new key and certificate: the private key for the saved certificate is no longer available."
 	}
 	if s.Bundle == nil && (s.Profile.CertificatePEM == "" || !s.Ticked(IDKeyGenerate)) {
-		return errors.New("Generate a key and certificate, or import the pair you already use.")
+		return "Generate a key and certificate, or import the pair you already use."
 	}
-	return nil
+	return ""
 }
 
-func checkConsumerKeyStep(s *State) error {
+func checkConsumerKeyStep(s *State) string {
 	if s.ConsumerKey != "" || s.ConsumerKeyStored || s.Ticked(IDKeyStore) {
-		return nil
+		return ""
 	}
 	if s.Ticked(IDECAConsumerKey) {
-		return errors.New("Paste the consumer key again: tnjwt keeps it only in this window's memory until the Keychain step stores it.")
+		return "Paste the consumer key again: tnjwt keeps it only in this window's memory until the Keychain step stores it."
 	}
-	return errors.New("Paste the consumer key from your External Client App.")
+	return "Paste the consumer key from your External Client App."
 }
 
-func checkKeychainStep(s *State) error {
+func checkKeychainStep(s *State) string {
 	if !s.Ticked(IDKeyStore) {
-		return errors.New("Store the consumer key and private key in the keychain first.")
+		return "Store the consumer key and private key in the keychain first."
 	}
-	return nil
+	return ""
 }

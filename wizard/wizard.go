@@ -4,7 +4,6 @@
 package wizard
 
 import (
-	"errors"
 	"maps"
 	"strings"
 	"time"
@@ -61,7 +60,7 @@ const (
 type Move struct {
 	Moved    bool
 	Finished bool  // Next on the last step, with everything in place
-	Blocked  error // what must be fixed first; shown as is
+	Blocked  error // what must be fixed first: a *Blocked, shown as is
 	// Unticked lists required items not ticked yet. Nothing moved: ask the
 	// person, then call SkipUnticked. Asked once per screen.
 	Unticked []Item
@@ -132,7 +131,7 @@ func Open(steps []Step, store Store, p profiles.Profile, now func() time.Time) *
 // blockedBefore is the first step before i that blocks the way, or -1.
 func (w *Wizard) blockedBefore(i int) int {
 	for j := 1; j < i; j++ {
-		if w.Blocker(j) != nil {
+		if w.Needs(j) != "" {
 			return j
 		}
 	}
@@ -170,10 +169,28 @@ func (w *Wizard) Index(id StepID) int {
 // the Wizard's methods, which save.
 func (w *Wizard) State() *State { return &w.st }
 
-// Blocker is what step i still needs before Next, or nil.
-func (w *Wizard) Blocker(i int) error {
+// Blocked is a sentence to show the person where an error is expected: why
+// they cannot go on (a step's check, a refused paste). Unlike a Go error it
+// starts with a capital and ends with a full stop, so callers show Text (or
+// Error()) as it is, without Sentence.
+type Blocked struct{ Text string }
+
+func (b *Blocked) Error() string { return b.Text }
+
+// Needs is what step i still needs before Next, as the sentence to show, or
+// "".
+func (w *Wizard) Needs(i int) string {
 	if c := w.steps[i].Check; c != nil {
 		return c(&w.st)
+	}
+	return ""
+}
+
+// Blocker is Needs as an error (a *Blocked), or nil: the shape Move.Blocked
+// and GoTo carry.
+func (w *Wizard) Blocker(i int) error {
+	if need := w.Needs(i); need != "" {
+		return &Blocked{Text: need}
 	}
 	return nil
 }
@@ -192,7 +209,7 @@ func (w *Wizard) Unticked(i int) []Item {
 
 // Done reports whether step i's checks pass and its required items are ticked.
 func (w *Wizard) Done(i int) bool {
-	return w.Blocker(i) == nil && len(w.Unticked(i)) == 0
+	return w.Needs(i) == "" && len(w.Unticked(i)) == 0
 }
 
 // Status is how step i appears in the step list. The step a failed live
@@ -281,11 +298,11 @@ func (w *Wizard) Back() bool {
 // between to pass their checks (unticked items don't stop it).
 func (w *Wizard) GoTo(i int) error {
 	if !w.Reachable(i) {
-		return errors.New("Finish the steps before this one first.")
+		return &Blocked{Text: "Finish the steps before this one first."}
 	}
 	for j := w.cur; j < i; j++ {
-		if err := w.Blocker(j); err != nil {
-			return errors.New(w.steps[j].Title + ": " + err.Error())
+		if need := w.Needs(j); need != "" {
+			return &Blocked{Text: w.steps[j].Title + ": " + need}
 		}
 	}
 	w.cur = i
@@ -339,7 +356,7 @@ func (w *Wizard) applyOrg() {
 // create saves the new profile when the person leaves the Org screen.
 func (w *Wizard) create() error {
 	if !w.st.Org.OK() {
-		return errors.New(w.st.Org.FirstProblem())
+		return &Blocked{Text: w.st.Org.FirstProblem()}
 	}
 	p := &w.st.Profile
 	p.Name = strings.TrimSpace(w.st.Draft.Name)
@@ -347,7 +364,7 @@ func (w *Wizard) create() error {
 	w.applyOrg()
 	w.tick(IDOrgLoginURL)
 	if err := w.store.Save(w.stamped()); err != nil {
-		return errors.New("Couldn't save this org's profile: " + err.Error())
+		return &Blocked{Text: "Couldn't save this org's profile: " + err.Error()}
 	}
 	w.st.Saved = true
 	return nil

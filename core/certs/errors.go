@@ -1,8 +1,11 @@
 package certs
 
+import "github.com/tnjwt/tnjwt/core/problem"
+
 // ErrorKind names the reason an input was refused, so callers (and tests) can
-// tell the cases apart without matching on the wording.
-type ErrorKind string
+// tell the cases apart without matching on the wording. It is the shared
+// kind, so InputError.Kind takes these constants.
+type ErrorKind = problem.Kind
 
 // The reasons an input can be refused.
 const (
@@ -29,16 +32,6 @@ const (
 
 // InputError says, for a Salesforce admin, what is wrong with a file or an
 // option (Problem) and what to do about it (Hint). It never quotes the
-// contents of a private key.
-type InputError struct {
-	Problem string // "the key file is an encrypted private key"
-	Hint    string // a sentence or two: what to do
-	Kind    ErrorKind
-}
-
-func (e *InputError) Error() string {
-	if e.Hint == "" {
-		return e.Problem
-	}
-	return e.Problem + ". " + e.Hint
-}
+// contents of a private key. It is the shared input error, so certs and
+// salesforce refusals read and unwrap alike.
+type InputError = problem.Input

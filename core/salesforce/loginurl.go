@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/tnjwt/tnjwt/core/problem"
 )
 
 // OrgKind says what sort of login host a LoginURL names.
@@ -60,18 +62,9 @@ type LoginURL struct {
 
 // InputError is a value an admin typed or pasted that cannot be used. Problem
 // says what is wrong, Hint what to do (often the URL to use instead). Neither
-// ever quotes a secret.
-type InputError struct {
-	Problem string
-	Hint    string
-}
-
-func (e *InputError) Error() string {
-	if e.Hint == "" {
-		return e.Problem
-	}
-	return e.Problem + ". " + e.Hint
-}
+// ever quotes a secret. It is the shared input error, the same type as
+// certs.InputError; salesforce leaves Kind empty.
+type InputError = problem.Input
 
 const loginHint = "Use https://login.salesforce.com (production), https://test.salesforce.com (sandbox) " +
 	"or your org's My Domain URL (Setup → Quick Find 'My Domain' → Current My Domain URL)"

@@ -53,6 +53,10 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// WhatToDo is the remedy, so a screen can show it the way it shows any
+// refusal's (problem.Remedied); the method cannot share the field's name.
+func (e *Error) WhatToDo() string { return e.Remedy }
+
 // KindOf is the Kind of err when it is (or wraps) an *Error, else Other.
 func KindOf(err error) ErrorKind {
 	var e *Error

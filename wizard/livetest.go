@@ -30,11 +30,48 @@ const RetestWait = 10 * time.Minute
 // NotReadyError says why a saved profile cannot be tested yet: something the
 // setup walk still has to do. Nothing was sent.
 type NotReadyError struct {
-	Problem string // a sentence for the admin
+	Problem string // a sentence for the admin: what is missing, then what to do
 	Secrets bool   // the consumer key or private key is not in the keychain
+	toDo    string // the end of Problem that says what to do
 }
 
 func (e *NotReadyError) Error() string { return e.Problem }
+
+// WhatToDo is the part of Problem that says what to do, as a sentence of its
+// own (problem.Remedied). In Problem it may follow a colon in lower case.
+func (e *NotReadyError) WhatToDo() string {
+	if e.toDo == "" {
+		return ""
+	}
+	return strings.ToUpper(e.toDo[:1]) + e.toDo[1:] // each toDo starts with an ASCII letter
+}
+
+// notReady is the NotReadyError whose sentence is wrong followed by toDo.
+func notReady(wrong, toDo string) *NotReadyError {
+	return &NotReadyError{Problem: wrong + toDo, toDo: toDo}
+}
+
+// secretsMissing is notReady for a consumer key or private key not in the
+// keychain.
+func secretsMissing(wrong, toDo string) *NotReadyError {
+	e := notReady(wrong, toDo)
+	e.Secrets = true
+	return e
+}
+
+// What to do about an unreadable key or certificate, and about a broken
+// rotation: the same words wherever it happens.
+const (
+	newPair     = "On the Key and certificate step, make a new key and certificate, upload the certificate again and store the new key."
+	rotateAgain = "abandon this rotation on the Welcome screen and rotate again."
+)
+
+// badConsumerKey refuses a stored consumer key CheckConsumerKey refused
+// with err.
+func badConsumerKey(profile string, err error) *NotReadyError {
+	return notReady("The consumer key stored for "+profile+" can't be used: "+Sentence(err.Error())+" ",
+		"Paste it again on the Consumer key step.")
+}
 
 // TestRequest builds the live test of a saved profile: the org details from
 // the profile, the consumer key and private key from the keychain. Errors
@@ -42,11 +79,11 @@ func (e *NotReadyError) Error() string { return e.Problem }
 // (*secrets.Error, with its remedy). wait is the propagation budget.
 func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Duration) (salesforce.Request, error) {
 	if p.LoginURL == "" || p.Username == "" {
-		return salesforce.Request{}, &NotReadyError{Problem: p.Name + " has no login URL or username yet: finish the Your org step first."}
+		return salesforce.Request{}, notReady(p.Name+" has no login URL or username yet: ", "finish the Your org step first.")
 	}
 	login, err := salesforce.ParseLoginURL(p.LoginURL)
 	if err != nil {
-		return salesforce.Request{}, &NotReadyError{Problem: "The saved login URL can't be used: " + Sentence(err.Error()) + " Fix it on the Your org step."}
+		return salesforce.Request{}, notReady("The saved login URL can't be used: "+Sentence(err.Error())+" ", "Fix it on the Your org step.")
 	}
 	ck, err := readSecret(ctx, v, p.Name, secrets.ConsumerKey)
 	if err != nil {
@@ -61,16 +98,14 @@ func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Dur
 	}
 	key, err := certs.ParsePrivateKey(keyPEM)
 	if err != nil {
-		return salesforce.Request{}, &NotReadyError{Problem: "The private key stored for " + p.Name +
-			" can't be read. On the Key and certificate step, make a new key and certificate, upload the certificate again and store the new key."}
+		return salesforce.Request{}, notReady("The private key stored for "+p.Name+" can't be read. ", newPair)
 	}
 	if err := keyFitsCertificate(keyPEM, p); err != nil {
 		return salesforce.Request{}, err
 	}
 	clientID, _, err := salesforce.CheckConsumerKey(string(ck))
 	if err != nil {
-		return salesforce.Request{}, &NotReadyError{Problem: "The consumer key stored for " + p.Name +
-			" can't be used: " + Sentence(err.Error()) + " Paste it again on the Consumer key step."}
+		return salesforce.Request{}, badConsumerKey(p.Name, err)
 	}
 	return salesforce.Request{
 		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience, Remembered: p.WorkingAudience,
@@ -83,21 +118,18 @@ func TestRequest(ctx context.Context, v Vault, p profiles.Profile, wait time.Dur
 func pendingRequest(ctx context.Context, v Vault, p profiles.Profile, login salesforce.LoginURL, ck string, wait time.Duration) (salesforce.Request, error) {
 	keyPEM, err := v.Get(ctx, p.Name, secrets.PendingPrivateKey)
 	if notFound(err) {
-		return salesforce.Request{}, &NotReadyError{Secrets: true, Problem: "The new key of " + p.Name + "'s rotation isn't in your " +
-			secrets.Location() + ": abandon this rotation on the Welcome screen and rotate again."}
+		return salesforce.Request{}, secretsMissing("The new key of "+p.Name+"'s rotation isn't in your "+secrets.Location()+": ", rotateAgain)
 	}
 	if err != nil {
 		return salesforce.Request{}, err
 	}
 	b, err := certs.Load(keyPEM, []byte(p.Pending.CertificatePEM))
 	if err != nil {
-		return salesforce.Request{}, &NotReadyError{Problem: "The new key of " + p.Name + "'s rotation doesn't match its certificate: " +
-			"abandon this rotation on the Welcome screen and rotate again."}
+		return salesforce.Request{}, notReady("The new key of "+p.Name+"'s rotation doesn't match its certificate: ", rotateAgain)
 	}
 	clientID, _, err := salesforce.CheckConsumerKey(ck)
 	if err != nil {
-		return salesforce.Request{}, &NotReadyError{Problem: "The consumer key stored for " + p.Name +
-			" can't be used: " + Sentence(err.Error()) + " Paste it again on the Consumer key step."}
+		return salesforce.Request{}, badConsumerKey(p.Name, err)
 	}
 	return salesforce.Request{
 		LoginURL: login.URL, ClientID: clientID, Username: p.Username, Audience: p.Audience, Remembered: p.WorkingAudience,
@@ -113,12 +145,11 @@ func keyFitsCertificate(keyPEM []byte, p profiles.Profile) error {
 		return nil // imported without a certificate: nothing to check against
 	}
 	if _, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err != nil {
-		return &NotReadyError{Problem: "The certificate saved in " + p.Name + " can't be read. " +
-			"On the Key and certificate step, make a new key and certificate, upload the certificate again and store the new key."}
+		return notReady("The certificate saved in "+p.Name+" can't be read. ", newPair)
 	}
 	if _, err := certs.Load(keyPEM, []byte(p.CertificatePEM)); err != nil {
-		return &NotReadyError{Problem: "The private key in your " + secrets.Location() + " belongs to an older certificate of " +
-			p.Name + ": finish the Keychain step to store the new one."}
+		return notReady("The private key in your "+secrets.Location()+" belongs to an older certificate of "+p.Name+": ",
+			"finish the Keychain step to store the new one.")
 	}
 	return nil
 }
@@ -126,8 +157,8 @@ func keyFitsCertificate(keyPEM []byte, p profiles.Profile) error {
 func readSecret(ctx context.Context, v Vault, profile string, purpose secrets.Purpose) ([]byte, error) {
 	b, err := v.Get(ctx, profile, purpose)
 	if notFound(err) {
-		return nil, &NotReadyError{Secrets: true, Problem: "The consumer key and private key of " + profile +
-			" aren't in your " + secrets.Location() + " yet: the setup stores them on its last step, Keychain."}
+		return nil, secretsMissing("The consumer key and private key of "+profile+" aren't in your "+secrets.Location()+" yet: ",
+			"the setup stores them on its last step, Keychain.")
 	}
 	return b, err
 }
