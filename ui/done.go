@@ -71,7 +71,14 @@ func (d *doneScreen) show() {
 	d.summary.RemoveAll()
 	for _, l := range wizard.Summary(d.s.wiz.State().Profile, d.s.deps.Now()) {
 		d.summary.Add(widget.NewLabel(l.Label))
-		d.summary.Add(selectable(report.OrDash(l.Value)))
+		value := selectable(report.OrDash(l.Value))
+		if l.Fingerprint {
+			// Broken between bytes, as Setup shows it, never inside one.
+			value = selectable(fingerprintLines(l.Value))
+			value.Wrapping = fyne.TextWrapOff
+			value.TextStyle = fyne.TextStyle{Monospace: true}
+		}
+		d.summary.Add(value)
 	}
 }
 

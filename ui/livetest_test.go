@@ -538,8 +538,8 @@ func walkToAFrontdoorURL(t *testing.T, legacy bool) {
 		t.Fatalf("Next after the pass went to %s", e.at())
 	}
 	e.see("Last test passed on")
-	e.see(certs.Describe(testBundle(t).Cert, testNow).Fingerprint)
-	e.see("Renew by")
+	e.see(fingerprintLines(certs.Describe(testBundle(t).Cert, testNow).Fingerprint)) // in lines of whole bytes
+	e.see("Renew from")
 	e.next() // Finish
 	if e.at() != wizard.StepWelcome {
 		t.Fatalf("Finish went to %s", e.at())
@@ -599,7 +599,7 @@ func TestDoneScreenExports(t *testing.T) {
 	d := e.s.screen(wizard.StepDone).(*doneScreen)
 	e.see("Run-as user")
 	e.see(testUser)
-	e.see("Renew by")
+	e.see("Renew from")
 
 	dir := t.TempDir()
 	d.exportTo(export.FormatEnv, dir)

@@ -95,13 +95,10 @@ var transportKinds = map[string]bool{
 	salesforce.KindTooLarge: true, salesforce.KindRedirect: true, salesforce.KindUnsafeHost: true,
 }
 
-// RenewBeforeDays is how long before expiry the Done screen asks for a
-// renewal, so a new certificate has time to be uploaded and propagate.
-const RenewBeforeDays = 30
-
 // SummaryLine is one labelled fact of the Done screen.
 type SummaryLine struct {
 	Label, Value string
+	Fingerprint  bool // Value is a SHA-256 fingerprint, best shown in lines of whole bytes
 }
 
 // Summary is what the Done screen lists about a set-up org.
@@ -111,20 +108,25 @@ func Summary(p profiles.Profile, now time.Time) []SummaryLine {
 		audience = salesforce.PreferredAudience(login, p.Sandbox || login.Sandbox, p.Audience, p.WorkingAudience)
 	}
 	lines := []SummaryLine{
-		{"Org", p.Name},
-		{"Login URL", p.LoginURL},
-		{"Run-as user", p.Username},
-		{"Audience (aud)", audience},
-		{"Certificate (SHA-256)", p.Fingerprint},
+		{Label: "Org", Value: p.Name},
+		{Label: "Login URL", Value: p.LoginURL},
+		{Label: "Run-as user", Value: p.Username},
+		{Label: "Audience (aud)", Value: audience},
+		{Label: "Certificate (SHA-256)", Value: p.Fingerprint, Fingerprint: true},
 	}
 	if !p.CertNotAfter.IsZero() {
 		cert, _ := CertText(p, now)
-		renew := p.CertNotAfter.AddDate(0, 0, -RenewBeforeDays).In(now.Location()).Format("2 Jan 2006")
-		lines = append(lines, SummaryLine{"Expiry", cert}, SummaryLine{"Renew by", renew +
-			" (30 days before expiry): make a new certificate, upload it, test again and update your servers"})
+		var notBefore time.Time
+		if c, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
+			notBefore = c.NotBefore
+		}
+		renew := certs.RenewFrom(notBefore, p.CertNotAfter).In(now.Location()).Format("2 Jan 2006")
+		lines = append(lines, SummaryLine{Label: "Expiry", Value: cert}, SummaryLine{Label: "Renew from", Value: renew +
+			": Renew certificate on the Welcome screen makes a new certificate over the same key; upload it and " +
+			"nothing on your servers changes"})
 	}
 	lines = append(lines,
-		SummaryLine{"Secrets", "The consumer key and private key are in your " + secrets.Location() + "."},
-		SummaryLine{"Last test", LastTestText(p.LastTest)})
+		SummaryLine{Label: "Secrets", Value: "The consumer key and private key are in your " + secrets.Location() + "."},
+		SummaryLine{Label: "Last test", Value: LastTestText(p.LastTest)})
 	return lines
 }

@@ -22,6 +22,18 @@ type Expiry struct {
 	Urgency  Urgency
 }
 
+// RenewFrom is when the renewal warning starts for a certificate valid from
+// notBefore to notAfter (see ExpiryOf).
+func RenewFrom(notBefore, notAfter time.Time) time.Time {
+	warnAt := notAfter.Add(-WarnDays * 24 * time.Hour)
+	if !notBefore.IsZero() && notBefore.Before(notAfter) {
+		if twoThirds := notBefore.Add(notAfter.Sub(notBefore) * 2 / 3); twoThirds.Before(warnAt) {
+			warnAt = twoThirds
+		}
+	}
+	return warnAt
+}
+
 // ExpiryOf judges a certificate valid from notBefore to notAfter at now. The
 // warning starts WarnDays before the end, or once two thirds of the
 // validity have passed, whichever comes first: a long-lived certificate is
@@ -29,12 +41,7 @@ type Expiry struct {
 // (not known) leaves only the WarnDays rule.
 func ExpiryOf(notBefore, notAfter, now time.Time) Expiry {
 	e := Expiry{NotAfter: notAfter, DaysLeft: DaysLeft(notAfter, now)}
-	warnAt := notAfter.Add(-WarnDays * 24 * time.Hour)
-	if !notBefore.IsZero() && notBefore.Before(notAfter) {
-		if twoThirds := notBefore.Add(notAfter.Sub(notBefore) * 2 / 3); twoThirds.Before(warnAt) {
-			warnAt = twoThirds
-		}
-	}
+	warnAt := RenewFrom(notBefore, notAfter)
 	switch {
 	case !now.Before(notAfter):
 		e.Urgency = Expired
