@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
@@ -177,11 +176,8 @@ func TestOversizedConsumerKeyInputIsRefused(t *testing.T) {
 				if c.stdin != nil {
 					env.Stdin = c.stdin()
 				}
-				start := time.Now()
+				// An unbounded read of the endless input would hang here.
 				code, out, errOut := runCmd(t, env, append(args, c.args...)...)
-				if took := time.Since(start); took > 5*time.Second {
-					t.Errorf("took %v", took)
-				}
 				if code != ExitUsage || out != "" || strings.Count(errOut, "\n") != 1 ||
 					!strings.Contains(errOut, "the consumer key in "+c.mention+" is "+tooLong) {
 					t.Errorf("exit %d, want 2 and one line saying the key in %s is %s\nstdout %q\nstderr %q", code, c.mention, tooLong, out, errOut)

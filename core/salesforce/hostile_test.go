@@ -240,18 +240,15 @@ func TestDrippingReplyTimesOut(t *testing.T) {
 			}
 			cl := testClient()
 			cl.Timeout = 200 * time.Millisecond // this timeout must expire
-			start := time.Now()
+			// A body that never ends would hang here: the test's own
+			// deadline is the check, not a timed assertion.
 			res, err := cl.Exchange(context.Background(), f.request(t))
-			took := time.Since(start)
 			var te *TransportError
 			if !errors.As(err, &te) || te.Kind != KindTimeout || te.Phase != c.phase {
 				t.Fatalf("err = %v (%T), want a %s timeout", err, err, c.phase)
 			}
 			if !strings.Contains(te.Problem, "began to answer (HTTP 200) but the rest of its reply did not arrive within 200 milliseconds") {
 				t.Errorf("problem = %q", te.Problem)
-			}
-			if took > 5*time.Second {
-				t.Errorf("the exchange took %v, with a timeout of 200 ms", took)
 			}
 			if res.FrontdoorURI != "" {
 				t.Error("a frontdoor URL came out of a timeout")
