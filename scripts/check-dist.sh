@@ -58,7 +58,7 @@ JSON
 "$hl" emulator --config "$work/org.json" >"$work/emulator.log" 2>&1 &
 epid=$!
 trap 'kill $epid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 100); do grep -q '^listening on ' "$work/emulator.log" && break; sleep 0.05; done
+for _ in $(seq 400); do grep -q '^listening on ' "$work/emulator.log" && break; sleep 0.05; done # up to 20 s on a busy machine
 url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/emulator.log" | head -1)"
 [ -n "$url" ] || fail "the headless emulator did not start: $(cat "$work/emulator.log")"
 "$hl" test --login-url "$url" --client-id "$key" --username embed@acme.com --key-file "$work/keys/sf_private_key.pem" --json \

@@ -454,14 +454,7 @@ func (w *welcomeScreen) keyChange(name, what, done string, change func(context.C
 func certLine(p profiles.Profile, now time.Time) (*widget.Label, certs.Urgency) {
 	text, _ := wizard.CertText(p, now)
 	l := wrapped(text)
-	u := certs.Fine
-	if p.CertificatePEM != "" {
-		var notBefore time.Time
-		if c, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
-			notBefore = c.NotBefore
-		}
-		u = certs.ExpiryOf(notBefore, p.CertNotAfter, now).Urgency
-	}
+	u := wizard.CertUrgency(p, now)
 	switch u {
 	case certs.Expired:
 		l.Importance = widget.DangerImportance

@@ -369,8 +369,8 @@ func (s *shell) setStatus(text string) {
 	s.status.Importance = widget.MediumImportance
 	was := s.status.Text
 	s.status.SetText(text)
-	if (was == "") != (text == "") || len(was)/60 != len(text)/60 {
-		s.frame.Refresh() // the footer may change height with it
+	if was != text {
+		s.frame.Refresh() // a wrapped message may change the footer's height
 	}
 	if text == "" {
 		return

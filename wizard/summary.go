@@ -26,6 +26,24 @@ func DaysLeft(notAfter, now time.Time) int {
 	return int(math.Round(to.Sub(from).Hours() / 24))
 }
 
+// CertUrgency is how soon the profile's certificate needs renewing
+// (certs.ExpiryOf); Fine when it has none.
+func CertUrgency(p profiles.Profile, now time.Time) certs.Urgency {
+	if p.CertificatePEM == "" || p.CertNotAfter.IsZero() {
+		return certs.Fine
+	}
+	return certs.ExpiryOf(certNotBefore(p), p.CertNotAfter, now).Urgency
+}
+
+// certNotBefore is the start of the certificate's validity, zero when it
+// cannot be read (the expiry rules then use the 30-day rule alone).
+func certNotBefore(p profiles.Profile) time.Time {
+	if c, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
+		return c.NotBefore
+	}
+	return time.Time{}
+}
+
 // CertText describes a profile's certificate expiry for the Welcome screen;
 // warn is true once renewal is due (certs.ExpiryOf: 30 days before the end,
 // or past two thirds of the validity) or the certificate has expired.
@@ -33,11 +51,7 @@ func CertText(p profiles.Profile, now time.Time) (text string, warn bool) {
 	if p.CertificatePEM == "" || p.CertNotAfter.IsZero() {
 		return "No certificate yet.", false
 	}
-	var notBefore time.Time
-	if c, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
-		notBefore = c.NotBefore
-	}
-	warn = certs.ExpiryOf(notBefore, p.CertNotAfter, now).Urgency != certs.Fine
+	warn = CertUrgency(p, now) != certs.Fine
 	date := p.CertNotAfter.In(now.Location()).Format("2 Jan 2006")
 	switch days := DaysLeft(p.CertNotAfter, now); {
 	case !p.CertNotAfter.After(now):
@@ -116,11 +130,7 @@ func Summary(p profiles.Profile, now time.Time) []SummaryLine {
 	}
 	if !p.CertNotAfter.IsZero() {
 		cert, _ := CertText(p, now)
-		var notBefore time.Time
-		if c, err := certs.ParseCertificate([]byte(p.CertificatePEM)); err == nil {
-			notBefore = c.NotBefore
-		}
-		renew := certs.RenewFrom(notBefore, p.CertNotAfter).In(now.Location()).Format("2 Jan 2006")
+		renew := certs.RenewFrom(certNotBefore(p), p.CertNotAfter).In(now.Location()).Format("2 Jan 2006")
 		lines = append(lines, SummaryLine{Label: "Expiry", Value: cert}, SummaryLine{Label: "Renew from", Value: renew +
 			": Renew certificate on the Welcome screen makes a new certificate over the same key; upload it and " +
 			"nothing on your servers changes"})
