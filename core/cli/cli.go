@@ -128,8 +128,14 @@ func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
 	if len(args) == 0 || isGUIFlag(args[0]) {
 		return 0, false
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := context.Background()
+	// Ctrl-C cancels a command's work; help and the version just print, and
+	// setting up signal handling is a tenth of their start-up.
+	if !printsOnly(args[0]) {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	env := &Env{Ctx: ctx, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Now: time.Now,
 		NewVault: osKeychain, NewClient: salesforce.NewClient}
 	return Dispatch(args, env), true
@@ -146,11 +152,11 @@ func Dispatch(args []string, env *Env) int {
 }
 
 func dispatch(args []string, env *Env) error {
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	switch {
+	case isHelp(args[0]):
 		printHelp(env.Stdout)
 		return nil
-	case "-version", "--version", "version":
+	case isVersion(args[0]):
 		fmt.Fprintf(env.Stdout, "tnjwt %s (%s build)\n", Build.Version, Build.Kind)
 		return nil
 	}
@@ -165,6 +171,12 @@ func dispatch(args []string, env *Env) error {
 	}
 	return usageErrorf("unknown command %q (try: tnjwt --help)", args[0])
 }
+
+func isHelp(a string) bool    { return a == "-h" || a == "-help" || a == "--help" || a == "help" }
+func isVersion(a string) bool { return a == "-version" || a == "--version" || a == "version" }
+
+// printsOnly reports the arguments that print and exit without other work.
+func printsOnly(a string) bool { return isHelp(a) || isVersion(a) }
 
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "tnjwt sets up and tests the Salesforce OAuth 2.0 JWT bearer flow for Tableau Next embedding.")

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -95,7 +96,8 @@ func isLegacyHost(aud any) bool {
 	return s == LoginAudience || s == TestAudience
 }
 
-var numericString = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+// Compiled on first use, not at start-up.
+var numericString = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`) })
 
 // expOK wants exp in the future, as a JSON number or a numeric string (the
 // form Salesforce's own example uses). There is no upper bound: Salesforce
@@ -107,7 +109,7 @@ func expOK(exp any, now time.Time) bool {
 		text = v.String()
 	case string:
 		text = strings.TrimSpace(v)
-		if !numericString.MatchString(text) {
+		if !numericString().MatchString(text) {
 			return false
 		}
 	default:

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -523,7 +524,8 @@ const (
 	newestVersion = 66 // Spring '26
 )
 
-var versionPath = regexp.MustCompile(`^v([0-9]+)\.0$`)
+// Compiled on first use, not at start-up.
+var versionPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v([0-9]+)\.0$`) })
 
 // checkSession refuses, in the REST API's words, a bearer token that is no
 // good, and (needAPI) one whose scopes do not reach the REST API: a token
@@ -586,7 +588,7 @@ func (e *Emulator) serveVersion(x *exchange, rest string) {
 		return
 	}
 	version, sub, _ := strings.Cut(rest, "/")
-	m := versionPath.FindStringSubmatch(version)
+	m := versionPath().FindStringSubmatch(version)
 	n := 0
 	if m != nil {
 		n, _ = strconv.Atoi(m[1])

@@ -6,6 +6,7 @@ package safetext
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -14,8 +15,12 @@ import (
 const MaxLen = 500
 
 // ansi matches terminal escape sequences: CSI (ESC [ … final), OSC (ESC ]
-// … BEL or ESC \) and two-character ESC sequences.
-var ansi = regexp.MustCompile(`\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]`)
+// … BEL or ESC \) and two-character ESC sequences. Like every regexp in
+// tnjwt it is compiled on first use: a package-level one is compiled at
+// start-up by every command, `tnjwt --help` included.
+var ansi = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]`)
+})
 
 // Clean returns s with escape sequences removed, every other control
 // character (C0, C1, DEL), bidirectional override and isolate, and invalid
@@ -23,7 +28,7 @@ var ansi = regexp.MustCompile(`\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b
 // characters ("…" marks a cut).
 func Clean(s string) string {
 	s = strings.ToValidUTF8(s, " ")
-	s = ansi.ReplaceAllString(s, "")
+	s = ansi().ReplaceAllString(s, "")
 	var b strings.Builder
 	space := false
 	n := 0

@@ -3,12 +3,13 @@ package salesforce
 import (
 	"crypto/rsa"
 	"fmt"
-	"github.com/tnjwt/tnjwt/core/safetext"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/safetext"
 )
 
 // MinKeyBits is the smallest RSA key Salesforce takes for the JWT bearer flow.
@@ -24,9 +25,10 @@ const consumerKeyWhere = "Copy it again from " + ConsumerKeyPath
 
 // consumerSecretShape is a consumer secret as Setup shows it (64 hex
 // digits): pasted by mistake for the key, which the JWT flow needs.
-var consumerSecretShape = regexp.MustCompile(`^[0-9A-Fa-f]{64}$`)
+var consumerSecretShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Fa-f]{64}$`) })
 
-var consumerKeyShape = regexp.MustCompile(`^3MVG[A-Za-z0-9._]{40,}$`)
+// Compiled on first use, not at start-up (see safetext.ansi).
+var consumerKeyShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^3MVG[A-Za-z0-9._]{40,}$`) })
 
 // CheckConsumerKey trims a pasted consumer key. It refuses an empty key or one
 // with spaces or line breaks inside, and warns (without refusing) when the key
@@ -47,11 +49,11 @@ func CheckConsumerKey(raw string) (key, warning string, err error) {
 			Hint:    consumerKeyWhere + ", in one piece",
 		}
 	}
-	if consumerSecretShape.MatchString(key) {
+	if consumerSecretShape().MatchString(key) {
 		return key, "this looks like the consumer secret (64 hexadecimal characters), which the JWT bearer flow does not use: " +
 			"copy the Consumer Key, shown above the secret. " + consumerKeyWhere, nil
 	}
-	if !consumerKeyShape.MatchString(key) {
+	if !consumerKeyShape().MatchString(key) {
 		warning = fmt.Sprintf("the consumer key doesn't look like one Salesforce generates: those start with 3MVG "+
 			"and are about 85 characters of letters, digits, '.' and '_' (this one has %d characters). "+
 			"A truncated key is refused with invalid_client_id. %s", len(key), consumerKeyWhere)

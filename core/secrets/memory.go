@@ -55,14 +55,15 @@ func macOSCommand(service, user, value string) string {
 	return fmt.Sprintf("add-generic-password -U -s %s -a %s -w %s\n", shellQuote(service), shellQuote(user), shellQuote(pw))
 }
 
-var shellUnsafe = regexp.MustCompile(`[^\w@%+=:,./-]`)
+// Compiled on first use, not at start-up.
+var shellUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\w@%+=:,./-]`) })
 
 // shellQuote is go-keyring's internal shellescape.Quote.
 func shellQuote(s string) string {
 	if s == "" {
 		return "''"
 	}
-	if shellUnsafe.MatchString(s) {
+	if shellUnsafe().MatchString(s) {
 		return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 	}
 	return s
