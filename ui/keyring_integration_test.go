@@ -39,7 +39,7 @@ func TestKeyringRetestReadsTheRealKeychain(t *testing.T) {
 	const name = "tnjwt-ui-retest-integration"
 	t.Cleanup(func() { _ = e.vault.DeleteProfile(context.Background(), name) })
 	org := startPracticeOrg(t)
-	e.savedOrg(name, org.url, true)
+	e.savedOrg(name, org.URL, true)
 	r := e.retest(name)
 	e.see("The JWT bearer flow works for " + name + ".")
 	if r.frontdoor == "" {

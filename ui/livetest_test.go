@@ -21,6 +21,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
@@ -29,39 +30,14 @@ import (
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
-const (
-	emuApp     = "Tableau Next Embedding"
-	emuPermset = "TableauNextEmbeddingJWT"
-)
-
-// practiceOrg is the emulator on loopback, set up right for testBundle's
-// certificate, testKey and testUser.
-type practiceOrg struct {
-	e   *emulator.Emulator
-	url string
-}
-
-func startPracticeOrg(t *testing.T) *practiceOrg {
+// startPracticeOrg serves the practice org, set up right for testBundle's
+// certificate, testKey and testUser. It keeps the legacy login hosts, the
+// default of a practice org: its audience is https://login.salesforce.com.
+func startPracticeOrg(t *testing.T) *emulatortest.Org {
 	t.Helper()
-	active := true
-	cfg := &emulator.Config{
-		Apps: []emulator.AppConfig{{
-			Name: emuApp, ConsumerKey: testKey, Certificate: string(testBundle(t).CertPEM),
-			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"},
-			PermittedUsers: emulator.AdminApproved, PermissionSets: []string{emuPermset},
-		}},
-		Users: []emulator.UserConfig{{Username: testUser, Active: &active, PermissionSets: []string{emuPermset}}},
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("practice org config: %v", err)
-	}
-	em := emulator.New(cfg, emulator.Options{})
-	srv, err := emulator.Start("127.0.0.1:0", em)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return &practiceOrg{e: em, url: srv.URL}
+	cfg := emulatortest.Config(testBundle(t))
+	cfg.LegacyLoginHosts = nil
+	return emulatortest.Start(t, cfg, emulator.Options{})
 }
 
 // savedOrg saves a profile whose whole checklist up to the consumer key is
@@ -131,7 +107,7 @@ func (e *env) clipboard() string { return e.appRef.Clipboard().Content() }
 func TestRetestShowsTheFrontdoorURLMaskedUntilRevealed(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme", org.url, true)
+	e.savedOrg("acme", org.URL, true)
 	e.see("Not tested yet.")
 	r := e.retest("acme")
 
@@ -142,7 +118,7 @@ func TestRetestShowsTheFrontdoorURLMaskedUntilRevealed(t *testing.T) {
 	otp := r.frontdoor[strings.Index(r.frontdoor, "otp=")+4:][:20]
 	e.notSee(otp) // neither the URL nor the snippet shows the one-time code
 	e.see(report.MaskFrontdoor(r.frontdoor))
-	e.see(report.SDKCall(report.MaskFrontdoor(r.frontdoor), org.url))
+	e.see(report.SDKCall(report.MaskFrontdoor(r.frontdoor), org.URL))
 	for _, p := range report.Phases {
 		if mark := r.phases[p.ID].mark.Text; mark != "✓" {
 			t.Errorf("%s shows %q on the timeline, want ✓", p.Label, mark)
@@ -152,7 +128,7 @@ func TestRetestShowsTheFrontdoorURLMaskedUntilRevealed(t *testing.T) {
 		}
 	}
 	e.see("What was sent")
-	e.see(org.url + "/services/oauth2/token")
+	e.see(org.URL + "/services/oauth2/token")
 	e.see(testKey[:8] + "••••••")
 	e.notSee(testKey)
 	if r.url.Selectable {
@@ -173,11 +149,11 @@ func TestRetestShowsTheFrontdoorURLMaskedUntilRevealed(t *testing.T) {
 	}
 	e.see("Copied the frontdoor URL to the clipboard. tnjwt clears it in 1 minute.")
 	e.tap(r.copyOrg)
-	if e.clipboard() != org.url { // a loopback org is its own Lightning address
-		t.Errorf("orgUrl copied as %q, want %q", e.clipboard(), org.url)
+	if e.clipboard() != org.URL { // a loopback org is its own Lightning address
+		t.Errorf("orgUrl copied as %q, want %q", e.clipboard(), org.URL)
 	}
 	e.tap(r.copySnippet)
-	if want := report.SDKCall(r.frontdoor, org.url); e.clipboard() != want {
+	if want := report.SDKCall(r.frontdoor, org.URL); e.clipboard() != want {
 		t.Errorf("snippet copied as %q, want %q", e.clipboard(), want)
 	}
 
@@ -223,8 +199,8 @@ func assertNoCredentialOnDisk(t *testing.T, dir, otp string) {
 func TestRetestRefusalShowsTheDiagnosisAndGoesToTheStep(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme", org.url, true)
-	if err := org.e.RemoveCertificate(emuApp); err != nil {
+	e.savedOrg("acme", org.URL, true)
+	if err := org.E.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
 	}
 	r := e.retest("acme")
@@ -267,10 +243,10 @@ func TestRetestRefusalShowsTheDiagnosisAndGoesToTheStep(t *testing.T) {
 	e.see("Last test failed on")
 
 	// A cause no screen covers: the diagnosis, and no button.
-	if err := org.e.UploadCertificate(emuApp, testBundle(t).CertPEM); err != nil {
+	if err := org.E.UploadCertificate(emulatortest.AppName, testBundle(t).CertPEM); err != nil {
 		t.Fatal(err)
 	}
-	if err := org.e.SetUserActive(testUser, false); err != nil {
+	if err := org.E.SetUserActive(testUser, false); err != nil {
 		t.Fatal(err)
 	}
 	r = e.retest("acme")
@@ -283,7 +259,7 @@ func TestRetestRefusalShowsTheDiagnosisAndGoesToTheStep(t *testing.T) {
 		t.Error("the ECA step is still marked after a test that blames something else")
 	}
 	// A later pass clears the mark.
-	if err := org.e.SetUserActive(testUser, true); err != nil {
+	if err := org.E.SetUserActive(testUser, true); err != nil {
 		t.Fatal(err)
 	}
 	e.tap(r.run)
@@ -297,9 +273,9 @@ func TestRetestRefusalShowsTheDiagnosisAndGoesToTheStep(t *testing.T) {
 
 // slowPropagation makes the practice org answer invalid_client_id for an
 // hour, and the client's pause between attempts wait only for Cancel.
-func slowPropagation(t *testing.T, e *env, org *practiceOrg) (entered chan struct{}, returned chan error) {
+func slowPropagation(t *testing.T, e *env, org *emulatortest.Org) (entered chan struct{}, returned chan error) {
 	t.Helper()
-	if err := org.e.SetPropagation(emuApp, time.Hour); err != nil {
+	if err := org.E.SetPropagation(emulatortest.AppName, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	entered, returned = make(chan struct{}, 10), make(chan error, 10)
@@ -319,7 +295,7 @@ func slowPropagation(t *testing.T, e *env, org *practiceOrg) (entered chan struc
 func TestRetestCancelStopsThePropagationWait(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme", org.url, true)
+	e.savedOrg("acme", org.URL, true)
 	entered, returned := slowPropagation(t, e, org)
 	test.Tap(e.row("acme").retest)
 	<-entered // attempt 1 got invalid_client_id; the client waits to retry
@@ -356,7 +332,7 @@ func TestRetestCancelStopsThePropagationWait(t *testing.T) {
 func TestRetestWithoutTheWaitTriesOnce(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme", org.url, true)
+	e.savedOrg("acme", org.URL, true)
 	entered, _ := slowPropagation(t, e, org)
 	e.openLiveTest("acme")
 	r := e.liveTest()
@@ -431,7 +407,7 @@ func (e *env) openLiveTest(name string) {
 func TestRetestKeychainErrorShowsTheRemedy(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme", org.url, true)
+	e.savedOrg("acme", org.URL, true)
 	e.mem.SetHook(func(op, _, _ string) error {
 		return errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'")
 	})
@@ -451,7 +427,7 @@ func TestRetestKeychainErrorShowsTheRemedy(t *testing.T) {
 func TestRetestIsReachableByKeyboard(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme", org.url, true)
+	e.savedOrg("acme", org.URL, true)
 	c := e.s.win.Canvas()
 	c.Focus(e.s.welcome.start)
 	retest := e.row("acme").retest
@@ -484,11 +460,11 @@ func TestWalkFromWelcomeToAFrontdoorURL(t *testing.T) {
 func walkToAFrontdoorURL(t *testing.T, legacy bool) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	org.e.SetLegacyLoginHosts(legacy)
+	org.E.SetLegacyLoginHosts(legacy)
 	e.fillOrg("acme")
 	o := e.org()
 	o.url.SetText("")
-	test.Type(o.url, org.url)
+	test.Type(o.url, org.URL)
 	e.settle()
 	e.next()
 	e.key().adopt(e.s.wiz, testBundle(t))
@@ -516,13 +492,13 @@ func walkToAFrontdoorURL(t *testing.T, legacy bool) {
 	}
 	e.tap(r.run)
 	e.see("The JWT bearer flow works for acme.")
-	if !strings.HasPrefix(r.frontdoor, org.url+"/secur/frontdoor.jsp?otp=") {
+	if !strings.HasPrefix(r.frontdoor, org.URL+"/secur/frontdoor.jsp?otp=") {
 		t.Fatalf("frontdoor URL %q", r.frontdoor)
 	}
-	wantAud := org.url
+	wantAud := org.URL
 	if legacy {
 		wantAud = salesforce.ProductionAudience
-		e.see("tnjwt tried aud = " + org.url + " first; the final answer came with aud = " + wantAud + ".")
+		e.see("tnjwt tried aud = " + org.URL + " first; the final answer came with aud = " + wantAud + ".")
 	}
 	if p, _ := e.store.Get("acme"); p.WorkingAudience != wantAud {
 		t.Errorf("remembered audience %q, want %q", p.WorkingAudience, wantAud)
@@ -562,7 +538,7 @@ func TestCopiedSecretsLeaveTheClipboard(t *testing.T) {
 		}
 		timers = append(timers, f)
 	}
-	e.savedOrg("acme", org.url, true)
+	e.savedOrg("acme", org.URL, true)
 	r := e.retest("acme")
 	e.tap(r.copyURL)
 	if e.clipboard() != r.frontdoor || len(timers) != 1 {
@@ -589,7 +565,7 @@ func TestCopiedSecretsLeaveTheClipboard(t *testing.T) {
 func TestDoneScreenExports(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme", org.url, true)
+	e.savedOrg("acme", org.URL, true)
 	r := e.retest("acme")
 	e.see("The JWT bearer flow works for acme.")
 	e.tap(r.s.next)
@@ -605,7 +581,7 @@ func TestDoneScreenExports(t *testing.T) {
 	d.exportTo(export.FormatEnv, dir)
 	e.settle()
 	env, err := os.ReadFile(filepath.Join(dir, ".env"))
-	if err != nil || !strings.Contains(string(env), "SF_CLIENT_ID="+testKey) || !strings.Contains(string(env), "SF_ORG_URL="+org.url) {
+	if err != nil || !strings.Contains(string(env), "SF_CLIENT_ID="+testKey) || !strings.Contains(string(env), "SF_ORG_URL="+org.URL) {
 		t.Fatalf(".env: %v\n%s", err, env)
 	}
 	e.see("Wrote " + filepath.Join(dir, ".env"))
@@ -673,7 +649,7 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 func TestLegacyHostIsOfferedTheLearnedMyDomain(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	org.e.SetLegacyLoginHosts(false)
+	org.E.SetLegacyLoginHosts(false)
 	legacyHost := httptest.NewTLSServer(answerJSON(400, `{"error":"app_not_found","error_description":"External client app is not installed in this org"}`))
 	t.Cleanup(legacyHost.Close)
 	e.s.deps.client = func() *salesforce.Client {
@@ -691,7 +667,7 @@ func TestLegacyHostIsOfferedTheLearnedMyDomain(t *testing.T) {
 		return c
 	}
 	e.savedOrg("acme", "https://login.salesforce.com", true)
-	if err := e.store.Update("acme", func(p *profiles.Profile) error { p.InstanceURL = org.url; return nil }); err != nil {
+	if err := e.store.Update("acme", func(p *profiles.Profile) error { p.InstanceURL = org.URL; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	e.s.welcome.reload()
@@ -699,14 +675,14 @@ func TestLegacyHostIsOfferedTheLearnedMyDomain(t *testing.T) {
 	r := e.retest("acme")
 	e.see("External client app is not installed in this org")
 	e.see("can't be reached through https://login.salesforce.com")
-	e.see("An earlier test of this org learned its My Domain URL: " + org.url + ".")
+	e.see("An earlier test of this org learned its My Domain URL: " + org.URL + ".")
 	if r.useOwn == nil {
 		t.Fatal("no button to use the My Domain")
 	}
 	e.tap(r.useOwn)
 	e.see("The JWT bearer flow works for acme.")
-	if p, _ := e.store.Get("acme"); p.LoginURL != org.url {
-		t.Errorf("login URL now %q, want %q", p.LoginURL, org.url)
+	if p, _ := e.store.Get("acme"); p.LoginURL != org.URL {
+		t.Errorf("login URL now %q, want %q", p.LoginURL, org.URL)
 	}
 }
 

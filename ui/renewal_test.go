@@ -33,7 +33,7 @@ func clockOrg(t *testing.T, e *env) *emulatortest.Org {
 	e.s.deps.client = func() *salesforce.Client {
 		c := salesforce.NewClient(10 * time.Second)
 		c.Now = clock.Now
-		c.Sleep = func(ctx context.Context, d time.Duration) error { clock.Add(d); return ctx.Err() }
+		c.Sleep = clock.Sleep
 		return c
 	}
 	return org

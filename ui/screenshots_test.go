@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -49,7 +50,7 @@ func TestScreenshots(t *testing.T) {
 		capture(name)
 	}
 
-	e.savedOrg("acme-prod", org.url, true)
+	e.savedOrg("acme-prod", org.URL, true)
 	e.savedOrg("acme-uat", "https://acme--uat.sandbox.my.salesforce.com", false)
 	shot("01-welcome")
 	e.s.win.Resize(fyne.NewSize(700, 500))
@@ -93,7 +94,7 @@ func TestScreenshots(t *testing.T) {
 	e.tap(e.s.next)
 	shot("10-done")
 
-	if err := org.e.RemoveCertificate(emuApp); err != nil {
+	if err := org.E.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
 	}
 	e.jump(wizard.StepLiveTest)
@@ -125,15 +126,15 @@ func TestScreenshots(t *testing.T) {
 
 	// Rotation from the Welcome row, on an org whose changes are live at once.
 	e.s.deps.client = nil
-	if err := org.e.SetPropagation(emuApp, 0); err != nil {
+	if err := org.E.SetPropagation(emulatortest.AppName, 0); err != nil {
 		t.Fatal(err)
 	}
-	org.e.SkipPropagation(emuApp)
+	org.E.SkipPropagation(emulatortest.AppName)
 	e.jump(wizard.StepWelcome)
 	e.tap(e.row("acme-prod").rotate)
 	shot("16-rotate")
 	e.press("Make the new key and certificate")
-	if err := org.e.UploadCertificate(emuApp, []byte(e.stored("acme-prod").Pending.CertificatePEM)); err != nil {
+	if err := org.E.UploadCertificate(emulatortest.AppName, []byte(e.stored("acme-prod").Pending.CertificatePEM)); err != nil {
 		t.Fatal(err)
 	}
 	e.press("Test now")

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	_ "github.com/tnjwt/tnjwt/core/cleanlocale" // quiet Fyne under LANG=C.UTF-8
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -30,9 +31,10 @@ import (
 
 var testNow = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 
+// The practice org's user and consumer key, as every test package uses.
 const (
-	testUser = "embed@acme.com"
-	testKey  = "3MVG9pe2TCoA1Pf5xUPT0D1fN_Yxl8V0DBxAp4CAbqYBJwHOZTbE0rTdCzZ.9sTQLE7rH4zJ3hk2V0wRZeEPa"
+	testUser = emulatortest.Username
+	testKey  = emulatortest.ConsumerKey
 )
 
 // uiQueue stands in for the UI goroutine's queue: background results wait
@@ -240,23 +242,8 @@ func (e *env) fillOrg(name string) {
 	test.Type(o.user, testUser)
 }
 
-var (
-	bundleOnce sync.Once
-	bundle     *certs.Bundle
-)
-
-// testBundle is one key pair per test binary: RSA keygen is slow under -race.
-func testBundle(t *testing.T) *certs.Bundle {
-	t.Helper()
-	bundleOnce.Do(func() {
-		b, err := certs.Generate(certs.Options{Now: testNow})
-		if err != nil {
-			panic(err)
-		}
-		bundle = b
-	})
-	return bundle
-}
+// testBundle is the window tests' key pair, dated testNow.
+func testBundle(t *testing.T) *certs.Bundle { return emulatortest.KeysFrom(testNow) }
 
 // toECA gets a new org to the ECA screen with a key made outside the UI.
 func (e *env) toECA(name string) {
@@ -1066,7 +1053,7 @@ func TestExpiringCertificateGetsABadge(t *testing.T) {
 func TestEveryScreenFits700x500(t *testing.T) {
 	e := newEnv(t)
 	org := startPracticeOrg(t)
-	e.savedOrg("acme-prod", org.url, true)
+	e.savedOrg("acme-prod", org.URL, true)
 	e.savedOrg("a-saved-org-with-a-rather-long-name-to-see-it-wrap", "https://acme--uat.sandbox.my.salesforce.com", true)
 	e.s.welcome.reload()
 	e.settle()
@@ -1084,23 +1071,8 @@ func TestEveryScreenFits700x500(t *testing.T) {
 	}
 }
 
-var (
-	otherOnce sync.Once
-	other     *certs.Bundle
-)
-
 // otherBundle is a second key pair, for replacing testBundle's.
-func otherBundle(t *testing.T) *certs.Bundle {
-	t.Helper()
-	otherOnce.Do(func() {
-		b, err := certs.Generate(certs.Options{Now: testNow})
-		if err != nil {
-			panic(err)
-		}
-		other = b
-	})
-	return other
-}
+func otherBundle(t *testing.T) *certs.Bundle { return emulatortest.OtherFrom(testNow) }
 
 // A new key for a finished org: the consumer key is still in the keychain,
 // so the Consumer key step lets the person through and the Keychain step

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -34,24 +34,9 @@ func newStore(t *testing.T) *countingStore {
 	return &countingStore{Store: profiles.Open(t.TempDir(), nil)}
 }
 
-var (
-	bundleOnce sync.Once
-	bundles    [2]*certs.Bundle
-)
-
-// testBundles makes two key pairs once per test binary (RSA keygen is slow).
+// testBundles are two key pairs dated now, made once per test binary.
 func testBundles(t *testing.T) (*certs.Bundle, *certs.Bundle) {
-	t.Helper()
-	bundleOnce.Do(func() {
-		for i := range bundles {
-			b, err := certs.Generate(certs.Options{Now: now})
-			if err != nil {
-				panic(err)
-			}
-			bundles[i] = b
-		}
-	})
-	return bundles[0], bundles[1]
+	return emulatortest.KeysFrom(now), emulatortest.OtherFrom(now)
 }
 
 const goodUser = "embed@acme.com"

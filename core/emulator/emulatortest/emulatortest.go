@@ -30,8 +30,40 @@ var (
 	Other = sync.OnceValue(func() *certs.Bundle { return generate() })
 )
 
-func generate() *certs.Bundle {
-	b, err := certs.Generate(certs.Options{})
+// KeysFrom and OtherFrom are pairs like Keys and Other whose certificates
+// start at now, for tests on a fixed clock: a window dated at a fixed time
+// shows the same days left whenever the test runs. Each (time, pair) is
+// made once per test binary.
+func KeysFrom(now time.Time) *certs.Bundle  { return dated(now, "keys") }
+func OtherFrom(now time.Time) *certs.Bundle { return dated(now, "other") }
+
+type datedKey struct {
+	now   time.Time
+	which string
+}
+
+var (
+	datedMu    sync.Mutex
+	datedPairs = map[datedKey]*certs.Bundle{}
+)
+
+func dated(now time.Time, which string) *certs.Bundle {
+	datedMu.Lock()
+	defer datedMu.Unlock()
+	k := datedKey{now.UTC(), which}
+	if b, ok := datedPairs[k]; ok {
+		return b
+	}
+	b := generateAt(now)
+	datedPairs[k] = b
+	return b
+}
+
+func generate() *certs.Bundle { return generateAt(time.Time{}) }
+
+// generateAt makes an RSA-2048 pair; a zero now is the real time.
+func generateAt(now time.Time) *certs.Bundle {
+	b, err := certs.Generate(certs.Options{Now: now})
 	if err != nil {
 		panic(err)
 	}
