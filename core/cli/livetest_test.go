@@ -661,10 +661,7 @@ func TestTestCommandReadsTheConsumerKeyFromAFileOrStdin(t *testing.T) {
 // anything is sent.
 func TestTestProfileChecksTheKeyAgainstTheCertificate(t *testing.T) {
 	mem, _, _ := profImported(t, time.Now())
-	other, err := certs.Generate(certs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := emulatortest.Other()
 	v := secrets.NewVault(mem, time.Second)
 	if err := v.Put(context.Background(), "acme", secrets.PrivateKey, other.KeyPEM); err != nil {
 		t.Fatal(err)

@@ -223,10 +223,7 @@ func example(t *testing.T, marker string) []byte {
 // with the emulator's own parser, which refuses unknown fields.
 func TestEmulatorExampleIsAccepted(t *testing.T) {
 	dir := t.TempDir()
-	b, err := certs.Generate(certs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := emulatortest.Other()
 	if err := os.WriteFile(filepath.Join(dir, certs.CertFileName), b.CertPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
