@@ -1,6 +1,7 @@
 // Command startup times whole runs of the built tnjwt binaries: `--help`,
 // and `test` against `tnjwt emulator` on loopback, for the desktop and the
-// headless build, and prints the median of N runs of each (make bench).
+// headless build, beside two floors (/bin/true and a Go hello world built
+// here), and prints the median of N runs of each (make bench).
 // Timings are reported, never asserted: a busy machine is slower, not wrong.
 //
 //	go run ./scripts/startup -desktop ./tnjwt -headless ./tnjwt-headless [-n 21]
@@ -35,14 +36,17 @@ func main() {
 	defer stop()
 	test := []string{"test", "--login-url", url, "--client-id", consumerKey, "--username", "embed@acme.com",
 		"--key-file", filepath.Join(dir, "keys", "sf_private_key.pem")}
-	// /bin/true is the floor: what starting any process costs on this machine.
-	report("floor", "/bin/true", nil, *n)
+	// /bin/true is the floor: what starting any process costs on this machine;
+	// a Go program that only prints is the floor for any Go binary (its
+	// runtime starts before main, whatever main does).
+	report("floor", "/bin/true", "/bin/true", nil, *n)
+	report("floor", "Go hello world", goHello(dir), nil, *n)
 	for _, b := range []struct{ kind, bin string }{{"headless", *headless}, {"desktop", *desktop}} {
 		if b.bin == "" {
 			continue
 		}
-		report(b.kind, b.bin, []string{"--help"}, *n)
-		report(b.kind, b.bin, test, *n)
+		report(b.kind, "tnjwt --help", b.bin, []string{"--help"}, *n)
+		report(b.kind, "tnjwt test (emulator)", b.bin, test, *n)
 	}
 }
 
@@ -66,11 +70,28 @@ func startEmulator(bin, dir string) (url string, stop func()) {
 	return strings.TrimSpace(strings.TrimPrefix(line, "listening on ")), func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
 }
 
+// goHello builds a static Go program that prints one line, into dir.
+func goHello(dir string) string {
+	src := filepath.Join(dir, "hello")
+	check(os.MkdirAll(src, 0o755))
+	check(os.WriteFile(filepath.Join(src, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o600))
+	check(os.WriteFile(filepath.Join(src, "main.go"),
+		[]byte("package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello\\n\") }\n"), 0o600))
+	bin := filepath.Join(dir, "go-hello")
+	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-o", bin, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fail(fmt.Sprintf("building the Go floor: %v\n%s", err, out))
+	}
+	return bin
+}
+
 type devNull struct{}
 
 func (devNull) Write(p []byte) (int, error) { return len(p), nil }
 
-func report(kind, bin string, args []string, n int) {
+func report(kind, what, bin string, args []string, n int) {
 	times := make([]time.Duration, 0, n)
 	env := append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=")
 	for range n {
@@ -83,13 +104,6 @@ func report(kind, bin string, args []string, n int) {
 		times = append(times, time.Since(t0))
 	}
 	slices.Sort(times)
-	what := "tnjwt " + strings.Join(args, " ")
-	if len(args) > 1 {
-		what = "tnjwt test (emulator)"
-	}
-	if args == nil {
-		what = bin
-	}
 	fmt.Printf("%-8s %-22s median %6.2f ms  (min %.2f, max %.2f, %d runs)\n", kind, what,
 		ms(times[n/2]), ms(times[0]), ms(times[n-1]), n)
 }

@@ -50,7 +50,7 @@ var (
 func dated(now time.Time, which string) *certs.Bundle {
 	datedMu.Lock()
 	defer datedMu.Unlock()
-	k := datedKey{now.UTC(), which}
+	k := datedKey{now.UTC().Round(0), which} // Round(0): no monotonic reading in the key
 	if b, ok := datedPairs[k]; ok {
 		return b
 	}
