@@ -428,7 +428,7 @@ func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *sales
 		head.Importance = widget.DangerImportance
 		box.Add(head)
 		box.Add(wrapped(report.Transport(te)))
-		box.Add(wrapped(report.TransportAdvice))
+		box.Add(wrapped(report.TransportAdvice(te)))
 	default:
 		head := bold("✗ " + inputText(err))
 		head.Wrapping = fyne.TextWrapWord

@@ -130,7 +130,7 @@ func Run(args []string, stdout, stderr io.Writer) (code int, handled bool) {
 	}
 	ctx := context.Background()
 	// Ctrl-C cancels a command's work; help and the version just print, and
-	// setting up signal handling is a tenth of their start-up.
+	// setting up signal handling would only slow their start.
 	if !printsOnly(args[0]) {
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -157,7 +157,7 @@ func writeFailure(w io.Writer, err error, d *salesforce.Diagnosis) {
 		fmt.Fprintf(w, "  error_description: %s\n", orDash(re.Description))
 	case errors.As(err, &te):
 		fmt.Fprint(w, "\nThe test could not finish.\n"+wrap(report.Transport(te), 96, "  "))
-		fmt.Fprint(w, wrap(report.TransportAdvice, 96, "  "))
+		fmt.Fprint(w, wrap(report.TransportAdvice(te), 96, "  "))
 	default:
 		fmt.Fprintf(w, "\nThe test could not finish: %v\n", err)
 	}

@@ -139,10 +139,16 @@ func clock(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-// TransportAdvice follows a failure that is not a refusal.
-const TransportAdvice = "The request didn't get a usable answer, so this doesn't necessarily mean anything is " +
-	"wrong with your setup. Check this computer's network connection (and HTTPS_PROXY, if you go " +
-	"through a proxy), then test again."
+// TransportAdvice follows a failure that is not a refusal: what it says
+// about the setup, and what to do.
+func TransportAdvice(te *salesforce.TransportError) string {
+	if te.Kind == salesforce.KindCancelled {
+		return "You stopped the test, so it says nothing yet about your setup. Nothing was changed: test again when you are ready."
+	}
+	return "The request didn't get a usable answer, so this doesn't necessarily mean anything is " +
+		"wrong with your setup. Check this computer's network connection (and HTTPS_PROXY, if you go " +
+		"through a proxy), then test again."
+}
 
 // Transport says in an admin's words what failed on the way.
 func Transport(te *salesforce.TransportError) string {
