@@ -1,3 +1,7 @@
+//go:build unix
+
+// Sending SIGINT to the test binary itself needs a Unix system.
+
 package cli
 
 import (
