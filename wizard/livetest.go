@@ -166,11 +166,7 @@ func readSecret(ctx context.Context, v Vault, profile string, purpose secrets.Pu
 // Cancelled reports an error that only says the person stopped the test (or
 // the keychain read before it).
 func Cancelled(err error) bool {
-	var te *salesforce.TransportError
-	if errors.As(err, &te) && te.Kind == salesforce.KindCancelled {
-		return true
-	}
-	return secrets.KindOf(err) == secrets.Canceled || errors.Is(err, context.Canceled)
+	return salesforce.Cancelled(err) || secrets.KindOf(err) == secrets.Canceled || errors.Is(err, context.Canceled)
 }
 
 // NoteTest records a test of this wizard's profile that the store already

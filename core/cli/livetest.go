@@ -88,11 +88,16 @@ func (o *testOptions) run(env *Env) error {
 }
 
 // afterProfileTest offers the My Domain URL an earlier test learned, and
-// records the outcome in the profile.
+// records the outcome in the profile. A stopped test is not recorded: it
+// says nothing about the setup, and the last real result stays, as in the
+// window.
 func (o *testOptions) afterProfileTest(env *Env, res *salesforce.Result, err error, diag *salesforce.Diagnosis) {
 	if own := o.myDomainOffer(err); own != "" {
 		fmt.Fprintf(env.Stderr, "tnjwt: an earlier test of %s learned its My Domain URL, %s: use it as the login URL "+
 			"(tnjwt profile import --replace --name %s --login-url %s …)\n", o.profile, own, o.profile, own)
+	}
+	if salesforce.Cancelled(err) {
+		return
 	}
 	if rerr := recordProfileTest(env, o.profile, o.pending && err != nil, profiles.TestResultOf(env.now(), res, err, diag)); rerr != nil {
 		fmt.Fprintf(env.Stderr, "tnjwt: warning: the result was not saved in profile %q: %v\n", o.profile, rerr)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -669,5 +670,44 @@ func TestTestProfileChecksTheKeyAgainstTheCertificate(t *testing.T) {
 	r := profRun(t, time.Now(), "test", "--profile", "acme")
 	if r.code != ExitUsage || !strings.Contains(r.errOut, "does not belong to the certificate saved in profile") {
 		t.Errorf("exit %d %q", r.code, r.errOut)
+	}
+}
+
+// A test --profile stopped while it waits records nothing: the profile
+// keeps its last real result, as the window does.
+func TestStoppedProfileTestKeepsTheLastResult(t *testing.T) {
+	mem, dir := profSetup(t)
+	org := startOrg(t, nil, emulator.Options{})
+	if code, out, errOut := runCmd(t, nil, "profile", "import", "--name", "acme", "--login-url", org.URL,
+		"--username", emulatortest.Username, "--client-id", emulatortest.ConsumerKey, "--key-file", orgKeyFile(t)); code != ExitOK {
+		t.Fatalf("profile import: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCmd(t, nil, "test", "--profile", "acme"); code != ExitOK {
+		t.Fatalf("test --profile: exit %d\n%s%s", code, out, errOut)
+	}
+	store := profiles.Open(dir, secrets.NewVault(mem, time.Second))
+	before, err := store.Get("acme")
+	if err != nil || before.LastTest == nil || !before.LastTest.OK {
+		t.Fatalf("the passing test was not recorded: %+v, %v", before.LastTest, err)
+	}
+
+	if err := org.E.SetPropagation(emulatortest.AppName, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	stderr := newLineWatch("tries again in")
+	go func() { <-stderr.seen; stop() }() // Ctrl-C while the test waits to retry
+	var stdout bytes.Buffer
+	env := &Env{Ctx: ctx, Stdout: &stdout, Stderr: stderr, Now: time.Now, NewVault: testVault}
+	if code := Dispatch([]string{"test", "--profile", "acme", "--wait", "10m"}, env); code != ExitTransport {
+		t.Fatalf("stopped test: exit %d, want %d\n%s%s", code, ExitTransport, stdout.String(), stderr.String())
+	}
+	after, err := store.Get("acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.LastTest == nil || !after.LastTest.OK || !after.LastTest.When.Equal(before.LastTest.When) {
+		t.Errorf("the stopped test replaced the last result: %+v, was %+v", after.LastTest, before.LastTest)
 	}
 }

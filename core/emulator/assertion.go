@@ -96,7 +96,7 @@ func isLegacyHost(aud any) bool {
 	return s == LoginAudience || s == TestAudience
 }
 
-// Compiled on first use, not at start-up.
+// Compiled on first use, not at start-up (see safetext.ansi for why).
 var numericString = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`) })
 
 // expOK wants exp in the future, as a JSON number or a numeric string (the

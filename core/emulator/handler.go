@@ -524,7 +524,7 @@ const (
 	newestVersion = 66 // Spring '26
 )
 
-// Compiled on first use, not at start-up.
+// Compiled on first use, not at start-up (see safetext.ansi for why).
 var versionPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^v([0-9]+)\.0$`) })
 
 // checkSession refuses, in the REST API's words, a bearer token that is no

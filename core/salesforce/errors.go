@@ -67,6 +67,13 @@ const (
 	KindUnsafeHost = "unsafe_host" // instance_url or frontdoor_uri points somewhere it must not
 )
 
+// Cancelled reports an exchange the caller stopped (Ctrl-C, Cancel), which
+// says nothing about the org's setup.
+func Cancelled(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te) && te.Kind == KindCancelled
+}
+
 // TransportError is any failure that is not a refusal: the network, TLS, a
 // server error, or a reply that is not what Salesforce sends.
 type TransportError struct {

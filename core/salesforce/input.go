@@ -27,7 +27,7 @@ const consumerKeyWhere = "Copy it again from " + ConsumerKeyPath
 // digits): pasted by mistake for the key, which the JWT flow needs.
 var consumerSecretShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9A-Fa-f]{64}$`) })
 
-// Compiled on first use, not at start-up (see safetext.ansi).
+// Compiled on first use, not at start-up (see safetext.ansi for why).
 var consumerKeyShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^3MVG[A-Za-z0-9._]{40,}$`) })
 
 // CheckConsumerKey trims a pasted consumer key. It refuses an empty key or one

@@ -55,7 +55,7 @@ func macOSCommand(service, user, value string) string {
 	return fmt.Sprintf("add-generic-password -U -s %s -a %s -w %s\n", shellQuote(service), shellQuote(user), shellQuote(pw))
 }
 
-// Compiled on first use, not at start-up.
+// Compiled on first use, not at start-up (see safetext.ansi for why).
 var shellUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\w@%+=:,./-]`) })
 
 // shellQuote is go-keyring's internal shellescape.Quote.

@@ -32,6 +32,7 @@ func main() {
 	dir, err := os.MkdirTemp("", "tnjwt-startup")
 	check(err)
 	defer os.RemoveAll(dir)
+	hello := goHello(dir) // before the emulator: a failed build leaves nothing running
 	url, stop := startEmulator(*headless, dir)
 	defer stop()
 	test := []string{"test", "--login-url", url, "--client-id", consumerKey, "--username", "embed@acme.com",
@@ -40,7 +41,7 @@ func main() {
 	// a Go program that only prints is the floor for any Go binary (its
 	// runtime starts before main, whatever main does).
 	report("floor", "/bin/true", "/bin/true", nil, *n)
-	report("floor", "Go hello world", goHello(dir), nil, *n)
+	report("floor", "Go hello world", hello, nil, *n)
 	for _, b := range []struct{ kind, bin string }{{"headless", *headless}, {"desktop", *desktop}} {
 		if b.bin == "" {
 			continue
