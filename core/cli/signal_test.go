@@ -18,9 +18,9 @@ import (
 )
 
 // Ctrl-C during a long `tnjwt test --wait` stops it at once, with the
-// transport exit code and a report that says the person stopped it, not
-// that the network failed. Run (not
-// Dispatch) is what main calls, so this is the signal handling itself.
+// transport exit code and a report that says it was stopped, not that the
+// network failed. Run (not Dispatch) is what main calls, so this tests the
+// signal handling itself.
 func TestRunStopsAWaitingTestOnInterrupt(t *testing.T) {
 	org := startOrg(t, nil, emulator.Options{})
 	if err := org.E.SetPropagation(emulatortest.AppName, time.Hour); err != nil {

@@ -145,8 +145,8 @@ func TransportAdvice(te *salesforce.TransportError) string {
 	if te.Kind == salesforce.KindCancelled {
 		// Ctrl-C, or a SIGTERM from a scheduler's time limit: either way it
 		// was stopped from outside, not by the network.
-		return "The test was stopped before it finished (Ctrl-C, or a signal to stop), so it says nothing yet " +
-			"about your setup, and nothing was recorded. Test again when you are ready."
+		return "The test was stopped before it finished (Ctrl-C, or the job running it was stopped), so it " +
+			"says nothing yet about your setup, and nothing was recorded. Test again when you are ready."
 	}
 	return "The request didn't get a usable answer, so this doesn't necessarily mean anything is " +
 		"wrong with your setup. Check this computer's network connection (and HTTPS_PROXY, if you go " +

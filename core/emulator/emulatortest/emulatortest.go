@@ -24,49 +24,42 @@ const (
 )
 
 // Keys is the key pair the org's app trusts; Other is a second pair, for
-// rotations and wrong-key cases. Both RSA-2048, made once per test binary.
-var (
-	Keys  = sync.OnceValue(func() *certs.Bundle { return generate() })
-	Other = sync.OnceValue(func() *certs.Bundle { return generate() })
-)
+// rotations and wrong-key cases. Both RSA-2048 with certificates from the
+// real time, made once per test binary.
+func Keys() *certs.Bundle  { return pair(time.Time{}, "keys") }
+func Other() *certs.Bundle { return pair(time.Time{}, "other") }
 
 // KeysFrom and OtherFrom are pairs like Keys and Other whose certificates
 // start at now, for tests on a fixed clock: a window dated at a fixed time
 // shows the same days left whenever the test runs. Each (time, pair) is
 // made once per test binary.
-func KeysFrom(now time.Time) *certs.Bundle  { return dated(now, "keys") }
-func OtherFrom(now time.Time) *certs.Bundle { return dated(now, "other") }
+func KeysFrom(now time.Time) *certs.Bundle  { return pair(now, "keys") }
+func OtherFrom(now time.Time) *certs.Bundle { return pair(now, "other") }
 
-type datedKey struct {
+type pairKey struct {
 	now   time.Time
 	which string
 }
 
 var (
-	datedMu    sync.Mutex
-	datedPairs = map[datedKey]*certs.Bundle{}
+	pairsMu sync.Mutex
+	pairs   = map[pairKey]*certs.Bundle{}
 )
 
-func dated(now time.Time, which string) *certs.Bundle {
-	datedMu.Lock()
-	defer datedMu.Unlock()
-	k := datedKey{now.UTC().Round(0), which} // Round(0): no monotonic reading in the key
-	if b, ok := datedPairs[k]; ok {
+// pair makes an RSA-2048 pair the first time it is asked for; a zero now
+// dates its certificate from the real time.
+func pair(now time.Time, which string) *certs.Bundle {
+	pairsMu.Lock()
+	defer pairsMu.Unlock()
+	k := pairKey{now.UTC().Round(0), which} // Round(0): no monotonic reading in the key
+	if b, ok := pairs[k]; ok {
 		return b
 	}
-	b := generateAt(now)
-	datedPairs[k] = b
-	return b
-}
-
-func generate() *certs.Bundle { return generateAt(time.Time{}) }
-
-// generateAt makes an RSA-2048 pair; a zero now is the real time.
-func generateAt(now time.Time) *certs.Bundle {
 	b, err := certs.Generate(certs.Options{Now: now})
 	if err != nil {
 		panic(err)
 	}
+	pairs[k] = b
 	return b
 }
 
