@@ -48,7 +48,9 @@ func StartPractice() (*Practice, error) {
 	}
 	org := emulator.New(cfg, emulator.Options{})
 	org.SkipPropagation(PracticeApp) // the app itself exists already, as in a real org
-	srv, err := emulator.Start("127.0.0.1:0", org)
+	// By the name localhost, as the app's page (http://localhost:3000) is:
+	// the org's session cookie reaches embedded frames only on one site.
+	srv, err := emulator.Start("localhost:0", org)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the practice org: %w", err)
 	}

@@ -30,8 +30,9 @@ func chromium(t *testing.T, profile, url string) string {
 	return string(out)
 }
 
-// The frontdoor URL in a real browser: it reaches the org's signed-in page
-// through the session cookie it sets, once; the same URL again is refused.
+// The frontdoor URL in a real browser: it goes on to its startURL, signed
+// in through the session cookie it sets, once; the same URL again is
+// refused.
 func TestBrowserFrontdoorSignsInOnce(t *testing.T) {
 	if os.Getenv(EnvBrowserTests) == "" {
 		t.Skip("drives a real Chromium: make browser-test")
@@ -44,7 +45,7 @@ func TestBrowserFrontdoorSignsInOnce(t *testing.T) {
 	profile := t.TempDir() // one browser profile: the second load has the first one's cookies
 	page := chromium(t, profile, link)
 	for _, want := range []string{"signed in to the practice org as <b>" + username + "</b>, with a session cookie",
-		"<code>/lightning/page/home</code>"} {
+		"Salesforce would show <code>/lightning/page/home</code> here"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the browser's page lacks %q:\n%s", want, page)
 		}

@@ -54,6 +54,25 @@ type Config struct {
 	PermissionSets []string     `json:"permission_sets,omitempty"`
 	Apps           []AppConfig  `json:"apps"`
 	Users          []UserConfig `json:"users"`
+	// Embedding is what the org allows a web app that embeds Tableau Next
+	// (embedding.go). Nil: a permissive org, where every origin is trusted,
+	// cookies work in frames and no MFA step-up is asked.
+	Embedding *EmbeddingConfig `json:"embedding,omitempty"`
+	// The Tableau Next assets the org holds, by API name. Nil: the
+	// default lists (DefaultDashboards and the rest); [] holds none.
+	Dashboards     []string `json:"dashboards,omitempty"`
+	Metrics        []string `json:"metrics,omitempty"`
+	Visualizations []string `json:"visualizations,omitempty"`
+}
+
+// EmbeddingConfig mirrors the Setup settings the Tableau Next Embedding SDK
+// depends on (salesforce-jwt-spec.md §10.3). Origins are web origins such
+// as https://app.acme.com or http://localhost:3000.
+type EmbeddingConfig struct {
+	CORSOrigins               []string `json:"cors_origins"`                 // Setup → CORS
+	FrameOrigins              []string `json:"frame_origins"`                // Trusted Domains for Inline Frames, type Lightning Out
+	FirstPartyCookiesRequired bool     `json:"first_party_cookies_required"` // My Domain → Routing and Policies
+	MFAForUILogins            bool     `json:"mfa_for_ui_logins"`            // Require MFA for all direct UI logins
 }
 
 // AppConfig is one External Client App.
@@ -79,6 +98,10 @@ type UserConfig struct {
 	Active         *bool    `json:"active,omitempty"`
 	APIOnly        bool     `json:"api_only"`
 	PermissionSets []string `json:"permission_sets"`
+	// MFAWaiver is the "Waive Multi-Factor Authentication for Exempt
+	// Users" permission: an org that requires MFA for UI logins does not
+	// send this user's browser sessions to identity verification.
+	MFAWaiver bool `json:"mfa_waiver"`
 }
 
 // IsActive reports whether the user is active (the default).
@@ -204,12 +227,15 @@ const (
 	kindInt
 	kindApps
 	kindUsers
+	kindEmbedding
 )
 
 var (
-	topFields  = map[string]kind{"sandbox": kindBool, "legacy_login_hosts": kindBool, "permission_sets": kindStrings, "apps": kindApps, "users": kindUsers}
-	appFields  = map[string]kind{"name": kindString, "consumer_key": kindString, "certificate_file": kindString, "certificate": kindString, "jwt_bearer_enabled": kindBool, "scopes": kindStrings, "permitted_users": kindString, "permission_sets": kindStrings, "propagation_seconds": kindInt}
-	userFields = map[string]kind{"username": kindString, "active": kindBool, "api_only": kindBool, "permission_sets": kindStrings}
+	topFields = map[string]kind{"sandbox": kindBool, "legacy_login_hosts": kindBool, "permission_sets": kindStrings, "apps": kindApps, "users": kindUsers,
+		"embedding": kindEmbedding, "dashboards": kindStrings, "metrics": kindStrings, "visualizations": kindStrings}
+	appFields       = map[string]kind{"name": kindString, "consumer_key": kindString, "certificate_file": kindString, "certificate": kindString, "jwt_bearer_enabled": kindBool, "scopes": kindStrings, "permitted_users": kindString, "permission_sets": kindStrings, "propagation_seconds": kindInt}
+	userFields      = map[string]kind{"username": kindString, "active": kindBool, "api_only": kindBool, "permission_sets": kindStrings, "mfa_waiver": kindBool}
+	embeddingFields = map[string]kind{"cors_origins": kindStrings, "frame_origins": kindStrings, "first_party_cookies_required": kindBool, "mfa_for_ui_logins": kindBool}
 )
 
 // checkShape walks the decoded JSON so an unknown field or a wrong type is
@@ -263,6 +289,12 @@ func checkValue(v any, k kind, field string) error {
 		}
 	case kindApps, kindUsers:
 		return checkList(v, k, field)
+	case kindEmbedding:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return fieldErr(field, `must be an object in braces, like {"frame_origins": ["http://localhost:3000"]}`)
+		}
+		return checkObject(obj, embeddingFields, field+".")
 	}
 	return nil
 }
@@ -381,7 +413,13 @@ func (c *Config) validate(certField []string) error {
 			return err
 		}
 	}
-	return c.validatePermissionSets()
+	if err := c.validatePermissionSets(); err != nil {
+		return err
+	}
+	if err := c.Embedding.validate(); err != nil {
+		return err
+	}
+	return c.validateAssets()
 }
 
 func (c *Config) validateApp(i int, certField string, keys, names map[string]int) error {

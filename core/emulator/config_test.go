@@ -154,6 +154,24 @@ func TestConfigErrorsNameTheFieldAndFile(t *testing.T) {
 			want: []string{"apps[0].certificate_file: ", "missing.crt", "does not exist"}},
 		{name: "certificate file is a folder", edit: func(c map[string]any) { app0(c)["certificate_file"] = "." },
 			want: []string{"apps[0].certificate_file: ", "is a folder"}},
+		{name: "embedding as a list", edit: func(c map[string]any) { c["embedding"] = []any{} },
+			want: []string{"embedding: must be an object"}},
+		{name: "unknown embedding field", edit: func(c map[string]any) { c["embedding"] = map[string]any{"frame_origin": []any{}} },
+			want: []string{"embedding: ", `unknown field "frame_origin"`, "frame_origins"}},
+		{name: "origin with a path", edit: func(c map[string]any) {
+			c["embedding"] = map[string]any{"frame_origins": []any{"http://localhost:3000", "https://app.acme.com/embed"}}
+		}, want: []string{"embedding.frame_origins[1]: ", "no path"}},
+		{name: "origin without a scheme", edit: func(c map[string]any) { c["embedding"] = map[string]any{"cors_origins": []any{"app.acme.com"}} },
+			want: []string{"embedding.cors_origins[0]: ", "https://app.acme.com"}},
+		{name: "first-party cookies as a word", edit: func(c map[string]any) {
+			c["embedding"] = map[string]any{"first_party_cookies_required": "on"}
+		}, want: []string{"embedding.first_party_cookies_required: must be true or false"}},
+		{name: "dashboard with a space", edit: func(c map[string]any) { c["dashboards"] = []any{"Sales Overview"} },
+			want: []string{"dashboards[0]: ", "no spaces"}},
+		{name: "empty metric name", edit: func(c map[string]any) { c["metrics"] = []any{""} },
+			want: []string{"metrics[0]: empty"}},
+		{name: "MFA waiver as a word", edit: func(c map[string]any) { user0(c)["mfa_waiver"] = "yes" },
+			want: []string{"users[0].mfa_waiver: must be true or false"}},
 		{name: "private key as the certificate", edit: func(c map[string]any) {
 			delete(app0(c), "certificate_file")
 			app0(c)["certificate"] = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"
@@ -330,5 +348,36 @@ func TestConfigFileReadsLegacyLoginHosts(t *testing.T) {
 		if cfg.LegacyLoginHosts == nil || *cfg.LegacyLoginHosts != want {
 			t.Errorf("legacy_login_hosts %v read as %v", want, cfg.LegacyLoginHosts)
 		}
+	}
+}
+
+func TestConfigEmbeddingAndAssets(t *testing.T) {
+	permissive := writeConfig(t, contractConfig())
+	cfg, err := emulator.LoadConfig(permissive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := emulator.New(cfg, emulator.Options{}).Settings()
+	if s.Embedding != nil || !slices.Equal(s.Dashboards, emulator.DefaultDashboards) ||
+		!slices.Equal(s.Metrics, emulator.DefaultMetrics) || !slices.Equal(s.Visualizations, emulator.DefaultVisualizations) {
+		t.Errorf("left out: embedding %+v, assets %q %q %q", s.Embedding, s.Dashboards, s.Metrics, s.Visualizations)
+	}
+	tree := contractConfig()
+	tree["embedding"] = map[string]any{"frame_origins": []any{"HTTP://LOCALHOST:3000/", "https://app.acme.com:443"},
+		"first_party_cookies_required": true}
+	tree["dashboards"] = []any{}
+	user0(tree)["mfa_waiver"] = true
+	cfg, err = emulator.LoadConfig(writeConfig(t, tree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = emulator.New(cfg, emulator.Options{}).Settings()
+	want := emulator.EmbeddingConfig{CORSOrigins: []string{}, FrameOrigins: []string{"http://localhost:3000", "https://app.acme.com"},
+		FirstPartyCookiesRequired: true}
+	if s.Embedding == nil || fmt.Sprint(*s.Embedding) != fmt.Sprint(want) {
+		t.Errorf("embedding %+v, want %+v", s.Embedding, want)
+	}
+	if len(s.Dashboards) != 0 || !s.Users[0].MFAWaiver {
+		t.Errorf("dashboards %q, waiver %v", s.Dashboards, s.Users[0].MFAWaiver)
 	}
 }

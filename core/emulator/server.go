@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -16,13 +17,21 @@ type Server struct {
 }
 
 // Start listens on addr (port 0 picks a free port) and serves e until Close.
+// URL names the host as addr does when that is localhost: a browser counts
+// localhost and 127.0.0.1 as two sites, and the org's session cookie
+// reaches the Embedding SDK's frames only on a page of the same site.
 func Start(addr string, e *Emulator) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
+	url := "http://" + ln.Addr().String()
+	if host, _, _ := net.SplitHostPort(addr); strings.EqualFold(host, "localhost") {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		url = "http://localhost:" + port
+	}
 	s := &Server{
-		URL: "http://" + ln.Addr().String(),
+		URL: url,
 		srv: &http.Server{
 			Handler:           e,
 			ReadHeaderTimeout: 10 * time.Second,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/embedding"
 	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/report"
 )
@@ -36,10 +37,14 @@ var Formats = []string{FormatEnv, FormatHeroku, FormatExpress, FormatSDK, Format
 // Pinned versions of what the exported server installs.
 const (
 	ExpressVersion = "5.2.1"
-	SDKVersion     = "2.0.0"
+	SDKVersion     = embedding.SDKVersion
 	// TypeScriptVersion checks the exported scripts in the tests.
 	TypeScriptVersion = "5.9.3"
 )
+
+// PracticeDashboard is a dashboard every practice org holds (the
+// emulator's default list).
+const PracticeDashboard = "Sales_Overview"
 
 // EnvFileName is the settings file the Express server reads.
 const EnvFileName = ".env"
@@ -152,7 +157,7 @@ func KeyFile(o Org) File {
 	return File{Name: certs.KeyFileName, Data: o.KeyPEM}
 }
 
-//go:embed express/server.js express/public/index.html express/public/app.mjs
+//go:embed express/server.js
 var expressFiles embed.FS
 
 // Express is the small Node.js server project: package.json, server.js,
@@ -165,15 +170,13 @@ func Express(o Org) ([]File, error) {
 		{".gitignore", []byte(".env\nnode_modules/\n*.pem\n")},
 		{"README.md", expressReadme(o)},
 	}
-	for _, name := range []string{"server.js", "public/index.html", "public/app.mjs"} {
-		data, err := expressFiles.ReadFile("express/" + name)
-		if err != nil {
-			return nil, err
-		}
-		if name == "server.js" {
-			data = append([]byte(o.header("//", "Auth-credential server")), data...)
-		}
-		files = append(files, File{name, data})
+	server, err := expressFiles.ReadFile("express/server.js")
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, File{"server.js", append([]byte(o.header("//", "Auth-credential server")), server...)})
+	for _, f := range embedding.Page() {
+		files = append(files, File{"public/" + f.Name, f.Data})
 	}
 	return files, nil
 }
@@ -204,12 +207,19 @@ func expressReadme(o Org) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Tableau Next auth credential for %s\n\n", o.Profile)
 	if o.Practice {
-		b.WriteString("**Practice org:** these settings point at tnjwt's built-in practice org, not at Salesforce.\n\n")
+		b.WriteString("**Practice org:** these settings point at tnjwt's built-in practice org, not at Salesforce. " +
+			"It holds the dashboard `" + PracticeDashboard + "`: open `http://localhost:3000/?dashboard=" + PracticeDashboard +
+			"` while tnjwt runs.\n\n")
 	}
 	b.WriteString("```sh\nnpm install\nnpm start          # http://localhost:3000 (PORT to change)\n```\n\n")
-	b.WriteString("`GET /auth-credential` answers `{ \"authCredential\": \"<frontdoor URL>\", \"orgUrl\": \"<Lightning URL>\" }`; " +
-		"`/` is a page that embeds a dashboard with it (`/?dashboard=API_NAME`). A refusal by Salesforce answers " +
-		"HTTP 502 with Salesforce's `error` and `error_description`.\n\n")
+	b.WriteString("Then open `http://localhost:3000/?dashboard=API_NAME` (a Tableau Next dashboard's API name) to see it " +
+		"embedded. The page says at the top which origin it runs on: the org must trust that origin for embedding " +
+		"(Setup → CORS, and Session Settings → Trusted Domains for Inline Frames with the iFrame Type Lightning Out), " +
+		"and must not require first-party use of Salesforce cookies (My Domain → Routing and Policies). When embedding " +
+		"fails, the page names the setting to change instead of staying blank. `public/` holds the page: `index.html`, " +
+		"`app.mjs` (the Tableau Next Embedding SDK calls), `words.mjs` and `embed.css`.\n\n")
+	b.WriteString("`GET /auth-credential` answers `{ \"authCredential\": \"<frontdoor URL>\", \"orgUrl\": \"<Lightning URL>\" }`. " +
+		"A refusal by Salesforce answers HTTP 502 with Salesforce's `error` and `error_description`.\n\n")
 	b.WriteString("Settings are read from the environment, or from `.env` beside `server.js`. " + Warning +
 		" `.gitignore` already leaves it out. On a platform such as Heroku, set the same variables in its config " +
 		"instead of shipping `.env`.\n\n")

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/profiles"
@@ -164,5 +166,16 @@ func TestFromProfile(t *testing.T) {
 	}
 	if _, err := FromProfile(p, testClientID, []byte("not a key"), time.Now()); err == nil {
 		t.Error("a broken key was exported")
+	}
+}
+
+func TestPracticeReadmeNamesADashboardThePracticeOrgHolds(t *testing.T) {
+	if !slices.Contains(emulator.DefaultDashboards, PracticeDashboard) {
+		t.Errorf("%q is not one of the practice org's dashboards %q", PracticeDashboard, emulator.DefaultDashboards)
+	}
+	o := testOrg()
+	o.Practice = true
+	if readme := string(expressReadme(o)); !strings.Contains(readme, "?dashboard="+PracticeDashboard) {
+		t.Errorf("the practice README does not say which dashboard to open:\n%s", readme)
 	}
 }

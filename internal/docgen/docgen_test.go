@@ -44,10 +44,11 @@ const keychainWords = "OS keychain"
 
 // Markers in front of the hand-written examples the tests below check.
 const (
-	emulatorExampleMarker = "<!-- checked: emulator config example -->"
-	testOKMarker          = "<!-- checked: test --json passed -->"
-	testFailedMarker      = "<!-- checked: test --json refused -->"
-	profileListMarker     = "<!-- checked: profile list --json -->"
+	emulatorExampleMarker  = "<!-- checked: emulator config example -->"
+	embeddingExampleMarker = "<!-- checked: emulator embedding example -->"
+	testOKMarker           = "<!-- checked: test --json passed -->"
+	testFailedMarker       = "<!-- checked: test --json refused -->"
+	profileListMarker      = "<!-- checked: profile list --json -->"
 )
 
 // TestCLIHelpIsCurrent renders `tnjwt --help` and every command's and
@@ -227,8 +228,10 @@ func TestEmulatorExampleIsAccepted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, certs.CertFileName), b.CertPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := emulator.ParseConfig(example(t, emulatorExampleMarker), "docs/cli.md", dir); err != nil {
-		t.Fatalf("the documented emulator config is refused: %v", err)
+	for _, marker := range []string{emulatorExampleMarker, embeddingExampleMarker} {
+		if _, err := emulator.ParseConfig(example(t, marker), "docs/cli.md", dir); err != nil {
+			t.Fatalf("the documented emulator config after %s is refused: %v", marker, err)
+		}
 	}
 }
 

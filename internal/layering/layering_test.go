@@ -62,8 +62,11 @@ var importRules = []importRule{
 	{"core", []string{"wizard", "ui", "internal"}, "core/ is the bottom layer"},
 	{"wizard", []string{"ui", "core/cli"}, "wizard/ is the step model, below the window and beside the commands"},
 	{"ui", []string{"core/cli"}, "the window and the commands share core/, not each other"},
-	{"core/emulator", []string{"core/salesforce"}, "the emulator is the other side of the wire, written independently of the client"},
+	{"core/emulator", []string{"core/salesforce", "core/embedding"}, "the emulator is the other side of the wire, written independently of the client and the page"},
 }
+
+// testHelpers are the packages only tests may import.
+var testHelpers = []string{"core/emulator/emulatortest", "core/secrets/keyringtest", "core/embedding/embeddingtest"}
 
 // TestImportRules checks the import rules of docs/ARCHITECTURE.md on every
 // package of the module, tests included, and that only tests import the
@@ -122,7 +125,7 @@ func TestImportRules(t *testing.T) {
 			continue
 		}
 		for _, imp := range p.Imports {
-			if to, ok := rel(imp); ok && (to == "core/emulator/emulatortest" || to == "core/secrets/keyringtest") {
+			if to, ok := rel(imp); ok && slices.Contains(testHelpers, to) {
 				t.Errorf("%s imports %s, which only tests may import", p.ImportPath, to)
 			}
 		}
