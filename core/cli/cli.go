@@ -61,6 +61,9 @@ type Env struct {
 	// NewClient makes the Salesforce client of `tnjwt test`; nil is
 	// salesforce.NewClient. Tests give one whose waits are instant.
 	NewClient func(timeout time.Duration) *salesforce.Client
+	// OpenURL opens an address in the browser for `tnjwt preview`; nil is
+	// the desktop's opener. Tests record what it was given.
+	OpenURL func(url string) error
 }
 
 // osKeychain is the vault of the OS keychain. A new one each time: a
@@ -118,6 +121,7 @@ func commands() []command {
 		{"emulator", "run the local Salesforce emulator (practice org)", parseEmulator},
 		{"profile", "saved org profiles: list, show, import, delete; renew, rotate, roll back their keys", parseProfile},
 		{"export", "write the .env, Heroku config, Express server or SDK snippet for the app's servers", parseExport},
+		{"preview", "embed a dashboard in a page on this computer, before the app exists", parsePreview},
 	}
 }
 

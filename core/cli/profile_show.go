@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
@@ -40,6 +41,7 @@ func (o *showOptions) run(env *Env) error {
 	v := profileViewOf(p, env.now())
 	v.Checklist = p.Checklist
 	v.Keychain = checkKeychain(env, store.Vault(), p.Name)
+	v.Setup = setupViewOf(p)
 	if o.json {
 		writeJSON(env.Stdout, v)
 		return nil
@@ -132,8 +134,36 @@ func printProfile(w io.Writer, v profileView, path string) {
 		row("Checklist", "%d done: %s", len(done), strings.Join(done, ", "))
 	}
 	row("Last test", "%s", v.LastTest.summary())
+	if e := v.Embedding; e != nil {
+		row("Embedding", "origins %s; preview dashboard %s", orDash(strings.Join(e.Origins(), ", ")), orDash(e.PreviewDashboard))
+	}
+	printSetup(row, v.Setup)
 	row("Created", "%s", dateTime(v.Created))
 	row("Updated", "%s", dateTime(v.Updated))
 	row("Saved in", "%s", path)
 	tw.Flush()
+}
+
+// printSetup lists the Setup pages the checklist's items are done on, with
+// the items each serves.
+func printSetup(row func(k, format string, a ...any), v *setupView) {
+	if v == nil {
+		return
+	}
+	if v.Host == nil {
+		row("Open in Setup", "%s", v.NoneBecause)
+		return
+	}
+	key := "Open in Setup"
+	for _, page := range setupPageOrder {
+		var ids []string
+		for id, p := range salesforce.SetupPages {
+			if p == page {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		row(key, "%s: %s%s (%s)", page.Name, *v.Host, page.Path, strings.Join(ids, ", "))
+		key = ""
+	}
 }

@@ -666,3 +666,54 @@ func TestProfileImportReadsTheConsumerKeyFromAFile(t *testing.T) {
 		t.Errorf("stored consumer key %q, %v", got, err)
 	}
 }
+
+func TestProfileShowOpensEachItemInSetup(t *testing.T) {
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	_, _, pair := profImported(t, at)
+	r := profRun(t, at, "profile", "show", "acme", "--json")
+	var v struct {
+		Setup struct {
+			Host        *string           `json:"host"`
+			Links       map[string]string `json:"links"`
+			NoneBecause string            `json:"none_because"`
+		} `json:"setup"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &v); err != nil || r.code != ExitOK {
+		t.Fatalf("show --json: %d %v\n%s", r.code, err, r.out)
+	}
+	host := "https://acme.my.salesforce-setup.com"
+	if v.Setup.Host == nil || *v.Setup.Host != host {
+		t.Fatalf("setup.host = %v, want %s", v.Setup.Host, host)
+	}
+	for id, path := range map[string]string{"eca-jwt-enable": "/lightning/setup/ManageExternalClientApplication/home",
+		"permset-assign": "/lightning/setup/PermSets/home", "embed-cors": "/lightning/setup/CorsWhitelistEntries/home",
+		"embed-frames": "/lightning/setup/SecuritySession/home", "embed-cookies": "/lightning/setup/OrgDomain/home"} {
+		if v.Setup.Links[id] != host+path {
+			t.Errorf("setup.links[%s] = %q, want %q", id, v.Setup.Links[id], host+path)
+		}
+	}
+	r = profRun(t, at, "profile", "show", "acme")
+	for _, want := range []string{"Open in Setup  External Client App Manager: " + host + "/lightning/setup/ManageExternalClientApplication/home (eca-app-policies,",
+		"CORS: " + host + "/lightning/setup/CorsWhitelistEntries/home (embed-cors)"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("show lacks %q:\n%s", want, r.out)
+		}
+	}
+
+	args := profImportArgs(pair, "legacy")
+	args[5] = "https://login.salesforce.com"
+	if r := profRun(t, at, args...); r.code != ExitOK {
+		t.Fatalf("import legacy: %s", r.errOut)
+	}
+	r = profRun(t, at, "profile", "show", "legacy", "--json")
+	v.Setup.Host, v.Setup.Links = nil, nil
+	if err := json.Unmarshal([]byte(r.out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Setup.Host != nil || len(v.Setup.Links) != 0 || !strings.Contains(v.Setup.NoneBecause, "shared by every Salesforce org") {
+		t.Errorf("a legacy login URL: %+v", v.Setup)
+	}
+	if r := profRun(t, at, "profile", "show", "legacy"); !strings.Contains(r.out, "Open in Setup  no Setup links: login.salesforce.com is shared by every Salesforce org") {
+		t.Errorf("show legacy:\n%s", r.out)
+	}
+}

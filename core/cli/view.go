@@ -33,8 +33,36 @@ type profileView struct {
 	Pending     *keyView                      `json:"pending,omitempty"`  // a rotation's new key, not confirmed yet
 	Previous    *keyView                      `json:"previous,omitempty"` // the key the last rotation replaced
 	Rotation    string                        `json:"rotation,omitempty"` // the two above in words
+	Embedding   *profiles.Embedding           `json:"embedding,omitempty"`
+	Setup       *setupView                    `json:"setup,omitempty"` // show only
 	Created     time.Time                     `json:"created"`
 	Updated     time.Time                     `json:"updated"`
+}
+
+// setupView is where each checklist item is done in the org's Setup.
+type setupView struct {
+	Host        *string           `json:"host"`                   // null when the login URL cannot tell the org
+	Links       map[string]string `json:"links"`                  // checklist id → Setup page address
+	NoneBecause string            `json:"none_because,omitempty"` // why there are none
+}
+
+// setupPageOrder is the order `profile show` lists Setup pages in: the
+// order of the walk.
+var setupPageOrder = []salesforce.SetupPage{salesforce.SetupECAManager, salesforce.SetupPermissionSets,
+	salesforce.SetupUsers, salesforce.SetupCORS, salesforce.SetupSessionSettings, salesforce.SetupMyDomain}
+
+func setupViewOf(p profiles.Profile) *setupView {
+	v := &setupView{Links: map[string]string{}}
+	host, err := salesforce.SetupHost(p.LoginURL, p.InstanceURL)
+	if err != nil {
+		v.NoneBecause = oneLine(err)
+		return v
+	}
+	v.Host = &host
+	for id := range salesforce.SetupPages {
+		v.Links[id] = salesforce.SetupLink(host, id)
+	}
+	return v
 }
 
 type certView struct {
@@ -79,6 +107,7 @@ func profileViewOf(p profiles.Profile, at time.Time) profileView {
 		Audience: p.Audience, AudienceSet: p.Audience != "",
 		Created: p.Created, Updated: p.Updated,
 		Pending: keyViewOf(p.Pending), Previous: keyViewOf(p.Previous), Rotation: rotation.Describe(p),
+		Embedding: p.Embedding,
 	}
 	if l, err := salesforce.ParseLoginURL(p.LoginURL); err == nil {
 		v.Audience = salesforce.PreferredAudience(l, p.Sandbox, p.Audience, p.WorkingAudience)

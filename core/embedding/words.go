@@ -1,6 +1,11 @@
 package embedding
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tnjwt/tnjwt/core/problem"
+)
 
 // Checklist ids of the embedding settings (docs/cli.md).
 const (
@@ -179,4 +184,54 @@ func pageWords() pageText {
 		CheckHeading: "Where to fix it",
 		Outcomes:     outcomes,
 	}
+}
+
+// Fill puts values into a template's {placeholders}; an unknown one stays
+// as it is, as app.mjs does.
+func Fill(template string, values map[string]string) string {
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(template, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(template[open:], '}')
+		if end < 0 {
+			break
+		}
+		key := template[open+1 : open+end]
+		v, ok := values[key]
+		if !ok || !isWord(key) {
+			v = template[open : open+end+1]
+		}
+		b.WriteString(template[:open])
+		b.WriteString(v)
+		template = template[open+end+1:]
+	}
+	b.WriteString(template)
+	return b.String()
+}
+
+func isWord(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	})
+}
+
+// maxAPIName bounds an API name, as Salesforce does.
+const maxAPIName = 80
+
+// CheckAPIName checks a Tableau Next asset's API name (or id) as typed.
+func CheckAPIName(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	switch {
+	case s == "":
+		return "", &problem.Input{Problem: "no dashboard named", Hint: "Type the dashboard's API name, shown in Tableau Next on the dashboard's details, such as Sales_Overview"}
+	case len(s) > maxAPIName:
+		return "", &problem.Input{Problem: "the API name is longer than " + strconv.Itoa(maxAPIName) + " characters", Hint: "Type the dashboard's API name, such as Sales_Overview"}
+	case strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`/\?#&"'<>`, r) }):
+		return "", &problem.Input{Problem: quoted(s) + " is not an API name: it has a space or a character API names never hold",
+			Hint: "Type the API name (letters, digits and _), such as Sales_Overview, not the dashboard's label"}
+	}
+	return s, nil
 }

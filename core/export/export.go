@@ -175,7 +175,7 @@ func Express(o Org) ([]File, error) {
 		return nil, err
 	}
 	files = append(files, File{"server.js", append([]byte(o.header("//", "Auth-credential server")), server...)})
-	for _, f := range embedding.Page() {
+	for _, f := range embedding.Page(embedding.PageOptions{}) {
 		files = append(files, File{"public/" + f.Name, f.Data})
 	}
 	return files, nil

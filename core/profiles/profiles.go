@@ -74,6 +74,10 @@ type Profile struct {
 	// key stays in the keychain (previous private key) until discarded.
 	Previous *KeyCert `json:"previous,omitempty"`
 
+	// Embedding is what the app's web pages need from the org: the origins
+	// it must trust, and the dashboard the preview embeds.
+	Embedding *Embedding `json:"embedding,omitempty"`
+
 	// LastStep is the wizard step the admin was on last, where Continue
 	// takes them back to.
 	LastStep string `json:"last_step,omitempty"`
@@ -93,6 +97,29 @@ type KeyCert struct {
 	// LastTest is a pending key's last failed test; the current key's own
 	// last test stays in Profile.LastTest.
 	LastTest *TestResult `json:"last_test,omitempty"`
+}
+
+// Embedding is the web side of an org's setup. The origins are as
+// embedding.ParseOrigin writes them; a hand-edited file may hold anything,
+// so users check them again.
+type Embedding struct {
+	ProductionOrigin  string `json:"production_origin,omitempty"`
+	DevelopmentOrigin string `json:"development_origin,omitempty"`
+	PreviewDashboard  string `json:"preview_dashboard,omitempty"`
+}
+
+// Origins lists the origins given, production first.
+func (e *Embedding) Origins() []string {
+	if e == nil {
+		return nil
+	}
+	var out []string
+	for _, o := range []string{e.ProductionOrigin, e.DevelopmentOrigin} {
+		if o != "" && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // StepState is the progress of one checklist step.
@@ -294,6 +321,10 @@ func (p Profile) Clone() Profile {
 		p.LastTest = &t
 	}
 	p.Pending, p.Previous = p.Pending.clone(), p.Previous.clone()
+	if p.Embedding != nil {
+		e := *p.Embedding
+		p.Embedding = &e
+	}
 	return p
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tnjwt/tnjwt/core/embedding"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
@@ -48,7 +49,7 @@ func NoLightningURL(instanceURL string) string {
 }
 
 // SDKPackage is the npm package of the Tableau Next Embedding SDK.
-const SDKPackage = "@salesforce/analytics-embedding-sdk"
+const SDKPackage = embedding.SDKPackage
 
 // SDKCall is the call that starts the Tableau Next Embedding SDK.
 func SDKCall(authCredential, orgURL string) string {

@@ -45,3 +45,13 @@ func isLoopback(host string) bool {
 	}
 	return ip.To4() != nil && ip.IsLoopback()
 }
+
+// DomainSources are Salesforce's domains as Content-Security-Policy
+// sources (https://*.force.com, …): what a page embedding an org may frame.
+func DomainSources() []string {
+	out := make([]string, len(salesforceDomains))
+	for i, d := range salesforceDomains {
+		out[i] = "https://*." + d
+	}
+	return out
+}

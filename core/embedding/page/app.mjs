@@ -14,7 +14,7 @@ const adviceBox = /** @type {HTMLElement} */ (document.getElementById('advice'))
 const originLine = /** @type {HTMLElement} */ (document.getElementById('origin'));
 const credentialUrl = page.dataset.credentialUrl || '/auth-credential';
 const reportUrl = page.dataset.reportUrl || '';
-const dashboard = new URLSearchParams(location.search).get('dashboard') || '';
+const dashboard = new URLSearchParams(location.search).get('dashboard') || page.dataset.dashboard || '';
 
 /** What the placeholders in words.mjs stand for. @type {Record<string, string>} */
 const values = { origin: location.origin, dashboard, orgUrl: '', redirect: '', seconds: '', words: '' };
