@@ -94,8 +94,10 @@ browser-test:
 # Every screen rendered with Fyne's software renderer (no display needed):
 # `make screenshots` into docs/screenshots; `make test` into a temporary
 # folder, so a screen that fails to render fails the suite.
+# (and the preview's page in headless Chromium, one picture per outcome)
 screenshots:
 	TNJWT_SCREENSHOTS=$(CURDIR)/docs/screenshots go test -count=1 -tags $(TAGS) -run '^TestScreenshots$$' ./ui/
+	TNJWT_SCREENSHOTS=$(CURDIR)/docs/screenshots TNJWT_BROWSER_TESTS=1 go test -count=1 -tags $(TAGS) -run '^TestBrowserPreview' ./core/cli/
 
 render:
 	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \

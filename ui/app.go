@@ -52,6 +52,7 @@ type Deps struct {
 	client  func() *salesforce.Client   // tests: a client with a controllable Sleep; nil: salesforce.NewClient
 	after   func(time.Duration, func()) // tests: a timer they fire themselves; nil: time.AfterFunc
 	openURL func(*url.URL) error        // tests: records what the browser was given; nil: the app's OpenURL
+	anyPort bool                        // tests: the preview takes a free port, not the development address's
 }
 
 // defaultDeps opens the real profile folder and the OS keychain.

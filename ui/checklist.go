@@ -30,6 +30,9 @@ type checklistScreen struct {
 	reveal        *widget.Button
 	saveCert      *widget.Button // the current certificate, when it isn't saved yet
 	noFile        *widget.Label
+	setup         map[string]*focusButton // Open in Setup, by item
+	setupHost     string                  // the org's Setup address; "" when it can't be told
+	noSetup       *widget.Label           // why there is no Open in Setup
 	root          fyne.CanvasObject
 }
 
@@ -47,11 +50,15 @@ type boundValue struct {
 }
 
 func newChecklistScreen(s *shell, st wizard.Step) *checklistScreen {
-	c := &checklistScreen{s: s, step: st, checks: map[string]*focusCheck{}, items: map[string]*itemView{}}
+	c := &checklistScreen{s: s, step: st, checks: map[string]*focusCheck{}, items: map[string]*itemView{},
+		setup: map[string]*focusButton{}, noSetup: subtle("")}
 	box := container.NewVBox()
 	if st.Where != "" {
 		box.Add(bold("Where in Salesforce Setup"))
 		box.Add(wrapped(st.Where))
+	}
+	box.Add(c.noSetup)
+	if st.Where != "" {
 		box.Add(widget.NewSeparator())
 	}
 	for _, it := range st.Items {
@@ -80,6 +87,11 @@ func (c *checklistScreen) item(it wizard.Item) fyne.CanvasObject {
 	details := container.NewVBox(wrapped(it.Instruction))
 	if it.Path != "" {
 		details.Add(subtle("Where: " + it.Path))
+	}
+	if wizard.HasSetupPage(id) {
+		b := newFocusButton(c.s, "Open in Setup", theme.ComputerIcon(), func() { c.openSetup(id) })
+		c.setup[id] = b
+		details.Add(container.NewHBox(b))
 	}
 	if len(it.Values) > 0 {
 		values := container.New(layout.NewFormLayout())
@@ -232,6 +244,40 @@ func (c *checklistScreen) openCertFolder() {
 	c.s.setStatus("Opened the folder holding " + filepath.Base(path) + ".")
 }
 
+// openSetup opens item id's page of the org's Setup in the browser.
+func (c *checklistScreen) openSetup(id string) {
+	link := wizard.SetupLink(c.setupHost, id)
+	u, err := url.Parse(link)
+	if link == "" || err != nil {
+		return
+	}
+	if err := c.s.openURL(u); err != nil {
+		c.s.setStatus(openFailed(err, link))
+		return
+	}
+	c.s.setStatus("Opened " + link + " in your browser: Setup asks you to log in if you aren't.")
+}
+
+// showSetup offers Open in Setup when the org's Setup address is known,
+// and says why not otherwise.
+func (c *checklistScreen) showSetup(st *wizard.State) {
+	var why string
+	c.setupHost, why = wizard.SetupHost(st.Profile)
+	for _, b := range c.setup {
+		if c.setupHost == "" {
+			b.Hide()
+		} else {
+			b.Show()
+		}
+	}
+	if c.setupHost != "" || len(c.setup) == 0 {
+		c.noSetup.Hide()
+		return
+	}
+	c.noSetup.SetText("Open in Setup isn't offered: " + why)
+	c.noSetup.Show()
+}
+
 func (c *checklistScreen) view() fyne.CanvasObject { return c.root }
 
 func (c *checklistScreen) show() {
@@ -244,11 +290,15 @@ func (c *checklistScreen) show() {
 	for i, b := range c.values {
 		val := b.v.Resolve(st)
 		enable(&c.copies[i].Button, val != "")
-		if val == "" && b.v.From == wizard.FromCertFile {
+		switch {
+		case val == "" && b.v.From == wizard.FromCertFile:
 			val = "not saved as a file yet: use Save certificate below"
+		case val == "":
+			val = "none given"
 		}
 		b.label.SetText(val)
 	}
+	c.showSetup(st)
 	for _, n := range c.practiceNotes {
 		if c.s.practice != nil {
 			n.Show()

@@ -30,11 +30,12 @@ type doneScreen struct {
 	sdk      *widget.Button
 	key      *widget.Button
 	exported *message // what the last export wrote, or why it failed
+	preview  *previewPanel
 	root     fyne.CanvasObject
 }
 
 func newDoneScreen(s *shell) *doneScreen {
-	d := &doneScreen{s: s, summary: container.New(layout.NewFormLayout()), exported: newMessage()}
+	d := &doneScreen{s: s, summary: container.New(layout.NewFormLayout()), exported: newMessage(), preview: newPreviewPanel(s)}
 	d.env = widget.NewButtonWithIcon("Save .env…", theme.DocumentSaveIcon(), func() { d.pickFolder(export.FormatEnv) })
 	d.express = widget.NewButtonWithIcon("Save Express server…", theme.FolderNewIcon(), func() { d.pickFolder(export.FormatExpress) })
 	d.heroku = widget.NewButtonWithIcon("Heroku command…", theme.ContentCopyIcon(), d.showHeroku)
@@ -42,6 +43,7 @@ func newDoneScreen(s *shell) *doneScreen {
 	d.key = widget.NewButtonWithIcon("Save private key file…", theme.DocumentSaveIcon(), func() { d.pickFolder(export.FormatKey) })
 	d.root = container.NewVBox(
 		bold("Summary"), d.summary, widget.NewSeparator(),
+		d.preview.root, widget.NewSeparator(),
 		bold("For your app's servers"),
 		wrapped("Your app's server signs in exactly as the live test did. Export what it needs: "+
 			"a .env file for Node.js, the Heroku config command, or a small Node.js + Express server that serves "+
@@ -80,7 +82,12 @@ func (d *doneScreen) show() {
 		}
 		d.summary.Add(value)
 	}
+	d.preview.show()
 }
+
+// leave stops the preview: it signs in as the JWT user, and runs only
+// while its screen is on show.
+func (d *doneScreen) leave() { d.preview.stop() }
 
 func (d *doneScreen) focusFirst() { d.s.win.Canvas().Focus(d.env) }
 

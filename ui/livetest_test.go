@@ -475,6 +475,8 @@ func walkToAFrontdoorURL(t *testing.T, legacy bool) {
 	e.next()
 	e.tickAll(wizard.StepPermset)
 	e.next()
+	e.tickAll(wizard.StepEmbed)
+	e.next()
 	e.pasteKey(testKey)
 	e.next()
 	e.tap(e.keychain().store)

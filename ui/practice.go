@@ -105,3 +105,14 @@ func (s *shell) practiceSync() {
 		s.setStatus("The practice org couldn't apply the checklist: " + wizard.Sentence(err.Error()))
 	}
 }
+
+// practiceSyncEmbedding makes the practice org follow the Embedding
+// settings, e.g. after the origins changed.
+func (s *shell) practiceSyncEmbedding() {
+	if s.practice == nil {
+		return
+	}
+	if err := s.practice.org.SyncEmbedding(s.wiz.State().Profile); err != nil {
+		s.setStatus("The practice org couldn't apply the embedding settings: " + wizard.Sentence(err.Error()))
+	}
+}

@@ -33,11 +33,11 @@ func (e *env) practiceWalk(skip string, wait bool) {
 	e.settle()
 	e.s.changed()
 	e.next()
-	for _, step := range []wizard.StepID{wizard.StepECA, wizard.StepPermset} {
+	for _, step := range []wizard.StepID{wizard.StepECA, wizard.StepPermset, wizard.StepEmbed} {
 		c := e.checklist(step)
 		for _, it := range e.s.wiz.Step().Items {
-			if it.ID != skip {
-				test.Tap(c.checks[it.ID])
+			if check, ok := c.checks[it.ID]; ok && it.ID != skip {
+				test.Tap(check)
 			}
 		}
 		e.settle()

@@ -3,11 +3,13 @@ package ui
 import (
 	"image/color"
 	"image/png"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
@@ -80,6 +82,17 @@ func TestScreenshots(t *testing.T) {
 	shot("05-permset")
 	e.tickAll(wizard.StepPermset)
 	e.next()
+	es := e.s.screen(wizard.StepEmbed).(*embedScreen)
+	test.Type(es.prod, "https://app.acme.com")
+	shot("05-embedding-settings")
+	e.s.win.Resize(fyne.NewSize(700, 500))
+	shot("05-embedding-settings-700x500")
+	e.s.win.Resize(fyne.NewSize(900, 600))
+	e.typeOrigins(es, "app.acme.com/embed", "http://localhost:3000")
+	shot("05-embedding-settings-refused")
+	e.typeOrigins(es, "https://app.acme.com", "http://localhost:3000")
+	e.tickAll(wizard.StepEmbed)
+	e.next()
 	shot("06-consumer-key")
 	e.pasteKey(testKey)
 	e.next()
@@ -124,6 +137,30 @@ func TestScreenshots(t *testing.T) {
 	shot("15-practice-org")
 	e.s.leavePractice()
 
+	// The preview from the Done screen, ending as the practice org blames
+	// the frame: the outcome with Go to step and Open in Setup.
+	e.jump(wizard.StepWelcome)
+	p := e.toDonePracticing()
+	e.s.deps.openURL = func(*url.URL) error { return nil }
+	e.tap(&p.run.Button)
+	pageRequest(t, "GET", p.srv.URL, "")
+	pageRequest(t, "POST", p.srv.URL+"report", `{"outcome":"init-error","dashboard":"Sales_Overview","words":"Unknown error, unable to load the iframe. (INITIALIZATION_ERROR)"}`)
+	e.settle()
+	scrollToObject(e.s.scrolls[wizard.StepDone], p.root)
+	shot("19-done-preview-failed")
+	e.s.win.Resize(fyne.NewSize(700, 500))
+	e.settle()
+	scrollToObject(e.s.scrolls[wizard.StepDone], p.root)
+	shot("19-done-preview-failed-700x500")
+	if os.Getenv("TNJWT_TALL") != "" {
+		e.s.win.Resize(fyne.NewSize(900, 1500))
+		e.settle()
+		scrollToObject(e.s.scrolls[wizard.StepDone], p.root)
+		shot("tall")
+	}
+	e.s.win.Resize(fyne.NewSize(900, 600))
+	e.s.leavePractice()
+
 	// Rotation from the Welcome row, on an org whose changes are live at once.
 	e.s.deps.client = nil
 	if err := org.E.SetPropagation(emulatortest.AppName, 0); err != nil {
@@ -166,4 +203,11 @@ type lightTheme struct{ fyne.Theme }
 
 func (l lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return l.Theme.Color(n, theme.VariantLight)
+}
+
+// scrollToObject scrolls sc so that o's top is at the top of the view.
+func scrollToObject(sc *container.Scroll, o fyne.CanvasObject) {
+	d := fyne.CurrentApp().Driver()
+	y := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y + sc.Offset.Y
+	sc.ScrollToOffset(fyne.NewPos(0, y))
 }

@@ -40,6 +40,17 @@ type explainer interface {
 	pointer() string
 }
 
+// itemScroller is a screen holding checklist items, which Go to step
+// brings into view.
+type itemScroller interface {
+	scrollTo(item string, scroll *container.Scroll)
+}
+
+// leaver is a screen with work that must end when it goes off screen.
+type leaver interface {
+	leave()
+}
+
 // revealer is a screen that shows all its field errors when Next is refused,
 // including those of fields not touched yet.
 type revealer interface {
@@ -85,6 +96,7 @@ type shell struct {
 	steps []wizard.Step
 
 	wiz     *wizard.Wizard
+	shown   wizard.StepID // the step whose screen is on show
 	screens map[wizard.StepID]screen
 	scrolls map[wizard.StepID]*container.Scroll
 	welcome *welcomeScreen
@@ -168,6 +180,7 @@ func (s *shell) build() {
 // setWizard makes w the profile on show; its screens are built as they
 // are first shown.
 func (s *shell) setWizard(w *wizard.Wizard) {
+	s.leaveScreens()
 	s.wiz = w
 	s.screens = map[wizard.StepID]screen{}
 	s.scrolls = map[wizard.StepID]*container.Scroll{}
@@ -199,13 +212,28 @@ func (s *shell) newScreen(st wizard.Step) screen {
 		return newLiveTestScreen(s)
 	case wizard.StepDone:
 		return newDoneScreen(s)
+	case wizard.StepEmbed:
+		return newEmbedScreen(s, st)
 	}
 	return newChecklistScreen(s, st)
+}
+
+// leaveScreens ends the work of every screen built so far.
+func (s *shell) leaveScreens() {
+	for _, scr := range s.screens {
+		if l, ok := scr.(leaver); ok {
+			l.leave()
+		}
+	}
 }
 
 // render puts the current step on screen.
 func (s *shell) render() {
 	st := s.wiz.Step()
+	if l, ok := s.screens[s.shown].(leaver); ok && s.shown != st.ID {
+		l.leave()
+	}
+	s.shown = st.ID
 	s.title.SetText(s.titleOf(st))
 	s.why.SetText(st.Why)
 	scr := s.screen(st.ID)
@@ -499,7 +527,7 @@ func (s *shell) goToItem(id wizard.StepID, item string) {
 	} else {
 		s.render()
 	}
-	if c, ok := s.screen(id).(*checklistScreen); ok {
+	if c, ok := s.screen(id).(itemScroller); ok {
 		c.scrollTo(item, s.scrolls[id])
 	}
 }
@@ -553,6 +581,10 @@ func (s *shell) askClose() {
 // close waits for profile writes before exit. A keychain call still waiting
 // for an unlock prompt is left behind: nothing of it needs saving.
 func (s *shell) close() {
+	s.leaveScreens()
+	if d, ok := s.screens[wizard.StepDone].(*doneScreen); ok {
+		d.preview.closing.Wait()
+	}
 	s.saves.wait()
 	if s.practice != nil {
 		_ = s.practice.org.Close()

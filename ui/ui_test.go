@@ -129,6 +129,9 @@ func (e *env) at() wizard.StepID { return e.s.wiz.Step().ID }
 func (e *env) org() *orgScreen { return e.s.screen(wizard.StepOrg).(*orgScreen) }
 func (e *env) key() *keyScreen { return e.s.screen(wizard.StepKey).(*keyScreen) }
 func (e *env) checklist(id wizard.StepID) *checklistScreen {
+	if es, ok := e.s.screen(id).(*embedScreen); ok {
+		return es.list
+	}
 	return e.s.screen(id).(*checklistScreen)
 }
 func (e *env) consumer() *consumerKeyScreen {
@@ -635,6 +638,8 @@ func (e *env) toConsumerKey(name string) {
 	e.next()
 	e.tickAll(wizard.StepPermset)
 	e.next()
+	e.tickAll(wizard.StepEmbed)
+	e.next()
 	if e.at() != wizard.StepConsumerKey {
 		e.t.Fatalf("at %s", e.at())
 	}
@@ -972,9 +977,9 @@ func TestStepListShowsProgressAndReach(t *testing.T) {
 	if btn(wizard.StepWelcome).Icon != e.s.icons.current || btn(wizard.StepKey).Icon != e.s.icons.todo {
 		t.Error("icons at the start are wrong")
 	}
-	e.see("Step 1 of 9")
+	e.see("Step 1 of 10")
 	e.toECA("acme")
-	e.see("Step 4 of 9")
+	e.see("Step 4 of 10")
 	if btn(wizard.StepOrg).Icon != e.s.icons.done || btn(wizard.StepKey).Icon != e.s.icons.done || btn(wizard.StepECA).Icon != e.s.icons.current {
 		t.Error("done and current steps are not shown")
 	}
@@ -1452,6 +1457,8 @@ func TestClosingMidWalkWarnsAndResumesWhereLeft(t *testing.T) {
 	e.next()
 	e.press("Move on") // the ECA screen's items stay unticked
 	e.tickAll(wizard.StepPermset)
+	e.next()
+	e.tickAll(wizard.StepEmbed)
 	e.next()
 	e.pasteKey(testKey)
 	e.next()

@@ -57,10 +57,12 @@ type Source int
 
 // Where a Value's text comes from.
 const (
-	Fixed           Source = iota
-	FromUsername           // the JWT subject username on the Org screen
-	FromCertFile           // the file the current certificate was saved as ("" until it is)
-	FromFingerprint        // the current certificate's SHA-256 fingerprint, as Setup shows it
+	Fixed                 Source = iota
+	FromUsername                 // the JWT subject username on the Org screen
+	FromCertFile                 // the file the current certificate was saved as ("" until it is)
+	FromFingerprint              // the current certificate's SHA-256 fingerprint, as Setup shows it
+	FromProductionOrigin         // the app's production web address (Embedding settings)
+	FromDevelopmentOrigin        // the app's development web address (Embedding settings)
 )
 
 // Resolve returns the text to copy, filled from the session where needed;
@@ -76,6 +78,15 @@ func (v Value) Resolve(st *State) string {
 		return filepath.Base(st.CertPath)
 	case FromFingerprint:
 		return st.Profile.Fingerprint
+	case FromProductionOrigin, FromDevelopmentOrigin:
+		e := st.Profile.Embedding
+		if e == nil {
+			return ""
+		}
+		if v.From == FromProductionOrigin {
+			return e.ProductionOrigin
+		}
+		return e.DevelopmentOrigin
 	}
 	return v.Text
 }

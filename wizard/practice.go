@@ -37,6 +37,10 @@ func StartPractice() (*Practice, error) {
 	cfg := &emulator.Config{
 		LegacyLoginHosts: &springOrg,
 		PermissionSets:   []string{},
+		// As a new production org: no origin trusted, first-party cookies
+		// required, MFA required for direct UI logins.
+		Embedding: &emulator.EmbeddingConfig{CORSOrigins: []string{}, FrameOrigins: []string{},
+			FirstPartyCookiesRequired: true, MFAForUILogins: true},
 		Apps: []emulator.AppConfig{{
 			Name: PracticeApp, ConsumerKey: key, Scopes: []string{"api", "refresh_token"},
 			PermittedUsers: emulator.AllSelfAuthorize, PropagationSeconds: int(PracticeDelay / time.Second),
@@ -84,8 +88,15 @@ func (p *Practice) Draft() OrgDraft {
 }
 
 // NoEffect says, for the checklist items Salesforce does not check when it
-// issues a JWT token, why skipping them changes nothing in the live test.
+// issues a JWT token, why skipping them changes nothing in the live test
+// (and for the embedding items, where skipping them shows instead).
 var NoEffect = map[string]string{
+	IDEmbedCORS: "Practice org: the live test and the preview work without it (the SDK 2.0.0 makes no cross-origin " +
+		"request); the practice org's log notes the missing entry.",
+	IDEmbedFrames:  "Practice org: the live test works without it; the preview on the Done screen then ends with INITIALIZATION_ERROR.",
+	IDEmbedCookies: "Practice org: it starts with first-party cookies required, as new orgs do; the preview fails until you tick this.",
+	IDEmbedMFA: "Practice org: it requires MFA for direct UI logins, as production orgs do, so the preview ends at " +
+		"identity verification until you tick this.",
 	IDECARefreshSecret: "Practice org: this option changes nothing in the live test, because the JWT bearer flow sends no consumer secret.",
 	IDPermsetAccess:    "Practice org: Salesforce doesn't check these permissions when it issues the token, so the live test passes without them; embedded Tableau Next assets would not load.",
 	IDViewerAssign:     "Practice org: the live test signs in only the JWT subject, so this doesn't change it; your viewers need it to see embedded assets.",
@@ -144,6 +155,43 @@ func (p *Practice) Apply(id string, on bool, prof profiles.Profile) error {
 		if prof.Checklist[IDPermsetCreate].Done {
 			return o.AddAppPermissionSet(PracticeApp, PermsetAPIName)
 		}
+	default:
+		return p.applyEmbedding(id, on, prof)
+	}
+	return nil
+}
+
+// applyEmbedding makes the practice org follow an Embedding settings item:
+// the origins it trusts, first-party cookies, the JWT user's MFA waiver.
+func (p *Practice) applyEmbedding(id string, on bool, prof profiles.Profile) error {
+	o := p.Org
+	origins := []string{}
+	if on {
+		origins = append(origins, prof.Embedding.Origins()...)
+	}
+	switch id {
+	case IDEmbedCORS:
+		return o.SetCORSOrigins(origins)
+	case IDEmbedFrames:
+		return o.SetFrameOrigins(origins)
+	case IDEmbedCookies:
+		o.SetFirstPartyCookiesRequired(!on)
+	case IDEmbedMFA:
+		return o.SetMFAWaiver(PracticeUser, on)
+	}
+	return nil
+}
+
+// embedIDs are the Embedding settings items the practice org follows.
+var embedIDs = []string{IDEmbedCORS, IDEmbedFrames, IDEmbedCookies, IDEmbedMFA}
+
+// SyncEmbedding applies the Embedding settings items of prof alone: their
+// origins may change without anything else changing.
+func (p *Practice) SyncEmbedding(prof profiles.Profile) error {
+	for _, id := range embedIDs {
+		if err := p.Apply(id, prof.Checklist[id].Done, prof); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -156,5 +204,25 @@ func (p *Practice) Sync(prof profiles.Profile) error {
 			return err
 		}
 	}
-	return nil
+	return p.SyncEmbedding(prof)
+}
+
+// PracticeDashboard is the dashboard the practice org holds, offered in
+// the preview.
+const PracticeDashboard = "Sales_Overview"
+
+// EmbeddingCause is the Embedding settings item the practice org blames for
+// the last attempt to open a session in a frame; "" when it blames none of
+// them (a used link, say). A real org says nothing of the kind, so there
+// the page's advice lists every candidate.
+func (p *Practice) EmbeddingCause() string {
+	switch p.Org.LastEmbedResult() {
+	case emulator.EmbedFrameRefused:
+		return IDEmbedFrames
+	case emulator.EmbedCookieKept:
+		return IDEmbedCookies
+	case emulator.EmbedMFA:
+		return IDEmbedMFA
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ const (
 	StepKey         StepID = "key"
 	StepECA         StepID = "eca"
 	StepPermset     StepID = "permset"
+	StepEmbed       StepID = "embedding"
 	StepConsumerKey StepID = "consumer-key"
 	StepKeychain    StepID = "keychain"
 	StepLiveTest    StepID = "live-test"
@@ -63,6 +64,12 @@ func Steps() []Step {
 		Where: wherePermsets + `, and for the app: ` + whereECAPolicies,
 		Items: permsetItems,
 	}, {
+		ID:    StepEmbed,
+		Title: "Embedding settings",
+		Why:   "Your app shows Tableau Next inside its own web page: the org must trust that page's address and let the Salesforce session work inside it.",
+		Items: embedItems,
+		Check: checkEmbedStep,
+	}, {
 		ID:    StepConsumerKey,
 		Title: "Consumer key",
 		Why:   "The consumer key tells Salesforce which app the JWT comes from.",
@@ -84,7 +91,7 @@ func Steps() []Step {
 	}, {
 		ID:    StepDone,
 		Title: "Done",
-		Why:   "The setup works. Hand these settings to your app's servers.",
+		Why:   "The setup works. Preview your dashboard embedded, then hand these settings to your app's servers.",
 		Check: checkLiveTestStep,
 	}}
 }

@@ -137,6 +137,27 @@ func Summary(p profiles.Profile, now time.Time) []SummaryLine {
 	}
 	lines = append(lines,
 		SummaryLine{Label: "Secrets", Value: "The consumer key and private key are in your " + secrets.Location() + "."},
-		SummaryLine{Label: "Last test", Value: LastTestText(p.LastTest)})
+		SummaryLine{Label: "Last test", Value: LastTestText(p.LastTest)},
+		SummaryLine{Label: "Web addresses", Value: originsText(p)})
 	return lines
+}
+
+// originsText is the app's web origins and what the org is set to allow
+// them, in words.
+func originsText(p profiles.Profile) string {
+	origins := p.Embedding.Origins()
+	if len(origins) == 0 {
+		return "None given yet: the Embedding settings step asks for them."
+	}
+	var missing []string
+	for _, it := range embedItems {
+		if !it.Optional && !it.Auto && !p.Checklist[it.ID].Done {
+			missing = append(missing, it.Label)
+		}
+	}
+	text := strings.Join(origins, ", ")
+	if len(missing) > 0 {
+		return text + ". Not ticked yet on the Embedding settings step: " + strings.Join(missing, "; ") + "."
+	}
+	return text + ": trusted for embedding (CORS, inline frames) as the Embedding settings step says."
 }

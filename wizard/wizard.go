@@ -28,6 +28,8 @@ type State struct {
 	Draft OrgDraft // the Org screen as typed
 	Org   OrgCheck // the verdict on Draft
 
+	Origins Origins // the Embedding settings screen as typed, and the verdict
+
 	Bundle      *certs.Bundle // key + certificate made or imported in this session
 	KeyKept     bool          // Bundle's private key is also waiting in the keychain
 	KeyLost     bool          // no Bundle, and the keychain has no key for the certificate
@@ -83,6 +85,7 @@ func New(steps []Step, store Store, now func() time.Time) *Wizard {
 	w.st.Profile.Checklist = map[string]profiles.StepState{}
 	w.st.Draft.Type = OrgMyDomain
 	w.st.Org = CheckOrg(w.st.Draft, w.nameTaken)
+	w.st.Origins = originsOf(w.st.Profile)
 	return w
 }
 
@@ -98,6 +101,7 @@ func Open(steps []Step, store Store, p profiles.Profile, now func() time.Time) *
 	w.st.ConsumerKeyStored = w.st.Ticked(IDKeyStore)
 	w.st.Draft = OrgDraft{Name: p.Name, Type: OrgTypeFor(p.LoginURL), URL: p.LoginURL, Username: p.Username}
 	w.st.Org = CheckOrg(w.st.Draft, w.nameTaken)
+	w.st.Origins = originsOf(p)
 
 	w.cur = len(steps) - 1
 	for i := 1; i < len(steps); i++ {

@@ -68,12 +68,13 @@ func TestStepsCoverEveryChecklistIDOnce(t *testing.T) {
 		StepKey:         {IDKeyGenerate},
 		StepECA:         {IDECAScopes, IDECAJWTEnable, IDECACertUpload, IDECARefreshSecret},
 		StepPermset:     {IDPermsetCreate, IDPermsetAccess, IDPermsetAssign, IDECAPermittedUsers, IDECAAppPolicies, IDViewerAssign},
+		StepEmbed:       {IDEmbedOrigins, IDEmbedCORS, IDEmbedFrames, IDEmbedCookies, IDEmbedMFA},
 		StepConsumerKey: {IDECAConsumerKey},
 		StepKeychain:    {IDKeyStore},
 		StepLiveTest:    {IDLiveTest},
 		StepDone:        nil,
 	}
-	order := []StepID{StepWelcome, StepOrg, StepKey, StepECA, StepPermset, StepConsumerKey, StepKeychain, StepLiveTest, StepDone}
+	order := []StepID{StepWelcome, StepOrg, StepKey, StepECA, StepPermset, StepEmbed, StepConsumerKey, StepKeychain, StepLiveTest, StepDone}
 	seen := map[string]bool{}
 	steps := Steps()
 	if len(steps) != len(order) {
@@ -411,11 +412,15 @@ func TestReopenResumesAtFirstUnfinishedScreen(t *testing.T) {
 	withKey := base.Clone()
 	withKey.CertificatePEM = string(b.CertPEM)
 	withKey.Checklist[IDKeyGenerate] = profiles.StepState{Done: true}
-	allTicked := withKey.Clone()
+	noEmbedding := withKey.Clone()
 	for _, s := range Steps()[:5] {
 		for _, it := range s.Items {
-			allTicked.Checklist[it.ID] = profiles.StepState{Done: true}
+			noEmbedding.Checklist[it.ID] = profiles.StepState{Done: true}
 		}
+	}
+	allTicked := noEmbedding.Clone()
+	for _, it := range Steps()[5].Items {
+		allTicked.Checklist[it.ID] = profiles.StepState{Done: true}
 	}
 	allTicked.Checklist[IDECAConsumerKey] = profiles.StepState{Done: true}
 	stored := allTicked.Clone()
@@ -434,6 +439,7 @@ func TestReopenResumesAtFirstUnfinishedScreen(t *testing.T) {
 	}{
 		{"org only", base, StepKey},
 		{"key made", withKey, StepECA},
+		{"embedding settings not done", noEmbedding, StepEmbed},
 		{"consumer key not in memory", allTicked, StepConsumerKey},
 		{"everything stored", stored, StepLiveTest},
 		{"last test failed", failed, StepLiveTest},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -68,8 +67,9 @@ func (o *previewOptions) run(env *Env) error {
 	p := &previewRun{env: env, out: out, dashboard: dashboard, req: req, username: t.Username,
 		setupHost: setupHostOf(t.Profile.LoginURL, t.Profile.InstanceURL)}
 	srv, err := preview.Start(preview.Options{
-		Port: o.port, Dashboard: dashboard, SDKFile: o.sdk, FrameSources: frameSources(t),
-		Credential: p.credential, OnEvent: p.event,
+		Port: o.port, Dashboard: dashboard, SDKFile: o.sdk,
+		FrameSources: preview.FrameSources(t.LoginURL, t.Profile.InstanceURL, t.Profile.LightningURL),
+		Credential:   p.credential, OnEvent: p.event,
 	})
 	var inUse *preview.PortInUseError
 	switch {
@@ -116,22 +116,6 @@ func previewRequest(t testTarget) (salesforce.Request, error) {
 	}
 	return salesforce.Request{LoginURL: login.URL, ClientID: clientID, Username: t.Username, Audience: t.Audience,
 		Remembered: t.Remembered, Sandbox: t.Sandbox || login.Sandbox, Key: key}, nil
-}
-
-// frameSources are the org's addresses the SDK's frames load: its own,
-// and for a Salesforce org every Salesforce domain (the frontdoor's My
-// Domain, the Lightning host, and where they send the browser on to).
-func frameSources(t testTarget) []string {
-	var out []string
-	for _, u := range []string{t.LoginURL, t.Profile.InstanceURL, t.Profile.LightningURL} {
-		if p, err := url.Parse(u); err == nil && p.Host != "" {
-			out = append(out, p.Scheme+"://"+p.Host)
-		}
-	}
-	if login, err := salesforce.ParseLoginURL(t.LoginURL); err == nil && login.Kind != salesforce.Loopback {
-		out = append(out, salesforce.DomainSources()...)
-	}
-	return out
 }
 
 func setupHostOf(loginURL, instanceURL string) string {

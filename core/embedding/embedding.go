@@ -99,7 +99,7 @@ func ImportMap(o PageOptions) string {
 }
 
 func index(o PageOptions) []byte {
-	data := map[string]string{"credential-url": cmp.Or(o.CredentialURL, "/auth-credential")}
+	data := map[string]string{"credential-url": cmp.Or(o.CredentialURL, "/auth-credential"), "sdk-url": cmp.Or(o.SDKURL, LocalSDK)}
 	if o.ReportURL != "" {
 		data["report-url"] = o.ReportURL
 	}

@@ -34,7 +34,8 @@ func ParseOrigin(raw string) (string, error) {
 	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f || r == ' ' }):
 		return bad("the address holds a space or a control character", "Type it again as one word, such as https://app.acme.com")
 	case !strings.Contains(s, "://"):
-		return bad(quoted(s)+" has no https:// in front", "Type https://"+strings.TrimRight(s, "/"))
+		hostPort, _, _ := strings.Cut(s, "/")
+		return bad(quoted(s)+" has no https:// in front", "Type https://"+hostPort)
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {

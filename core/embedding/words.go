@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tnjwt/tnjwt/core/problem"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
 // Checklist ids of the embedding settings (docs/cli.md).
@@ -23,32 +24,37 @@ const (
 // checklist and every failure message name it. In Fix, {origin} stands for
 // the web page's origin.
 type Setting struct {
-	Step      string `json:"step"`  // its checklist id
-	Name      string `json:"name"`  // what Setup calls it
-	Where     string `json:"where"` // how to get there in Setup
-	Fix       string `json:"fix"`   // what to set
-	SetupPath string `json:"-"`     // its page after the org's Lightning host; "" when none is stable
+	Step  string `json:"step"`  // its checklist id
+	Name  string `json:"name"`  // what Setup calls it
+	Where string `json:"where"` // how to get there in Setup
+	Fix   string `json:"fix"`   // what to set
+	Why   string `json:"-"`     // what breaks without it, for the checklist
+	// SetupPath is its page after the org's Lightning host (from
+	// salesforce.SetupPages), for the page's Open in Setup links.
+	SetupPath string `json:"setupPath,omitempty"`
 }
 
 // The settings (salesforce-jwt-spec.md §10.3, paths §10.4).
 var (
 	CORS = Setting{
 		Step: StepCORS, Name: "CORS allowlist",
-		Where:     `Setup → Quick Find box: "CORS" → CORS`,
-		Fix:       "Click New and add {origin} as the Origin URL Pattern.",
-		SetupPath: "/lightning/setup/CorsWhitelistEntries/home",
+		Where: `Setup → Quick Find box: "CORS" → CORS`,
+		Fix:   "Click New and add {origin} as the Origin URL Pattern.",
+		Why: "Salesforce lists it as required for embedding, and your page's own calls to Salesforce need it; " +
+			"the SDK 2.0.0 itself makes none, so leaving it out shows only later.",
 	}
 	Frames = Setting{
 		Step: StepFrames, Name: "Trusted Domains for Inline Frames",
-		Where:     `Setup → Quick Find box: "Session Settings" → Session Settings → Trusted Domains for Inline Frames`,
-		Fix:       "Click Add Domain, enter {origin} and pick the iFrame Type Lightning Out.",
-		SetupPath: "/lightning/setup/SecuritySession/home",
+		Where: `Setup → Quick Find box: "Session Settings" → Session Settings → Trusted Domains for Inline Frames`,
+		Fix:   "Click Add Domain, enter {origin} and pick the iFrame Type Lightning Out.",
+		Why: "Without it the browser refuses to show Salesforce inside your page, and the SDK reports " +
+			"INITIALIZATION_ERROR after 60 seconds.",
 	}
 	Cookies = Setting{
 		Step: StepCookies, Name: "Require first-party use of Salesforce cookies",
-		Where:     `Setup → Quick Find box: "My Domain" → My Domain → Routing and Policies → Edit`,
-		Fix:       "Untick Require first-party use of Salesforce cookies and save: with it, the session cookie never reaches a frame inside your app.",
-		SetupPath: "/lightning/setup/OrgDomain/home",
+		Where: `Setup → Quick Find box: "My Domain" → My Domain → Routing and Policies → Edit`,
+		Fix:   "Untick Require first-party use of Salesforce cookies and save: with it, the session cookie never reaches a frame inside your app.",
+		Why:   "The session the frontdoor URL opens lives in that cookie; without it the frame is not signed in.",
 	}
 	MFA = Setting{
 		Step: StepMFA, Name: "MFA waiver for the JWT user",
@@ -56,7 +62,8 @@ var (
 		Fix: "Enable Waive Multi-Factor Authentication for Exempt Users in a permission set assigned to the JWT user. " +
 			"A session opened with a frontdoor URL counts as a direct UI login, so an org that requires MFA " +
 			"for those logins sends it to identity verification, which no one can answer in a hidden frame.",
-		SetupPath: "/lightning/setup/PermSets/home",
+		Why: "Only for orgs that require MFA for all direct UI logins (new production orgs do): check this item " +
+			"when the preview reports an identity-verification redirect.",
 	}
 	Access = Setting{
 		Step: StepAccess, Name: "Tableau Next access",
@@ -70,6 +77,7 @@ type Outcome string
 
 // The outcomes, in the order an attempt can reach them.
 const (
+	SDKNotLoaded      Outcome = "sdk-not-loaded"     // the SDK's module did not load
 	CredentialRefused Outcome = "credential-refused" // the app's server got no frontdoor URL
 	NoAnswer          Outcome = "no-answer"          // the SDK never reported back
 	InitError         Outcome = "init-error"         // INITIALIZATION_ERROR: Lightning Out never said it was ready
@@ -98,12 +106,22 @@ const (
 )
 
 // testAlone says how to tell a credential problem from an embedding one.
-const testAlone = "To test the credential alone, open the app's /auth-credential address in a new tab and then " +
-	"the authCredential address it shows: it should land in Salesforce, signed in (once: it is single use). " +
-	"tnjwt's Live test checks the same from start to end."
+const testAlone = "To test the credential alone: tnjwt's Live test gets a frontdoor URL the same way, and its " +
+	"Open in browser should land in Salesforce, signed in (once: it is single use). For your app, open its " +
+	"/auth-credential address, then the authCredential address it shows, in the same way."
 
 // Advices holds the words for every outcome.
 var Advices = map[Outcome]Advice{
+	SDKNotLoaded: {
+		Title: "The Tableau Next Embedding SDK did not load, so nothing could be embedded.",
+		Said:  "The browser said: {words}",
+		Explain: "The page loads the SDK from {sdk}. This browser could not fetch it (no connection to that address, " +
+			"or a proxy in the way), or the file it got was not the one pinned by its integrity hash.",
+		Tip: "For the exported app, run npm install beside server.js. For tnjwt's preview on a machine that cannot " +
+			"reach the CDN, use a local copy of the SDK: npm install " + SDKPackage + "@" + SDKVersion + ", then pick its " +
+			SDKBundle + ".",
+		Failed: true,
+	},
 	CredentialRefused: {
 		Title:   "The app's server could not get a frontdoor URL from Salesforce.",
 		Said:    salesforceSaid,
@@ -169,9 +187,12 @@ type pageText struct {
 func pageWords() pageText {
 	outcomes := map[Outcome]Advice{}
 	for o, a := range Advices {
-		if a.Checks == nil {
-			a.Checks = []Setting{} // [] for the page, not null
+		checks := []Setting{} // [] for the page, not null
+		for _, c := range a.Checks {
+			c.SetupPath = salesforce.SetupPages[c.Step].Path
+			checks = append(checks, c)
 		}
+		a.Checks = checks
 		outcomes[o] = a
 	}
 	return pageText{

@@ -230,3 +230,32 @@ func (e *Emulator) SetMFAWaiver(username string, waived bool) error {
 		return nil
 	})
 }
+
+// EmbedResult is what the org saw of the last attempt to open a session
+// inside another site's frame: where a real org leaves the page to guess
+// among its settings, the practice org can say which one it was.
+type EmbedResult string
+
+// The results, as LastEmbedResult reports them.
+const (
+	EmbedNone         EmbedResult = ""               // no attempt yet
+	EmbedOpened       EmbedResult = "opened"         // the auth page said lo.loaded to a trusted frame
+	EmbedLinkUnusable EmbedResult = "link-unusable"  // the frontdoor link was used, expired or never issued
+	EmbedFrameRefused EmbedResult = "frame-refused"  // the page's origin is not trusted for frames
+	EmbedCookieKept   EmbedResult = "cookie-blocked" // first-party cookies kept the session out of the frame
+	EmbedMFA          EmbedResult = "mfa"            // the session was sent to identity verification
+)
+
+// LastEmbedResult is the result of the latest attempt the Lightning Out
+// auth page (or a frontdoor link sent on to it) saw.
+func (e *Emulator) LastEmbedResult() EmbedResult {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.lastEmbed
+}
+
+func (e *Emulator) setEmbedResult(r EmbedResult) {
+	e.mu.Lock()
+	e.lastEmbed = r
+	e.mu.Unlock()
+}

@@ -64,8 +64,10 @@ type Emulator struct {
 	browsers map[string]browserSession // browser sessions (the sid cookie) a frontdoor link opened
 	embed    embedding
 	assets   assets
-	log      ring
-	nextUser int
+	// lastEmbed is what the auth page saw last (LastEmbedResult).
+	lastEmbed EmbedResult
+	log       ring
+	nextUser  int
 }
 
 type app struct {

@@ -48,6 +48,9 @@ func (e *Emulator) serveFrontdoor(x *exchange) {
 		o, ok = e.takeOTP(x.r.Form.Get("otp"), x.now)
 	}
 	if !ok {
+		if strings.Contains(x.r.Form.Get("startURL")+x.r.Form.Get("retURL"), "lightningout") {
+			e.setEmbedResult(EmbedLinkUnusable)
+		}
 		x.note("one-time link unknown, already used or expired")
 		e.writePage(x, http.StatusBadRequest, "Link expired",
 			"<p>This sign-in link is not valid: it was already used, it expired, or it was never issued.</p>"+
@@ -176,4 +179,15 @@ func page(title, body string) string {
 	return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
 		" · tnjwt practice org</title><link rel=\"stylesheet\" href=\"" + stylePath + "\"></head>\n<body><h1>" +
 		title + "</h1>\n" + body + "\n</body></html>\n"
+}
+
+// setupPrefix starts the address of every Setup page.
+const setupPrefix = "/lightning/setup/"
+
+// serveSetup is where tnjwt's Open in Setup lands in practice mode: the
+// practice org has no Setup pages, and needs no session to say so.
+func (e *Emulator) serveSetup(x *exchange) {
+	e.writePage(x, http.StatusOK, "Setup",
+		fmt.Sprintf("<p>Practice org: Salesforce would open its Setup page <code>%s</code> here.</p>", html.EscapeString(x.r.URL.EscapedPath()))+
+			"<p>The practice org has no Setup pages. Tick the item in tnjwt instead: the practice org applies the setting at once.</p>")
 }

@@ -109,6 +109,10 @@ func (e *Emulator) serveLightningOut(x *exchange) {
 func (e *Emulator) serveLOAuth(x *exchange, lo loRequest) {
 	u, why := e.browserUser(x, lo.appOrigin)
 	if u == nil {
+		e.setEmbedResult(EmbedLinkUnusable)
+		if strings.Contains(why, "first-party") {
+			e.setEmbedResult(EmbedCookieKept)
+		}
 		x.note(why)
 		e.writePage(x, http.StatusUnauthorized, "Not signed in",
 			"<p>Lightning Out found no usable session: "+html.EscapeString(why)+".</p>")
@@ -116,6 +120,7 @@ func (e *Emulator) serveLOAuth(x *exchange, lo loRequest) {
 	}
 	x.rec.User = u.username
 	if e.needsMFA(u) {
+		e.setEmbedResult(EmbedMFA)
 		x.note("lo.redirect to identity verification: the org requires MFA for direct UI logins and the user has no MFA waiver")
 		e.writeLOPage(x, "Identity verification", map[string]string{
 			"role": "auth", "outcome": "redirect", "redirect-url": mfaPath,
@@ -123,6 +128,11 @@ func (e *Emulator) serveLOAuth(x *exchange, lo loRequest) {
 		return
 	}
 	x.note("lo.loaded")
+	if e.frameTrusted(x, lo.appOrigin) {
+		e.setEmbedResult(EmbedOpened)
+	} else {
+		e.setEmbedResult(EmbedFrameRefused)
+	}
 	e.writeLOPage(x, "Lightning Out", map[string]string{
 		"role": "auth", "outcome": "loaded", "lightning-domain": e.origin(x.r),
 	}, "<p>Signed in to the practice org.</p>")
@@ -150,6 +160,14 @@ func (e *Emulator) serveLOContainer(x *exchange, lo loRequest) {
 		"role": "container", "component": strings.TrimPrefix(name, "analytics_embedding/"),
 		"lightning-domain": e.origin(x.r),
 	}, `<div id="component"><p class="practice-wait">Loading…</p></div>`)
+}
+
+// frameTrusted reports whether the browser will show the org's page in a
+// frame of appOrigin.
+func (e *Emulator) frameTrusted(x *exchange, appOrigin string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return appOrigin == e.origin(x.r) || e.embed.frameTrusts(appOrigin)
 }
 
 // noteOrigins says in the log what a browser will do with the host

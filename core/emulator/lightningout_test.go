@@ -101,6 +101,9 @@ func TestAuthPageAsksForMFAUnlessWaived(t *testing.T) {
 	if !strings.Contains(r.body, `data-outcome="redirect"`) || !strings.Contains(r.body, `data-redirect-url="/identity/verification"`) {
 		t.Errorf("MFA required: %s", r.body)
 	}
+	if got := o.e.LastEmbedResult(); got != emulator.EmbedMFA {
+		t.Errorf("LastEmbedResult = %q, want %q", got, emulator.EmbedMFA)
+	}
 	if err := o.e.SetMFAWaiver(username, true); err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +125,9 @@ func TestFirstPartyCookiesKeepTheSessionOutOfOtherOriginsFrames(t *testing.T) {
 	if !strings.Contains(lastLog(o), "requires first-party use of Salesforce cookies") {
 		t.Errorf("the log does not say why: %s", lastLog(o))
 	}
+	if got := o.e.LastEmbedResult(); got != emulator.EmbedCookieKept {
+		t.Errorf("LastEmbedResult = %q, want %q", got, emulator.EmbedCookieKept)
+	}
 	if r := o.auth(o.url); !strings.Contains(r.body, `data-outcome="loaded"`) {
 		t.Errorf("the org's own page lost the session: %d %s", r.status, r.body)
 	}
@@ -138,6 +144,9 @@ func TestTrustedFrameOriginsBecomeFrameAncestors(t *testing.T) {
 	}
 	o.signIn("")
 	r := o.auth("https://other.example")
+	if got := o.e.LastEmbedResult(); got != emulator.EmbedFrameRefused {
+		t.Errorf("LastEmbedResult = %q, want %q", got, emulator.EmbedFrameRefused)
+	}
 	want := "frame-ancestors 'self' https://app.acme.com http://localhost:3000"
 	if csp := r.header.Get("Content-Security-Policy"); !strings.Contains(csp, want) {
 		t.Errorf("CSP %q lacks %q", csp, want)
@@ -147,6 +156,9 @@ func TestTrustedFrameOriginsBecomeFrameAncestors(t *testing.T) {
 		if !strings.Contains(log, w) {
 			t.Errorf("the log lacks %q: %s", w, log)
 		}
+	}
+	if o.auth(appOrigin); o.e.LastEmbedResult() != emulator.EmbedOpened {
+		t.Errorf("a trusted origin: LastEmbedResult = %q", o.e.LastEmbedResult())
 	}
 	for _, bad := range []string{"app.acme.com", "https://app.acme.com/path", "ftp://x.example", "https://", "https://u:p@x.example"} {
 		if err := o.e.SetFrameOrigins([]string{bad}); err == nil {

@@ -84,6 +84,8 @@ func (e *Emulator) route(x *exchange) {
 		e.serveWebFile(x, "practice.css", "text/css;charset=UTF-8")
 	case p == mfaPath:
 		e.serveMFA(x)
+	case strings.HasPrefix(p, setupPrefix):
+		e.serveSetup(x)
 	case p == homePath || strings.HasPrefix(p, "/lightning/"):
 		e.serveHome(x)
 	case p == "/services/data" || p == "/services/data/":

@@ -16,7 +16,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +27,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/embedding"
 	"github.com/tnjwt/tnjwt/core/safetext"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 )
 
 // DefaultPort is where the exported app serves its page too, so the
@@ -239,7 +242,7 @@ func (s *Server) Close() error {
 
 func (s *Server) event(e Event) {
 	if s.opts.OnEvent != nil {
-		s.opts.OnEvent(e)
+		s.opts.OnEvent(e) // called before the request's answer goes out
 	}
 }
 
@@ -284,8 +287,8 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", s.csp)
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	s.event(Event{Kind: PageLoaded}) // before the answer: whoever waits for it hears of the load first
 	w.Write(s.page["/index.html"])
-	s.event(Event{Kind: PageLoaded})
 }
 
 var fileTypes = map[string]string{".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
@@ -336,11 +339,11 @@ func (s *Server) serveCredential(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.event(Event{Kind: SignInFailed, Err: err})
 		w.WriteHeader(http.StatusBadGateway)
-		json.NewEncoder(w).Encode(map[string]string{"error": "sign_in_failed", "error_description": clip(safetext.Clean(err.Error()))})
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "sign_in_failed", "error_description": clip(safetext.Clean(err.Error()))})
 		return
 	}
 	s.event(Event{Kind: SignedIn})
-	json.NewEncoder(w).Encode(map[string]string{"authCredential": c.AuthCredential, "orgUrl": c.OrgURL})
+	_ = json.NewEncoder(w).Encode(map[string]string{"authCredential": c.AuthCredential, "orgUrl": c.OrgURL})
 }
 
 // report is what the page posts when an attempt ends.
@@ -376,4 +379,36 @@ func clip(s string) string {
 		return string(r[:max]) + "…"
 	}
 	return s
+}
+
+// FrameSources are the org's addresses the SDK's frames may load: its own
+// (login, instance and Lightning URLs), and for a Salesforce org every
+// Salesforce domain, where the frontdoor and Lightning Out send the browser
+// on to.
+func FrameSources(loginURL, instanceURL, lightningURL string) []string {
+	var out []string
+	for _, u := range []string{loginURL, instanceURL, lightningURL} {
+		if p, err := url.Parse(u); err == nil && p.Host != "" && (p.Scheme == "https" || p.Scheme == "http") {
+			if o := p.Scheme + "://" + p.Host; !slices.Contains(out, o) {
+				out = append(out, o)
+			}
+		}
+	}
+	if login, err := salesforce.ParseLoginURL(loginURL); err == nil && login.Kind != salesforce.Loopback {
+		out = append(out, salesforce.DomainSources()...)
+	}
+	return out
+}
+
+// PortFor is the port for a development origin on localhost (so the org
+// already trusts the preview's page), else DefaultPort.
+func PortFor(origin string) int {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "http" || u.Hostname() != "localhost" {
+		return DefaultPort
+	}
+	if p, err := strconv.Atoi(u.Port()); err == nil && p > 0 {
+		return p
+	}
+	return DefaultPort
 }

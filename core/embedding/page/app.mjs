@@ -17,7 +17,9 @@ const reportUrl = page.dataset.reportUrl || '';
 const dashboard = new URLSearchParams(location.search).get('dashboard') || page.dataset.dashboard || '';
 
 /** What the placeholders in words.mjs stand for. @type {Record<string, string>} */
-const values = { origin: location.origin, dashboard, orgUrl: '', redirect: '', seconds: '', words: '' };
+const values = {
+  origin: location.origin, dashboard, orgUrl: '', redirect: '', seconds: '', words: '', sdk: page.dataset.sdkUrl || '',
+};
 
 /** @param {string} template */
 function fill(template) {
@@ -64,6 +66,12 @@ function finish(outcome, salesforceWords = '') {
     const list = document.createElement('dl');
     for (const check of advice.checks) {
       list.append(element('dt', check.name), element('dd', check.where, 'where'), element('dd', fill(check.fix)));
+      const link = setupLink(check.setupPath);
+      if (link) {
+        const dd = document.createElement('dd');
+        dd.append(link);
+        list.append(dd);
+      }
     }
     parts.push(list);
   }
@@ -73,6 +81,28 @@ function finish(outcome, salesforceWords = '') {
   adviceBox.replaceChildren(...parts);
   adviceBox.hidden = !advice.failed;
   report(outcome, salesforceWords);
+}
+
+/**
+ * A link to a Setup page on the org's Lightning host, which serves Setup too.
+ * @param {string | undefined} path
+ * @returns {HTMLAnchorElement | null}
+ */
+function setupLink(path) {
+  let url;
+  try {
+    url = new URL(path || '', values.orgUrl);
+  } catch {
+    return null;
+  }
+  if (!path || !/^https?:$/.test(url.protocol)) {
+    return null;
+  }
+  const a = /** @type {HTMLAnchorElement} */ (element('a', words.openInSetup));
+  a.href = url.href;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  return a;
 }
 
 /**
@@ -173,7 +203,7 @@ async function start() {
   try {
     sdk = await import('@salesforce/analytics-embedding-sdk');
   } catch (err) {
-    finish('init-error', `the Embedding SDK did not load: ${describe(err)}`);
+    finish('sdk-not-loaded', describe(err));
     return;
   }
   let sdkError = '';
@@ -200,7 +230,7 @@ async function start() {
   if (init.status !== sdk.Status.SUCCESS) {
     if (org?.state === sdk.OrgStates.AUTH_REDIRECT) {
       values.redirect = `${org.redirectOrigin ?? ''}${org.redirectUrl ?? ''}` || 'an identity verification page';
-      finish('auth-redirect');
+      finish('auth-redirect', values.redirect);
       return;
     }
     // Rendering now would never settle: the SDK waits for a session that will not come.
