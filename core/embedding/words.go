@@ -181,6 +181,7 @@ type pageText struct {
 	Opening      string             `json:"opening"`
 	Rendering    string             `json:"rendering"`
 	CheckHeading string             `json:"checkHeading"`
+	OpenInSetup  string             `json:"openInSetup"`
 	Outcomes     map[Outcome]Advice `json:"outcomes"`
 }
 
@@ -203,6 +204,7 @@ func pageWords() pageText {
 			strconv.Itoa(SDKTimeout) + " s).",
 		Rendering:    "Embedding {dashboard}… {seconds} s",
 		CheckHeading: "Where to fix it",
+		OpenInSetup:  "Open in Setup",
 		Outcomes:     outcomes,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +38,7 @@ type embedCase struct {
 	advice    []string // in the advice below it
 	frames    []string // in the embedded frames
 	orgSaw    string   // in the practice org's request log
+	setupPage string   // an Open in Setup link, by its path on the org
 }
 
 var embedCases = []embedCase{{
@@ -46,10 +48,11 @@ var embedCases = []embedCase{{
 	orgSaw: "dashboard Sales_Overview shown to http://localhost:",
 }, {
 	name: "MFA", dashboard: "Sales_Overview", outcome: embedding.AuthRedirect,
-	setup:  func(e *emulator.Emulator) { e.SetMFAForUILogins(true) },
-	status: []string{"Salesforce wants the JWT user to verify their identity (MFA)"},
-	advice: []string{"/identity/verification", "MFA waiver for the JWT user", "Waive Multi-Factor Authentication for Exempt Users"},
-	orgSaw: "lo.redirect to identity verification",
+	setup:     func(e *emulator.Emulator) { e.SetMFAForUILogins(true) },
+	status:    []string{"Salesforce wants the JWT user to verify their identity (MFA)"},
+	advice:    []string{"/identity/verification", "MFA waiver for the JWT user", "Waive Multi-Factor Authentication for Exempt Users"},
+	orgSaw:    "lo.redirect to identity verification",
+	setupPage: "/lightning/setup/PermSets/home",
 }, {
 	name: "unknown dashboard", dashboard: "No_Such_Dashboard", outcome: embedding.AssetFailed,
 	status: []string{"The dashboard No_Such_Dashboard could not be embedded."},
@@ -63,9 +66,10 @@ var embedCases = []embedCase{{
 			panic(err)
 		}
 	},
-	status: []string{"could not be opened inside this page", "INITIALIZATION_ERROR"},
-	advice: []string{"Trusted Domains for Inline Frames", "enter http://localhost:", "iFrame Type Lightning Out"},
-	orgSaw: "frame-ancestors leaves out http://localhost:",
+	status:    []string{"could not be opened inside this page", "INITIALIZATION_ERROR"},
+	advice:    []string{"Trusted Domains for Inline Frames", "enter http://localhost:", "iFrame Type Lightning Out"},
+	orgSaw:    "frame-ancestors leaves out http://localhost:",
+	setupPage: "/lightning/setup/SecuritySession/home",
 }, {
 	name: "first-party cookies required", dashboard: "Sales_Overview", outcome: embedding.InitError,
 	setup:  func(e *emulator.Emulator) { e.SetFirstPartyCookiesRequired(true) },
@@ -135,6 +139,11 @@ func checkEmbedding(t *testing.T, c embedCase, r embeddingtest.Result, org *emul
 	}
 	if c.orgSaw != "" && !orgLogHas(org, c.orgSaw) {
 		t.Errorf("the practice org's log lacks %q:\n%s", c.orgSaw, orgLog(org))
+	}
+	if c.setupPage != "" && !slices.ContainsFunc(r.Links, func(l embeddingtest.Link) bool {
+		return l.Text == "Open in Setup" && strings.HasPrefix(l.Href, "http://localhost:") && strings.HasSuffix(l.Href, c.setupPage)
+	}) {
+		t.Errorf("no Open in Setup link to %s: %+v", c.setupPage, r.Links)
 	}
 	if c.spend && r.Spent != http.StatusFound {
 		t.Errorf("using the frontdoor URL up first answered %d, want 302", r.Spent)

@@ -75,6 +75,8 @@ async function run(p) {
   result.status = await text('#status');
   result.advice = await text('#advice');
   result.origin = await text('#origin');
+  result.links = await page.evaluate(() => [...document.querySelectorAll('#advice a')]
+    .map((a) => ({ text: a.textContent, href: a.href }))).catch(() => []);
   result.frames = [];
   for (const frame of page.frames()) {
     if (frame !== page.mainFrame()) {

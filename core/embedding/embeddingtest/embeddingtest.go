@@ -145,6 +145,12 @@ type Page struct {
 	TimeoutMs       int64  `json:"timeoutMs"`
 }
 
+// Link is a link a page offers.
+type Link struct {
+	Text string `json:"text"`
+	Href string `json:"href"`
+}
+
 // Frame is one frame of a page as a person sees it.
 type Frame struct {
 	URL  string `json:"url"`
@@ -161,6 +167,7 @@ type Result struct {
 	Advice  string   `json:"advice"`
 	Origin  string   `json:"origin"`
 	Frames  []Frame  `json:"frames"`
+	Links   []Link   `json:"links"` // in the advice
 	Console []string `json:"console"`
 	Spent   int      `json:"spent"`
 }
