@@ -4,7 +4,6 @@
 package wizard
 
 import (
-	"maps"
 	"strings"
 	"time"
 
@@ -459,9 +458,8 @@ func (w *Wizard) save() {
 // stamped is a copy of the profile to hand to the store, so a background
 // writer never shares the map the screens keep changing.
 func (w *Wizard) stamped() profiles.Profile {
-	p := w.st.Profile
+	p := w.st.Profile.Clone() // the screens go on changing the maps and the embedding settings
 	p.Updated = w.now()
-	p.Checklist = maps.Clone(p.Checklist)
 	return p
 }
 
