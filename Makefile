@@ -125,12 +125,15 @@ smoke: build
 
 # Go benchmarks, then whole-process start-up of the desktop and the headless
 # build (median of 21 runs each; scripts/startup), then how long the
-# wizard's window takes to appear beside a bare Fyne window (Xvfb).
+# wizard's window takes to appear beside a bare Fyne window (Xvfb), then
+# `test --all` over 50 profiles beside one, with the keychain's floor
+# (internal/benchtestall, on a real Secret Service).
 bench: build
 	go test -run '^$$' -bench . -benchmem -tags $(TAGS) $(TEST_PKGS)
 	CGO_ENABLED=0 go build -tags headless,$(TAGS) -ldflags "-s -w $(LDFLAGS)" -o tnjwt-headless .
 	go run ./scripts/startup -desktop $(BIN) -headless ./tnjwt-headless -n 21
 	bash scripts/startup-window.sh $(BIN) 11
+	bash scripts/with-keyring.sh go run ./internal/benchtestall -tnjwt ./tnjwt-headless -profiles 50 -parallel 8 -n 7
 
 clean:
 	rm -rf $(BIN) tnjwt-headless dist

@@ -9,6 +9,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
+	"github.com/tnjwt/tnjwt/core/retest"
 	"github.com/tnjwt/tnjwt/core/rotation"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 )
@@ -17,9 +18,18 @@ import (
 // flags or a saved profile. What it prints is in livetest_report.go.
 
 const testSynopsis = "test [--profile NAME | --login-url URL --client-id KEY|- | --client-id-file FILE --username USER --key-file FILE] " +
-	"[--sandbox] [--audience URL] [--redirect PATH] [--wait DURATION] [--timeout DURATION] [--json]"
+	"[--sandbox] [--audience URL] [--redirect PATH] [--wait DURATION] [--timeout DURATION] [--json]\n" +
+	"       tnjwt test --all | --profile NAME --profile NAME … [--parallel 4] [--prometheus FILE] [--wait DURATION] [--timeout DURATION] [--json]\n\n" +
+	"With --all (every saved profile but practice ones) or several --profile, tests the orgs a few at a time and prints\n" +
+	"one table row per org (or, with --json, one JSON object per line per org), in name order as results arrive; each\n" +
+	"result is recorded in its profile. Exit 0 when all passed, 3 when any was refused, 4 when any failed on the\n" +
+	"network (3 wins), 1 for a keychain or disk failure."
 
 type testOptions struct {
+	profiles                             profileList // --profile, given once or more
+	all                                  bool
+	parallel                             int
+	prometheus                           string
 	profile, loginURL, username, keyFile string
 	clientID                             clientIDFlags
 	audience, redirect                   string
@@ -32,7 +42,10 @@ type testOptions struct {
 func parseTest(args []string, stdout io.Writer) (runner, error) {
 	o := &testOptions{}
 	fs := newFlagSet("test")
-	fs.StringVar(&o.profile, "profile", "", "saved org profile to test (secrets come from the OS keychain)")
+	fs.Var(&o.profiles, "profile", "saved org profile to test (secrets come from the OS keychain); give it again to test several")
+	fs.BoolVar(&o.all, "all", false, "test every saved profile (practice ones left out); a table, or one JSON line per org")
+	fs.IntVar(&o.parallel, "parallel", retest.DefaultParallel, "with --all or several --profile: how many orgs are tested at once")
+	fs.StringVar(&o.prometheus, "prometheus", "", "with --all or several --profile: also write a Prometheus textfile-collector FILE")
 	fs.StringVar(&o.loginURL, "login-url", "", "the org's login URL: https://login.salesforce.com, https://test.salesforce.com or the My Domain URL")
 	o.clientID.register(fs)
 	fs.StringVar(&o.username, "username", "", "the run-as user's Salesforce username")
@@ -46,6 +59,12 @@ func parseTest(args []string, stdout io.Writer) (runner, error) {
 	if err := parseFlags(fs, testSynopsis, args, stdout); err != nil {
 		return nil, err
 	}
+	if len(o.profiles) == 1 {
+		o.profile = o.profiles[0]
+	}
+	if o.prometheus != "" && !o.many() {
+		return nil, usageErrorf("test: --prometheus goes with --all or several --profile")
+	}
 	return o, nil
 }
 
@@ -53,6 +72,9 @@ func parseTest(args []string, stdout io.Writer) (runner, error) {
 // back as a silentError: the report has said what went wrong, and the
 // error's kind gives the exit code (refused 3, transport 4).
 func (o *testOptions) run(env *Env) error {
+	if o.many() {
+		return o.runMany(env)
+	}
 	req, warnings, err := o.request(env)
 	if err != nil {
 		return err
@@ -107,6 +129,29 @@ func (o *testOptions) afterProfileTest(env *Env, res *salesforce.Result, err err
 // request checks every input before anything is sent; a problem is a
 // usage error. Warnings are returned, to be shown only when the test runs.
 func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []string, err error) {
+	if err := o.checkTimes(); err != nil {
+		return salesforce.Request{}, nil, err
+	}
+	t, err := o.target(env)
+	if err != nil {
+		return salesforce.Request{}, nil, err
+	}
+	return o.requestFrom(t)
+}
+
+func (o *testOptions) checkTimes() error {
+	if o.wait < 0 {
+		return usageErrorf("test: --wait must not be negative")
+	}
+	if o.timeout <= 0 {
+		return usageErrorf("test: --timeout must be more than zero, e.g. 30s")
+	}
+	return nil
+}
+
+// requestFrom checks a target's details and makes its request; a problem
+// is a usage error, warnings are returned.
+func (o *testOptions) requestFrom(t testTarget) (req salesforce.Request, warnings []string, err error) {
 	fail := func(format string, a ...any) (salesforce.Request, []string, error) {
 		return salesforce.Request{}, nil, usageErrorf("test: "+format, a...)
 	}
@@ -114,16 +159,6 @@ func (o *testOptions) request(env *Env) (req salesforce.Request, warnings []stri
 		if w != "" {
 			warnings = append(warnings, w)
 		}
-	}
-	if o.wait < 0 {
-		return fail("--wait must not be negative")
-	}
-	if o.timeout <= 0 {
-		return fail("--timeout must be more than zero, e.g. 30s")
-	}
-	t, err := o.target(env)
-	if err != nil {
-		return salesforce.Request{}, nil, err
 	}
 	login, err := salesforce.ParseLoginURL(t.LoginURL)
 	if err != nil {
@@ -264,27 +299,38 @@ func (o *testOptions) keyOutcome(env *Env, err error) keyOutcome {
 	case !o.pending:
 		return keyOutcome{Key: "current"}
 	}
+	store, serr := openProfiles(env)
+	if serr != nil {
+		return promotionFailed(env, serr)
+	}
+	return pendingOutcome(env, store, o.profile, err, o.wait)
+}
+
+// pendingOutcome is keyOutcome for a profile whose rotation's new key was
+// tested, on an open store.
+func pendingOutcome(env *Env, store *profiles.Store, name string, err error, wait time.Duration) keyOutcome {
 	out := keyOutcome{Key: "pending"}
-	sh := shellWord(o.profile)
+	sh := shellWord(name)
 	if err != nil {
 		out.Note = rotation.PendingFailed
-		if o.wait <= 0 {
+		if wait <= 0 {
 			out.Note += " " + rotation.StillPropagating + " tnjwt test --profile " + sh + " --wait 10m retries through it."
 		}
 		return out
 	}
-	store, serr := openProfiles(env)
-	if serr == nil {
-		serr = newManager(store, env).Promote(env.Ctx, o.profile)
-	}
-	if serr != nil {
-		out.Note = "The new key passed, but could not be made current: " + serr.Error() + ". Run the test again to finish."
-		fmt.Fprintf(env.Stderr, "tnjwt: warning: %s\n", out.Note)
-		return out
+	if serr := newManager(store, env).Promote(env.Ctx, name); serr != nil {
+		return promotionFailed(env, serr)
 	}
 	out.Promoted = true
 	out.Note = rotation.Promoted + " Exports with the new key: tnjwt export --profile " + sh + " …; " +
 		"discard the previous key: tnjwt profile discard-previous " + sh + "."
+	return out
+}
+
+func promotionFailed(env *Env, err error) keyOutcome {
+	out := keyOutcome{Key: "pending"}
+	out.Note = "The new key passed, but could not be made current: " + err.Error() + ". Run the test again to finish."
+	fmt.Fprintf(env.Stderr, "tnjwt: warning: %s\n", out.Note)
 	return out
 }
 
@@ -302,6 +348,11 @@ func recordProfileTest(env *Env, name string, pendingFailed bool, r profiles.Tes
 	if err != nil {
 		return err
 	}
+	return recordIn(store, name, pendingFailed, r)
+}
+
+// recordIn is recordProfileTest on an open store.
+func recordIn(store *profiles.Store, name string, pendingFailed bool, r profiles.TestResult) error {
 	return store.Update(name, func(p *profiles.Profile) error {
 		if pendingFailed && p.Pending != nil {
 			p.Pending.RecordFailure(r)

@@ -7,16 +7,20 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tnjwt/tnjwt/core/fsutil"
+	"github.com/tnjwt/tnjwt/core/retest"
 	"github.com/tnjwt/tnjwt/core/rotation"
 )
 
-const listSynopsis = "profile list [--json] [--expiring DAYS]\n\n" +
+const listSynopsis = "profile list [--json] [--expiring DAYS] [--prometheus FILE]\n\n" +
 	"Lists the saved org profiles. With --expiring DAYS, only those whose certificate expires within DAYS days (or has " +
-	"expired), and exit 1 when there is any: a scheduled reminder (cron, Task Scheduler, launchd)."
+	"expired), and exit 1 when there is any: a scheduled reminder (cron, Task Scheduler, launchd). --prometheus FILE also " +
+	"writes each org's certificate days left and last test as a Prometheus textfile-collector file."
 
 type listOptions struct {
-	json     bool
-	expiring string
+	json       bool
+	expiring   string
+	prometheus string
 }
 
 func parseList(args []string, stdout io.Writer) (runner, error) {
@@ -24,6 +28,7 @@ func parseList(args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("profile list")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of a table")
 	fs.StringVar(&o.expiring, "expiring", "", "only profiles whose certificate expires within this many days; exit 1 when there is any")
+	fs.StringVar(&o.prometheus, "prometheus", "", "also write a Prometheus textfile-collector FILE (written atomically)")
 	if err := parseFlags(fs, listSynopsis, args, stdout); err != nil {
 		return nil, err
 	}
@@ -46,6 +51,11 @@ func (o *listOptions) run(env *Env) error {
 		return failuref("profile list: %v", err)
 	}
 	at := env.now()
+	if o.prometheus != "" {
+		if err := fsutil.WriteFile(o.prometheus, retest.Metrics(list, at), 0o644, true); err != nil {
+			return failuref("profile list: --prometheus: %v", err)
+		}
+	}
 	views := make([]profileView, 0, len(list))
 	for _, p := range list {
 		v := profileViewOf(p, at)

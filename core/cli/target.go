@@ -57,6 +57,12 @@ func openTarget(env *Env, name string, pending bool) (testTarget, error) {
 	if err != nil {
 		return testTarget{}, err
 	}
+	return openTargetIn(env, store, name, pending)
+}
+
+// openTargetIn is openTarget on an open store, which tests of several
+// profiles share: one store's lock keeps their writes in turn.
+func openTargetIn(env *Env, store *profiles.Store, name string, pending bool) (testTarget, error) {
 	if _, err := newManager(store, env).Recover(env.Ctx, name); err != nil {
 		return testTarget{}, err
 	}
@@ -64,6 +70,13 @@ func openTarget(env *Env, name string, pending bool) (testTarget, error) {
 	if err != nil {
 		return testTarget{}, err
 	}
+	return targetOf(env, store, p, pending)
+}
+
+// targetOf reads a loaded profile's secrets. A profile with no rotation
+// under way needs no Recover first: a run over many profiles loads them all
+// at once and comes straight here.
+func targetOf(env *Env, store *profiles.Store, p profiles.Profile, pending bool) (testTarget, error) {
 	var missing []string
 	if p.LoginURL == "" {
 		missing = append(missing, "login URL")
@@ -79,7 +92,8 @@ func openTarget(env *Env, name string, pending bool) (testTarget, error) {
 	if err != nil {
 		return testTarget{}, err
 	}
-	t := testTarget{LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,
+	var t testTarget
+	t = testTarget{LoginURL: p.LoginURL, ClientID: string(clientID), Username: p.Username,
 		Audience: p.Audience, Remembered: p.WorkingAudience, Sandbox: p.Sandbox, Profile: &p}
 	if pending && p.Pending != nil {
 		t.KeyPEM, err = newManager(store, env).PendingKey(env.Ctx, p)

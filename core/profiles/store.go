@@ -188,6 +188,37 @@ func (s *Store) Update(name string, fn func(*Profile) error) error {
 	})
 }
 
+// UpdateMany changes several profiles under one lock and with one write:
+// what a run over many orgs records. fns maps a name to its change; the
+// result maps each name whose change failed (or which does not exist) to
+// its error, and those profiles are left as they were.
+func (s *Store) UpdateMany(fns map[string]func(*Profile) error) (map[string]error, error) {
+	failed := map[string]error{}
+	err := s.change(func(d *fileData) error {
+		for name, fn := range fns {
+			i := d.find(name)
+			if i < 0 {
+				failed[name] = notFound(name)
+				continue
+			}
+			p := d.Profiles[i].Clone()
+			if err := fn(&p); err != nil {
+				failed[name] = err
+				continue
+			}
+			if p.Name != d.Profiles[i].Name {
+				failed[name] = fmt.Errorf("profile %q cannot be renamed by an update", d.Profiles[i].Name)
+				continue
+			}
+			if err := s.put(d, p, true); err != nil {
+				failed[name] = err
+			}
+		}
+		return nil
+	})
+	return failed, err
+}
+
 // Delete removes the profile called name and all its keychain items. When
 // the keychain fails, the profile is kept so the delete can be tried again.
 func (s *Store) Delete(ctx context.Context, name string) error {

@@ -695,3 +695,25 @@ func TestKeychainWritesOfOneProfileTakeTurns(t *testing.T) {
 		t.Errorf("the second write after the first: %v", err)
 	}
 }
+
+func TestUpdateManyWritesOnceAndReportsEachName(t *testing.T) {
+	s := Open(t.TempDir(), nil)
+	for _, n := range []string{"a", "b"} {
+		if err := s.Save(Profile{Name: n, LoginURL: "https://login.salesforce.com"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failed, err := s.UpdateMany(map[string]func(*Profile) error{
+		"a":       func(p *Profile) error { p.Username = "a@acme.com"; return nil },
+		"b":       func(p *Profile) error { p.Username = "b@acme.com"; return errors.New("no") },
+		"missing": func(p *Profile) error { return nil },
+	})
+	if err != nil || failed["a"] != nil || failed["b"] == nil || !errors.Is(failed["missing"], ErrNotFound) {
+		t.Fatalf("UpdateMany: %v %v", failed, err)
+	}
+	a, _ := s.Get("a")
+	b, _ := s.Get("b")
+	if a.Username != "a@acme.com" || b.Username != "" {
+		t.Errorf("a %q, b %q: a changes, b's failed change is not kept", a.Username, b.Username)
+	}
+}

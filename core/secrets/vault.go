@@ -52,12 +52,12 @@ const (
 // Every backend call runs on its own goroutine and is abandoned after the
 // timeout or when ctx ends; calls are issued one at a time, and an abandoned
 // call keeps its turn until it really returns, so a late write can never land
-// after a newer one.
+// after a newer one. Reads may share the backend; a write has it alone.
 type Vault struct {
 	backend Backend
 	timeout time.Duration
 	goos    string
-	turn    chan struct{} // holds one token while an operation owns the backend
+	turn    *turnstile // readers together, or one writer alone
 	// OnOrphans, when set, hears of chunks a damaged index left behind that
 	// a replace or delete has just removed (what: "the private key of
 	// profile \"acme\"").
@@ -90,7 +90,7 @@ func NewVault(b Backend, timeout time.Duration) *Vault {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &Vault{backend: b, timeout: timeout, goos: runtime.GOOS, turn: make(chan struct{}, 1)}
+	return &Vault{backend: b, timeout: timeout, goos: runtime.GOOS, turn: newTurnstile()}
 }
 
 // Timeout is how long one keychain call may take.
@@ -185,7 +185,7 @@ func (v *Vault) Get(ctx context.Context, profile string, p Purpose) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	o, err := v.begin(ctx, "reading", p, what)
+	o, err := v.begin(ctx, verbReading, p, what)
 	if err != nil {
 		return nil, err
 	}
@@ -358,29 +358,33 @@ type op struct {
 	verb, what string
 	purpose    Purpose // picks the remedy for a missing secret; empty for several
 	holds      bool    // false once a call was abandoned: its goroutine gives the turn back
+	shared     bool    // a read, which shares the backend with other reads
 }
 
 var errTimedOut = errors.New("the keychain did not answer in time")
 
 func (v *Vault) begin(ctx context.Context, verb string, p Purpose, what string) (*op, error) {
-	o := &op{v: v, ctx: ctx, verb: verb, purpose: p, what: what}
+	o := &op{v: v, ctx: ctx, verb: verb, purpose: p, what: what, shared: verb == verbReading}
 	t := time.NewTimer(v.timeout)
 	defer t.Stop()
-	select {
-	case v.turn <- struct{}{}:
+	if v.turn.acquire(ctx, t, o.shared) {
 		o.holds = true
 		return o, nil
-	case <-t.C:
-		return nil, o.fail(errTimedOut)
-	case <-ctx.Done():
-		return nil, o.fail(ctx.Err())
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, o.fail(err)
+	}
+	return nil, o.fail(errTimedOut)
 }
+
+// verbReading names the operations that only read, and so may share the
+// backend.
+const verbReading = "reading"
 
 func (o *op) end() {
 	if o.holds {
 		o.holds = false
-		<-o.v.turn
+		o.v.turn.release(o.shared)
 	}
 }
 
@@ -411,7 +415,7 @@ func (o *op) abandon(done <-chan error) {
 	o.holds = false
 	go func() {
 		<-done
-		<-o.v.turn
+		o.v.turn.release(o.shared)
 	}()
 }
 

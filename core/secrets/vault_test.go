@@ -577,3 +577,70 @@ func TestAReadOverlappingAReplaceReadsAgain(t *testing.T) {
 		t.Fatalf("got %q, %v (replaced %v)", got, err, replaced)
 	}
 }
+
+// Reads share the backend; a write has it alone: it waits for the reads
+// under way before it touches the backend.
+func TestReadsShareTheBackendAndWritesHaveItAlone(t *testing.T) {
+	m := NewMemory(0)
+	v := NewVault(m, time.Minute)
+	ctx := context.Background()
+	for _, p := range []string{"a", "b"} {
+		if err := v.Put(ctx, p, ConsumerKey, []byte("key-"+p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var (
+		mu    sync.Mutex
+		order []string
+	)
+	held := make(chan struct{}, 2)
+	release := make(chan struct{})
+	m.SetHook(func(op, _, user string) error {
+		mu.Lock()
+		order = append(order, op)
+		first := op == "get" && len(order) <= 2
+		mu.Unlock()
+		if first { // the first item each read asks for waits in the backend
+			held <- struct{}{}
+			<-release
+		}
+		return nil
+	})
+	reads := make(chan error, 2)
+	for _, p := range []string{"a", "b"} {
+		go func() {
+			_, err := v.Get(ctx, p, ConsumerKey)
+			reads <- err
+		}()
+	}
+	for range 2 { // both reads are in the backend at once
+		select {
+		case <-held:
+		case <-time.After(time.Minute): // a guard against a hang: reads that wait in turn never get here
+			t.Fatal("the second read never reached the backend while the first was there")
+		}
+	}
+	wrote := make(chan error, 1)
+	go func() { wrote <- v.Put(ctx, "a", ConsumerKey, []byte("new")) }()
+	close(release)
+	for range 2 {
+		if err := <-reads; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	gets := 0
+	for _, op := range order {
+		if op != "get" {
+			break
+		}
+		gets++
+	}
+	if gets < 4 { // each read: its index item, then its one part
+		t.Errorf("the write touched the backend before the reads ended: %v", order)
+	}
+}

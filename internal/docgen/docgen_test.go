@@ -49,6 +49,7 @@ const (
 	testOKMarker           = "<!-- checked: test --json passed -->"
 	testFailedMarker       = "<!-- checked: test --json refused -->"
 	profileListMarker      = "<!-- checked: profile list --json -->"
+	testAllMarker          = "<!-- checked: test --all --json -->"
 )
 
 // TestCLIHelpIsCurrent renders `tnjwt --help` and every command's and
@@ -347,4 +348,44 @@ func fieldsOf(data []byte) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// TestTestAllJSONExample runs `tnjwt test --all --json` over a profile of a
+// refusing practice org and compares the line's fields with the example.
+func TestTestAllJSONExample(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(profiles.EnvDir, dir)
+	keys := emulatortest.Keys()
+	org := emulatortest.Start(t, emulatortest.Config(keys), emulator.Options{})
+	vault := secrets.NewVault(secrets.NewMemory(0), time.Second)
+	store := profiles.Open(dir, vault)
+	info := certs.Describe(keys.Cert, time.Now())
+	p := profiles.Profile{Name: "acme-uat", LoginURL: org.URL, Username: emulatortest.Username,
+		CertificatePEM: string(keys.CertPEM), Fingerprint: info.Fingerprint, CertNotAfter: info.NotAfter}
+	if err := store.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for purpose, value := range map[secrets.Purpose][]byte{secrets.ConsumerKey: []byte("3MVG9" + strings.Repeat("x", 80)), secrets.PrivateKey: keys.KeyPEM} {
+		if err := vault.Put(ctx, p.Name, purpose, value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	env := &cli.Env{Ctx: ctx, Stdout: &stdout, Stderr: &stderr, Now: time.Now, NewVault: func() *secrets.Vault { return vault }}
+	if code := cli.Dispatch([]string{"test", "--all", "--json"}, env); code != cli.ExitRefused {
+		t.Fatalf("exit %d, want 3; stderr %q", code, stderr.String())
+	}
+	got, err := fieldsOf(stdout.Bytes())
+	if err != nil {
+		t.Fatalf("tnjwt test --all --json printed %v:\n%s", err, stdout.String())
+	}
+	want, err := fieldsOf(example(t, testAllMarker))
+	if err != nil {
+		t.Fatalf("docs/cli.md, the block after %s: %v", testAllMarker, err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("docs/cli.md, the block after %s, lists the fields\n  %s\nbut tnjwt test --all --json prints\n  %s",
+			testAllMarker, strings.Join(want, " "), strings.Join(got, " "))
+	}
 }
