@@ -40,14 +40,19 @@ const (
 // uiQueue stands in for the UI goroutine's queue: background results wait
 // here until the test goroutine runs them, as the real driver's fyne.Do would.
 type uiQueue struct {
-	mu  sync.Mutex
-	fns []func()
+	mu     sync.Mutex
+	fns    []func()
+	pushed chan struct{} // a token whenever something was queued
 }
 
 func (q *uiQueue) push(f func()) {
 	q.mu.Lock()
 	q.fns = append(q.fns, f)
 	q.mu.Unlock()
+	select {
+	case q.pushed <- struct{}{}:
+	default: // a token is already waiting
+	}
 }
 
 // drain runs what is queued and reports whether there was anything.
@@ -88,6 +93,7 @@ func newEnv(t *testing.T) *env {
 func newEnvWith(t *testing.T, backend secrets.Backend) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir()}
+	e.queue.pushed = make(chan struct{}, 1)
 	e.vault = secrets.NewVault(backend, 5*time.Second)
 	e.store = profiles.Open(e.dir, e.vault)
 	e.appRef = test.NewTempApp(t)
@@ -114,6 +120,15 @@ func (e *env) open() {
 }
 
 // settle waits for background work and runs its results, until all is quiet.
+// settleUntil runs background results as they arrive, while a run is
+// still under way, until done says the window shows what the test waits for.
+func (e *env) settleUntil(done func() bool) {
+	for !done() {
+		<-e.queue.pushed
+		e.queue.drain()
+	}
+}
+
 func (e *env) settle() {
 	for {
 		e.s.jobs.wait()

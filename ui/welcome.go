@@ -26,13 +26,20 @@ type welcomeScreen struct {
 	empty    *widget.Label
 	problem  *message
 	rows     map[string]*profileRow
-	root     fyne.CanvasObject
+	listed   []profiles.Profile // as last read
+	retest   *retestAll
+	// afterRetest is what Re-test all said of each org, shown once more on
+	// the rows it lists afresh when it ends.
+	afterRetest map[string]string
+	root        fyne.CanvasObject
 }
 
 // profileRow is one saved org on the Welcome screen.
 type profileRow struct {
 	name, org, cert, test, keys *widget.Label
 	open, retest, del           *widget.Button
+	state                       *message       // Re-test all's word on this org
+	goStep                      *widget.Button // to the item its last failed test blames
 	renew, rotate               *widget.Button // a set-up org's certificate and key
 	resumeRotation, abandon     *widget.Button // a rotation in progress
 	rollback, discard           *widget.Button // the key a rotation replaced
@@ -54,8 +61,9 @@ func newWelcomeScreen(s *shell) *welcomeScreen {
 		"sets, and the External Client App already created for Tableau Next. Plan on about fifteen minutes.")
 	rehearse := subtle("No org at hand, or want to see what each mistake looks like first? Practice walks the whole setup " +
 		"against a built-in org on this computer; nothing reaches Salesforce.")
+	w.retest = newRetestAll(w)
 	w.root = container.NewVBox(intro, needs, container.New(layout.NewRowWrapLayout(), w.start, w.practice), rehearse, widget.NewSeparator(),
-		bold("Saved orgs"), w.problem, w.empty, w.list)
+		container.NewBorder(nil, nil, nil, w.retest.button, bold("Saved orgs")), w.retest.summary, w.problem, w.empty, w.list)
 	return w
 }
 
@@ -81,6 +89,8 @@ func (w *welcomeScreen) reload() {
 }
 
 func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
+	w.listed = list
+	w.retest.offer(list)
 	w.list.RemoveAll()
 	w.rows = map[string]*profileRow{}
 	if err != nil {
@@ -93,10 +103,16 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 		w.rows[p.Name] = row
 		w.list.Add(container.NewVBox(
 			container.NewBorder(nil, nil, nil, container.NewHBox(row.open, row.retest, row.del), row.name),
-			indent(container.NewVBox(row.org, row.cert, row.test, row.keys,
-				container.New(layout.NewRowWrapLayout(), row.renew, row.rotate, row.resumeRotation, row.abandon, row.rollback, row.discard))),
+			indent(container.NewVBox(row.org, row.cert, row.test, row.state, row.keys,
+				container.New(layout.NewRowWrapLayout(), row.goStep, row.renew, row.rotate, row.resumeRotation, row.abandon, row.rollback, row.discard))),
 			widget.NewSeparator()))
 	}
+	for name, text := range w.afterRetest {
+		if row := w.rows[name]; row != nil {
+			row.state.info(text)
+		}
+	}
+	w.afterRetest = nil
 	if len(list) == 0 {
 		w.empty.Show()
 	} else {
@@ -134,6 +150,13 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 		r.retest.Hide() // nothing to test with yet: Continue leads to where the setup stopped
 	}
 	r.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.confirmDelete(p.Name) })
+	r.state = newMessage()
+	r.goStep = widget.NewButtonWithIcon("Go to step", theme.NavigateNextIcon(), nil)
+	if screen, item, ok := wizard.BlamedItem(w.s.steps, p.LastTest); ok {
+		r.goStep.OnTapped = func() { w.s.openAt(p, screen); w.s.goToItem(screen, item) }
+	} else {
+		r.goStep.Hide()
+	}
 	return r
 }
 
