@@ -293,8 +293,8 @@ func (c *Client) attempt(ctx context.Context, n int, r Request, login LoginURL, 
 		}
 		return err
 	}
-	res.InstanceURL, res.Scope = tok.instance, tok.Scope
-	res.OrgID, res.UserID = idParts(tok.ID)
+	res.InstanceURL, res.Scope = tok.instance, tok.scope
+	res.OrgID, res.UserID = tok.orgID, tok.userID
 	res.LightningURL, _ = LightningURL(tok.instance) // empty when it cannot be told; the CLI says so
 
 	var fd string
