@@ -289,7 +289,7 @@ func (c *Client) attempt(ctx context.Context, n int, r Request, login LoginURL, 
 	if err != nil {
 		var re *RefusalError
 		if errors.As(err, &re) {
-			re.LoginURL, re.Audience = login.URL, res.Audience
+			re.LoginURL, re.Audience, re.Sandbox = login.URL, res.Audience, r.Sandbox || login.Sandbox
 		}
 		return err
 	}
