@@ -15,7 +15,8 @@ const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|ke
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
 source control. Files are written with mode 0600 and never replace a file
-unless --force is given.
+unless --force is given, nor go into a folder that another user can change
+(theirs, writable by a group or everyone, /tmp itself, a symbolic link).
 
   env      DIR/.env for Node.js (SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID,
            SF_USERNAME, SF_ORG_URL, SF_PRIVATE_KEY)
@@ -38,7 +39,7 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
 	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key); made with mode 0700 when missing")
-	fs.BoolVar(&o.force, "force", false, "replace files that are already there")
+	fs.BoolVar(&o.force, "force", false, "replace files that are already there, and write into a folder other users can change")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	if wantsHelp(args) {
 		fmt.Fprint(stdout, exportHelp+"\n")
@@ -150,12 +151,12 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 			return fmt.Errorf("export: %v", err)
 		}
 	}
-	paths, err := export.Write(o.out, files, o.force)
+	paths, err := export.WriteAllowing(o.out, files, fsutil.Allow{Replace: o.force, SharedFolder: o.force})
 	if errors.Is(err, fsutil.ErrExists) {
 		return usageErrorf("export: %v (add --force to replace)", err)
 	}
 	if err != nil {
-		return fmt.Errorf("export: %v", err)
+		return folderError("export", err)
 	}
 	for _, p := range paths {
 		fmt.Fprintf(env.Stdout, "wrote %s\n", p)

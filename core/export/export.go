@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -242,31 +243,70 @@ func (e *ExistsError) Is(target error) bool { return target == fsutil.ErrExists 
 
 // Write puts files into dir (made with mode 0700 when missing), each
 // atomically with mode 0600. Without replace, an existing file stops the
-// export before anything is written.
+// export before anything is written. So does a dir, or a subfolder the
+// export makes (public/), that another user could change (an error
+// wrapping fsutil.ErrSharedFolder, see fsutil.CheckFolder), whatever
+// replace says: whoever could swap server.js there would run it with the
+// key. WriteAllowing can allow it.
 func Write(dir string, files []File, replace bool) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot make the folder %s: %w", dir, err)
+	return WriteAllowing(dir, files, fsutil.Allow{Replace: replace})
+}
+
+// WriteAllowing is Write with each override asked for apart.
+func WriteAllowing(dir string, files []File, allow fsutil.Allow) ([]string, error) {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(dir, filepath.FromSlash(f.Name))
 	}
-	var paths, existing []string
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		paths = append(paths, p)
-		if _, err := os.Lstat(p); err == nil {
-			existing = append(existing, p)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("cannot check %s: %w", p, err)
+	folders := foldersOf(dir, paths)
+	if !allow.SharedFolder {
+		for _, d := range folders {
+			if err := fsutil.CheckFolder(d); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if len(existing) > 0 && !replace {
-		return nil, &ExistsError{Paths: existing}
+	if err := refuseExisting(paths, allow.Replace); err != nil {
+		return nil, err
+	}
+	for _, d := range folders {
+		if err := fsutil.MakeFolder(d, allow.SharedFolder); err != nil {
+			return nil, err
+		}
 	}
 	for i, f := range files {
-		if err := os.MkdirAll(filepath.Dir(paths[i]), 0o700); err != nil {
-			return nil, fmt.Errorf("cannot make the folder %s: %w", filepath.Dir(paths[i]), err)
-		}
-		if err := fsutil.WriteFile(paths[i], f.Data, 0o600, replace); err != nil {
+		if err := fsutil.WriteFile(paths[i], f.Data, 0o600, allow.Replace); err != nil {
 			return nil, err
 		}
 	}
 	return paths, nil
+}
+
+// foldersOf is dir and every folder below it that paths are in, each once,
+// parents first.
+func foldersOf(dir string, paths []string) []string {
+	folders := []string{dir}
+	for _, p := range paths {
+		if d := filepath.Dir(p); !slices.Contains(folders, d) {
+			folders = append(folders, d)
+		}
+	}
+	slices.SortStableFunc(folders, func(a, b string) int { return len(a) - len(b) })
+	return folders
+}
+
+// refuseExisting stops an export, unless replace, at the files already there.
+func refuseExisting(paths []string, replace bool) error {
+	var existing []string
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err == nil {
+			existing = append(existing, p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot check %s: %w", p, err)
+		}
+	}
+	if len(existing) > 0 && !replace {
+		return &ExistsError{Paths: existing}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -177,5 +178,45 @@ func TestPracticeReadmeNamesADashboardThePracticeOrgHolds(t *testing.T) {
 	o.Practice = true
 	if readme := string(expressReadme(o)); !strings.Contains(readme, "?dashboard="+PracticeDashboard) {
 		t.Errorf("the practice README does not say which dashboard to open:\n%s", readme)
+	}
+}
+
+// A folder another user can change, or a subfolder the export makes that is
+// a link, stops the export before anything is written, replace or not;
+// allowed on its own, it is written.
+func TestWriteRefusesAFolderOthersCanChange(t *testing.T) {
+	files := []File{{"server.js", []byte("one")}, {"public/index.html", []byte("two")}}
+	app, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(app, "public")); err != nil {
+		t.Fatal(err)
+	}
+	for _, replace := range []bool{false, true} {
+		if _, err := Write(app, files, replace); !errors.Is(err, fsutil.ErrSharedFolder) || !strings.Contains(err.Error(), "public is a symbolic link") {
+			t.Errorf("public/ a link, replace %v: err = %v", replace, err)
+		}
+	}
+	for _, dir := range []string{app, elsewhere} {
+		if entries, _ := os.ReadDir(dir); len(entries) > 1 || dir == elsewhere && len(entries) != 0 {
+			t.Errorf("written beside a refused folder: %s holds %v", dir, entries)
+		}
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	shared := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(shared, files, true); !errors.Is(err, fsutil.ErrSharedFolder) {
+		t.Errorf("world-writable folder: err = %v", err)
+	}
+	if entries, _ := os.ReadDir(shared); len(entries) != 0 {
+		t.Errorf("written into a world-writable folder: %v", entries)
+	}
+	if _, err := WriteAllowing(shared, files, fsutil.Allow{SharedFolder: true}); err != nil {
+		t.Errorf("allowed: %v", err)
 	}
 }
