@@ -60,10 +60,10 @@ func TestKeygenAndExportRefuseAFolderOthersCanChange(t *testing.T) {
 	shared := sharedFolder(t)
 	code, _, errOut := runKeygenCmd(t, "--out", shared)
 	refusedLine(t, "keygen", code, errOut, shared+" can be changed by every user of this computer (mode 0777)",
-		"chmod go-w", "(or add --force to write there anyway)")
+		"chmod go-w", "; to write there anyway, add --force")
 	emptyFolder(t, "keygen", shared)
 	r := profRun(t, time.Now(), "export", "--profile", "acme", "--format", "env", "--out", shared)
-	refusedLine(t, "export", r.code, r.errOut, "can be changed by every user", "(or add --force to write there anyway)")
+	refusedLine(t, "export", r.code, r.errOut, "can be changed by every user", "; to write there anyway, add --force")
 	emptyFolder(t, "export", shared)
 	if code, _, errOut = runKeygenCmd(t, "--out", shared, "--force"); code != ExitOK {
 		t.Errorf("keygen --force: exit %d %s", code, errOut)

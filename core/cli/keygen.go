@@ -24,7 +24,7 @@ const keygenSynopsis = "keygen --out DIR [--cn NAME] [--days N] [--bits 2048|307
 const keygenForceHint = " (use --force to replace, once the old key is no longer in use)"
 
 // sharedFolderHint follows the refusal of a folder another user can change.
-const sharedFolderHint = " (or add --force to write there anyway)"
+const sharedFolderHint = "; to write there anyway, add --force"
 
 type keygenOptions struct {
 	out, cn    string
