@@ -17,24 +17,31 @@ const (
 	CertFileMode fs.FileMode = 0o644
 )
 
-// WriteFiles writes b into dir as CertFileName and KeyFileName. Without force
-// it first checks that neither file exists, so it never writes one and
-// refuses the other; an existing file gives an error wrapping fsutil.ErrExists
-// and nothing is written.
+// WriteFiles writes b into dir as CertFileName and KeyFileName, making dir
+// (mode 0700) when it is missing. Without force it first checks that
+// neither file exists, so it never writes one and refuses the other (an
+// error wrapping fsutil.ErrExists), and that dir is a folder only the user
+// can change (fsutil.CheckFolder: an error wrapping fsutil.ErrSharedFolder);
+// nothing is written then. force does both: it replaces the files and
+// writes into such a folder.
 func WriteFiles(dir string, b *Bundle, force bool) (certPath, keyPath string, err error) {
 	certPath = filepath.Join(dir, CertFileName)
 	keyPath = filepath.Join(dir, KeyFileName)
+	if err := fsutil.MakeFolder(dir, force); err != nil {
+		return certPath, keyPath, err
+	}
 	if !force {
 		if err := RefuseExisting(dir); err != nil {
 			return certPath, keyPath, err
 		}
 	}
+	allow := fsutil.Allow{Replace: force, SharedFolder: force}
 	_, statErr := os.Lstat(keyPath)
 	keyExisted := !errors.Is(statErr, fs.ErrNotExist)
-	if err := WriteKey(keyPath, b.KeyPEM, force); err != nil {
+	if err := fsutil.Write(keyPath, b.KeyPEM, KeyFileMode, allow); err != nil {
 		return certPath, keyPath, err
 	}
-	if err := WriteCertificate(certPath, b.CertPEM, force); err != nil {
+	if err := SaveCertificate(certPath, b.CertPEM, allow); err != nil {
 		// Do not leave a new key beside a missing or older certificate.
 		if !keyExisted {
 			os.Remove(keyPath)
@@ -81,14 +88,24 @@ func exists(p string) bool {
 	return err == nil
 }
 
-// WriteCertificate writes certPEM to path atomically with mode 0644.
+// WriteCertificate writes certPEM to path atomically with mode 0644,
+// replacing a file there only with force. The folder must be one only the
+// user can change (fsutil.CheckFolder), whatever force says: the
+// certificate is what the admin uploads, so whoever could swap it would
+// choose the key Salesforce trusts. SaveCertificate can allow it.
 func WriteCertificate(path string, certPEM []byte, force bool) error {
-	return fsutil.WriteFile(path, certPEM, CertFileMode, force)
+	return SaveCertificate(path, certPEM, fsutil.Allow{Replace: force})
 }
 
-// WriteKey writes keyPEM to path atomically with mode 0600.
+// SaveCertificate is WriteCertificate with each override asked for apart.
+func SaveCertificate(path string, certPEM []byte, allow fsutil.Allow) error {
+	return fsutil.Write(path, certPEM, CertFileMode, allow)
+}
+
+// WriteKey writes keyPEM to path atomically with mode 0600, in a folder
+// only the user can change, as WriteCertificate does.
 func WriteKey(path string, keyPEM []byte, force bool) error {
-	return fsutil.WriteFile(path, keyPEM, KeyFileMode, force)
+	return fsutil.Write(path, keyPEM, KeyFileMode, fsutil.Allow{Replace: force})
 }
 
 // SavePath joins the folder and file name a person chose for the

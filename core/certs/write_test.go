@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -156,5 +157,43 @@ func TestWriteSingleFiles(t *testing.T) {
 	}
 	if !bytes.Equal(mustRead(t, kp), b.KeyPEM) {
 		t.Error("key was replaced without force")
+	}
+}
+
+// The window saves the certificate with force (it asks before replacing a
+// file): a folder another user can change is refused all the same, and
+// nothing is written, unless that is allowed on its own.
+func TestCertificateIsNotWrittenWhereOthersCanSwapIt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no Unix modes")
+	}
+	shared := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	b := testBundle(t, 2048)
+	path := filepath.Join(shared, CertFileName)
+	for name, err := range map[string]error{
+		"WriteCertificate": WriteCertificate(path, b.CertPEM, true),
+		"WriteKey":         WriteKey(filepath.Join(shared, KeyFileName), b.KeyPEM, true),
+	} {
+		if !errors.Is(err, fsutil.ErrSharedFolder) {
+			t.Errorf("%s: err = %v, want a refused folder", name, err)
+		}
+	}
+	if _, _, err := WriteFiles(shared, b, false); !errors.Is(err, fsutil.ErrSharedFolder) {
+		t.Errorf("WriteFiles: err = %v, want a refused folder", err)
+	}
+	if entries, _ := os.ReadDir(shared); len(entries) != 0 {
+		t.Fatalf("written into the shared folder: %v", entries)
+	}
+	if err := SaveCertificate(path, b.CertPEM, fsutil.Allow{Replace: true, SharedFolder: true}); err != nil {
+		t.Errorf("allowed: %v", err)
+	}
+	if _, _, err := WriteFiles(shared, b, true); err != nil {
+		t.Errorf("WriteFiles with force: %v", err)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
+	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/fsutil"
 )
@@ -15,12 +17,18 @@ const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|ke
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
 source control. Files are written with mode 0600 and never replace a file
-unless --force is given.
+unless --force is given, nor go into a folder that another user can change
+(theirs, writable by a group or everyone, /tmp itself, a symbolic link).
 
   env      DIR/.env for Node.js (SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID,
            SF_USERNAME, SF_ORG_URL, SF_PRIVATE_KEY)
-  heroku   prints the 'heroku config:set' command; it reads the key from a
-           file when run (write it with --format key)
+  heroku   with --out DIR: DIR/heroku-config-vars.json, the body of a Heroku
+           Platform API request, and the curl command that sends it, which
+           puts no secret on a command line (recommended). Without --out:
+           prints the 'heroku config:set' command, which reads the key from
+           sf_private_key.pem (--format key) but, while it runs, shows the
+           consumer key and the private key to every user of this computer
+           (ps) and to command-line auditing
   express  a small Node.js + Express server in DIR that serves
            GET /auth-credential -> { authCredential, orgUrl }, with its .env
   sdk      prints the Tableau Next Embedding SDK snippet (a JavaScript module)
@@ -37,8 +45,8 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("export")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
-	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key); made with mode 0700 when missing")
-	fs.BoolVar(&o.force, "force", false, "replace files that are already there")
+	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key, heroku); made with mode 0700 when missing")
+	fs.BoolVar(&o.force, "force", false, "replace files that are already there, and write into a folder other users can change")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	if wantsHelp(args) {
 		fmt.Fprint(stdout, exportHelp+"\n")
@@ -83,7 +91,11 @@ func (o *exportOptions) check() error {
 		if strings.TrimSpace(o.out) == "" {
 			return usageErrorf("export: --format %s writes files: add --out DIR", o.format)
 		}
-	case export.FormatHeroku, export.FormatSDK:
+	case export.FormatHeroku:
+		if o.force && strings.TrimSpace(o.out) == "" {
+			return usageErrorf("export: --force replaces files: with --format heroku it needs --out DIR")
+		}
+	case export.FormatSDK:
 		if o.out != "" || o.force {
 			return usageErrorf("export: --format %s prints to standard output; leave out --out and --force", o.format)
 		}
@@ -135,8 +147,12 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 	var files []export.File
 	switch o.format {
 	case export.FormatHeroku:
-		fmt.Fprint(env.Stdout, export.Heroku(org, "sf_private_key.pem"))
-		return nil
+		if o.out == "" {
+			fmt.Fprintf(env.Stderr, "tnjwt: warning: %s\n", herokuArgvWarning)
+			fmt.Fprint(env.Stdout, export.Heroku(org, certs.KeyFileName))
+			return nil
+		}
+		files = []export.File{export.HerokuFile(org)}
 	case export.FormatSDK:
 		fmt.Fprint(env.Stdout, export.SDK(org))
 		return nil
@@ -150,15 +166,23 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 			return fmt.Errorf("export: %v", err)
 		}
 	}
-	paths, err := export.Write(o.out, files, o.force)
+	paths, err := export.WriteAllowing(o.out, files, fsutil.Allow{Replace: o.force, SharedFolder: o.force})
 	if errors.Is(err, fsutil.ErrExists) {
 		return usageErrorf("export: %v (add --force to replace)", err)
 	}
 	if err != nil {
-		return fmt.Errorf("export: %v", err)
+		return folderError("export", err)
 	}
 	for _, p := range paths {
 		fmt.Fprintf(env.Stdout, "wrote %s\n", p)
+	}
+	if o.format == export.FormatHeroku {
+		body := paths[0]
+		if abs, err := filepath.Abs(body); err == nil {
+			body = abs // the commands should work from any folder
+		}
+		fmt.Fprintf(env.Stdout, "\n%s", export.HerokuAPI(org, body)) // it says export.Warning
+		return nil
 	}
 	fmt.Fprintf(env.Stdout, "%s\n", export.Warning)
 	if o.format == export.FormatExpress {
@@ -166,3 +190,9 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 	}
 	return nil
 }
+
+// herokuArgvWarning is the one line `export --format heroku` without --out
+// says on stderr.
+const herokuArgvWarning = "heroku config:set shows the consumer key and the private key on its command line while it " +
+	"runs, to every user of this computer (ps) and to command-line auditing: tnjwt export --format heroku --out DIR " +
+	"writes them to a file for Heroku's Platform API instead"

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/export"
 )
 
 func TestExportEnvWritesTheKeychainSecrets(t *testing.T) {
@@ -53,6 +55,13 @@ func TestExportPrintsHerokuAndSDK(t *testing.T) {
 		t.Fatalf("heroku: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	profNoSecrets(t, strings.ReplaceAll(r.out, profConsumerKey, ""), pair.keyPEM) // the key stays in its file
+	// What the config:set way exposes, said on stderr in one line, and in
+	// the command's own comments.
+	if !strings.HasPrefix(r.errOut, "tnjwt: warning: heroku config:set shows the consumer key and the private key on its command line") ||
+		!strings.Contains(r.errOut, "(ps) and to command-line auditing") || !strings.Contains(r.errOut, "--format heroku --out DIR") ||
+		strings.Count(r.errOut, "\n") != 1 || !strings.Contains(r.out, "/proc/PID/cmdline") {
+		t.Errorf("heroku warning:\nstderr %q\n%s", r.errOut, r.out)
+	}
 	r = profRun(t, time.Now(), "export", "--profile", "acme", "--format", "sdk")
 	if r.code != ExitOK || !strings.Contains(r.out, `export const orgUrl = "https://acme.lightning.force.com";`) {
 		t.Fatalf("sdk: exit %d\n%s%s", r.code, r.out, r.errOut)
@@ -103,5 +112,44 @@ func TestExportRefusesBadFlagsBeforeReadingTheKeychain(t *testing.T) {
 	r := profRun(t, time.Now(), "export", "--profile", "nobody", "--format", "sdk")
 	if r.code != ExitUsage || !strings.Contains(r.errOut, `profile "nobody"`) {
 		t.Errorf("unknown profile: exit %d %q", r.code, r.errOut)
+	}
+}
+
+// --format heroku --out DIR: the Platform API body, mode 0600, and the
+// commands that send it, which hold no secret; the file is never replaced
+// without --force, which needs --out.
+func TestExportHerokuWritesTheAPIBody(t *testing.T) {
+	_, _, pair := profImported(t, time.Now())
+	out := filepath.Join(t.TempDir(), "heroku")
+	r := profRun(t, time.Now(), "export", "--profile", "acme", "--format", "heroku", "--out", out)
+	body := filepath.Join(out, export.HerokuConfigFileName)
+	if r.code != ExitOK || !strings.Contains(r.out, "wrote "+body) || r.errOut != "" ||
+		!strings.Contains(r.out, "curl -n -X PATCH https://api.heroku.com/apps/YOUR-HEROKU-APP/config-vars") ||
+		!strings.Contains(r.out, "--data-binary @'"+body+"'") || !strings.Contains(r.out, "rm '"+body+"'") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	if strings.Contains(r.out, profConsumerKey) {
+		t.Errorf("the printed commands hold the consumer key:\n%s", r.out)
+	}
+	profNoSecrets(t, r.out, pair.keyPEM)
+	data, err := os.ReadFile(body)
+	var vars map[string]string
+	if err != nil || json.Unmarshal(data, &vars) != nil || vars["SF_CLIENT_ID"] != profConsumerKey ||
+		!strings.HasPrefix(vars["SF_PRIVATE_KEY"], "-----BEGIN PRIVATE KEY-----\n") || len(vars) != 6 {
+		t.Fatalf("%s: %v %v", body, vars, err)
+	}
+	if fi, _ := os.Stat(body); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+	r = profRun(t, time.Now(), "export", "--profile", "acme", "--format", "heroku", "--out", out)
+	if r.code != ExitUsage || !strings.Contains(r.errOut, "already there, nothing was written") {
+		t.Errorf("second export: exit %d %q", r.code, r.errOut)
+	}
+	if r = profRun(t, time.Now(), "export", "--profile", "acme", "--format", "heroku", "--out", out, "--force"); r.code != ExitOK {
+		t.Errorf("--force: exit %d %q", r.code, r.errOut)
+	}
+	r = profRun(t, time.Now(), "export", "--profile", "acme", "--format", "heroku", "--force")
+	if r.code != ExitUsage || !strings.Contains(r.errOut, "needs --out DIR") {
+		t.Errorf("--force without --out: exit %d %q", r.code, r.errOut)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
+	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
@@ -57,6 +58,29 @@ func startOrg(t *testing.T, cfg *emulator.Config, opts emulator.Options) *practi
 		cfg = orgConfig()
 	}
 	return &practiceOrg{emulatortest.Start(t, cfg, opts)}
+}
+
+// startMyDomainOrg serves cfg as the org at https://acme.my.salesforce.com,
+// reached through env() alone: what `tnjwt test` does only for a login URL
+// that is not this computer (audience discovery) runs against it.
+func startMyDomainOrg(t *testing.T, cfg *emulator.Config) *practiceOrg {
+	t.Helper()
+	return &practiceOrg{emulatortest.StartMyDomain(t, cfg, emulator.Options{}, "acme.my.salesforce.com")}
+}
+
+// env is an Env whose `tnjwt test` reaches the org: nil (newEnv) for one on
+// loopback.
+func (o *practiceOrg) env() *Env {
+	if o.Route == nil {
+		return nil
+	}
+	env := newEnv()
+	env.NewClient = func(timeout time.Duration) *salesforce.Client {
+		c := salesforce.NewClient(timeout)
+		o.Route(c.HTTP.Transport.(*http.Transport))
+		return c
+	}
+	return env
 }
 
 // testArgs are the flags of a valid direct `tnjwt test` against the org.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,5 +257,67 @@ func TestServerTextSavedInAProfileHasNoControlCharacters(t *testing.T) {
 			t.Errorf("%v: exit %d, no refusal shown\n%s%s", args, code, out, errOut)
 		}
 		noHostileText(t, strings.Join(args, " "), out+errOut)
+	}
+}
+
+// hostileOrg is a loopback token endpoint that answers a working login
+// whose scope and id URL hold escape sequences (clear the screen, set the
+// title), the 8-bit CSI and a bidi override, and a singleaccess endpoint
+// that answers frontdoor.
+func hostileOrg(t *testing.T, frontdoor string) string {
+	t.Helper()
+	var base string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/services/oauth2/token", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := json.Marshal(map[string]string{"access_token": "00Dx!HOSTILE.TOKEN", "instance_url": base, "token_type": "Bearer",
+			"scope": "web\x1b[2J\x1b]0;pwned\x07 refresh_token\u009b31m\u202e",
+			"id":    base + "/id/00D5g00000ACMEAAA%1B%5B2J/0055g00000EMBEDAAA%E2%80%AE"})
+		answer(200, jsonType, string(body))(w, r)
+	})
+	mux.HandleFunc("/services/oauth2/singleaccess", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := json.Marshal(map[string]string{"frontdoor_uri": strings.ReplaceAll(frontdoor, "ORG", base)})
+		answer(200, jsonType, string(body))(w, r)
+	})
+	base = faultServer(t, mux.ServeHTTP)
+	return base
+}
+
+// A hostile token endpoint on loopback: its scope reaches the report and
+// the JSON only cleaned, its ids (not Salesforce ids) not at all, and a
+// frontdoor_uri holding an escape sequence, the 8-bit CSI or a bidi
+// override is refused as a bad reply (exit 4) that names the character.
+func TestTestOutputHasNoServerEscapes(t *testing.T) {
+	key := orgKeyFile(t)
+	args := func(login string, extra ...string) []string {
+		return append([]string{"test", "--login-url", login, "--client-id", emulatortest.ConsumerKey,
+			"--username", emulatortest.Username, "--key-file", key}, extra...)
+	}
+	login := hostileOrg(t, "ORG/secur/frontdoor.jsp?otp=abc")
+	code, out, errOut := runCmd(t, nil, args(login)...)
+	if code != ExitOK || !strings.Contains(out, "Scope:         web refresh_token\n") || strings.Contains(out, "Org / user:") {
+		t.Errorf("report: exit %d\n%s%s", code, out, errOut)
+	}
+	noHostileText(t, "report", out+errOut)
+	code, out, errOut = runCmd(t, nil, args(login, "--json")...)
+	m := decodeTestJSON(t, out)
+	if code != ExitOK || m["scope"] != "web refresh_token" || m["org_id"] != nil || m["user_id"] != nil {
+		t.Errorf("JSON: exit %d scope %q ids %v / %v", code, m["scope"], m["org_id"], m["user_id"])
+	}
+	noHostileText(t, "JSON", out+errOut)
+
+	for _, fd := range []string{"ORG/secur/frontdoor.jsp?otp=abc\x1b[2J\x1b]0;pwned\x07", "ORG/secur/frontdoor.jsp?otp=abc\u009b31m",
+		"ORG/secur/\u202efrontdoor.jsp?otp=abc"} {
+		login := hostileOrg(t, fd)
+		code, out, errOut := runCmd(t, nil, args(login)...)
+		if code != ExitTransport || !strings.Contains(strings.Join(strings.Fields(out), " "), "frontdoor_uri holds an invisible control character (U+") ||
+			strings.Contains(out, "Frontdoor URL (") {
+			t.Errorf("%q: exit %d\n%s%s", fd, code, out, errOut)
+		}
+		noHostileText(t, "report of "+fd, out+errOut)
+		code, out, errOut = runCmd(t, nil, args(login, "--json")...)
+		if m := decodeTestJSON(t, out); code != ExitTransport || m["error"] != "bad_reply" || m["frontdoor_uri"] != nil {
+			t.Errorf("%q JSON: exit %d error %v frontdoor %v", fd, code, m["error"], m["frontdoor_uri"])
+		}
+		noHostileText(t, "JSON of "+fd, out+errOut)
 	}
 }

@@ -16,11 +16,15 @@ import (
 const keygenSynopsis = "keygen --out DIR [--cn NAME] [--days N] [--bits 2048|3072|4096] [--force]\n\n" +
 	"Writes DIR/" + certs.CertFileName + " (the certificate to upload to the External Client App, mode 0644)\n" +
 	"and DIR/" + certs.KeyFileName + " (the private key, PKCS#8, mode 0600). DIR is created (mode 0700)\n" +
-	"when missing. Existing files are kept unless --force is given."
+	"when missing. Existing files are kept unless --force is given. A folder that another user can change\n" +
+	"(theirs, writable by a group or everyone, /tmp itself) or a symbolic link is refused unless --force is given."
 
 // keygenForceHint follows a refusal to overwrite: the core packages name no
 // flag, so the command says how to replace.
 const keygenForceHint = " (use --force to replace, once the old key is no longer in use)"
+
+// sharedFolderHint follows the refusal of a folder another user can change.
+const sharedFolderHint = "; to write there anyway, add --force"
 
 type keygenOptions struct {
 	out, cn    string
@@ -35,7 +39,7 @@ func parseKeygen(args []string, stdout io.Writer) (runner, error) {
 	fs.StringVar(&o.cn, "cn", certs.DefaultCN, "certificate subject common name (CN)")
 	fs.IntVar(&o.days, "days", certs.DefaultDays, fmt.Sprintf("days the certificate stays valid (%d-%d)", certs.MinDays, certs.MaxDays))
 	fs.IntVar(&o.bits, "bits", certs.DefaultBits, "RSA key size: 2048, 3072 or 4096")
-	fs.BoolVar(&o.force, "force", false, "replace existing "+certs.CertFileName+" and "+certs.KeyFileName)
+	fs.BoolVar(&o.force, "force", false, "replace existing "+certs.CertFileName+" and "+certs.KeyFileName+", and write into a folder other users can change")
 	if err := parseFlags(fs, keygenSynopsis, args, stdout); err != nil {
 		return nil, err
 	}
@@ -61,12 +65,15 @@ func (o *keygenOptions) run(env *Env) error {
 		return usageErrorf("keygen: --out %s is a file, not a folder", dir)
 	}
 	if !o.force {
+		if err := fsutil.CheckFolder(dir); err != nil {
+			return folderError("keygen", err)
+		}
 		if err := certs.RefuseExisting(dir); err != nil {
 			return usageErrorf("keygen: %v%s", err, keygenForceHint)
 		}
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("keygen: cannot create the folder %s: %v", dir, err)
+	if err := fsutil.MakeFolder(dir, o.force); err != nil {
+		return folderError("keygen", err)
 	}
 	// Whole seconds, as in the certificate, so a new 365-day certificate
 	// shows 365 days left rather than 364.
@@ -84,10 +91,20 @@ func (o *keygenOptions) run(env *Env) error {
 		return usageErrorf("keygen: %v%s", err, keygenForceHint)
 	}
 	if err != nil {
-		return fmt.Errorf("keygen: %v", err)
+		return folderError("keygen", err)
 	}
 	printKeygenResult(env, certPath, keyPath, certs.Describe(b.Cert, now))
 	return nil
+}
+
+// folderError words a failure to use the --out folder: one another user
+// can change is bad input, with the way to write there anyway; anything
+// else is a local failure.
+func folderError(cmd string, err error) error {
+	if errors.Is(err, fsutil.ErrSharedFolder) {
+		return usageErrorf("%s: %v%s", cmd, err, sharedFolderHint)
+	}
+	return fmt.Errorf("%s: %v", cmd, err)
 }
 
 func printKeygenResult(env *Env, certPath, keyPath string, info certs.Info) {

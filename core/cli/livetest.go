@@ -258,6 +258,9 @@ func addCLIHints(d *salesforce.Diagnosis, req salesforce.Request, sandboxFlag bo
 	case d.OrgType && !req.Sandbox:
 		hints = append(hints, "On the command line: if this org is a sandbox, add --sandbox.")
 	}
+	if d.Audience != "" {
+		hints = append(hints, "On the command line: add --audience "+d.Audience+".")
+	}
 	if len(hints) > 0 {
 		d.Fix += " " + strings.Join(hints, " ")
 	}

@@ -118,13 +118,13 @@ func TestTestCommandSuccess(t *testing.T) {
 	}
 }
 
-// An older sandbox refuses its own URL as the audience: the test finds
-// test.salesforce.com with one more token request and says so.
+// An older sandbox on a My Domain refuses its own URL as the audience: the
+// test finds test.salesforce.com with one more token request and says so.
 func TestTestCommandJSONSuccess(t *testing.T) {
 	cfg := orgConfig()
 	cfg.Sandbox, cfg.LegacyLoginHosts = true, nil
-	org := startOrg(t, cfg, emulator.Options{})
-	code, out, errOut := runCmd(t, nil, org.testArgs(t, "--json", "--sandbox")...)
+	org := startMyDomainOrg(t, cfg)
+	code, out, errOut := runCmd(t, org.env(), org.testArgs(t, "--json", "--sandbox")...)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, out)
 	}
@@ -132,7 +132,7 @@ func TestTestCommandJSONSuccess(t *testing.T) {
 	userID, _ := org.E.UserID(emulatortest.Username)
 	want := map[string]any{
 		"ok": true, "login_url": org.URL, "audience": salesforce.SandboxAudience, "instance_url": org.URL,
-		"lightning_url": org.URL, "org_id": org.E.OrgID(), "user_id": userID,
+		"lightning_url": "https://acme.lightning.force.com", "org_id": org.E.OrgID(), "user_id": userID,
 		"scope": "web refresh_token", "attempts": 2.0, "error": nil, "error_description": nil, "diagnosis": nil,
 	}
 	if tried := fmt.Sprint(m["audiences_tried"]); tried != "["+org.URL+" "+salesforce.SandboxAudience+"]" {
@@ -173,7 +173,8 @@ func TestTestCommandRefusals(t *testing.T) {
 	}{
 		{"certificate removed", func(e *emulator.Emulator) error { return e.RemoveCertificate(emulatortest.AppName) }, nil,
 			"invalid_grant", "invalid assertion", "eca-cert-upload"},
-		{"sandbox audience for a production org", func(e *emulator.Emulator) error { e.SetLegacyLoginHosts(true); return nil }, []string{"--sandbox"},
+		{"sandbox audience for a production org", func(e *emulator.Emulator) error { e.SetLegacyLoginHosts(true); return nil },
+			[]string{"--sandbox", "--audience", salesforce.SandboxAudience},
 			"invalid_grant", "audience is invalid", "org-login-url"},
 		{"unknown consumer key", nil, []string{"--client-id", "3MVG9" + strings.Repeat("X", 80)},
 			"invalid_client_id", "client identifier invalid", "eca-consumer-key"},
@@ -309,8 +310,11 @@ func TestTestCommandTransportFaults(t *testing.T) {
 			if c.kind == "timeout" {
 				timeout = "300ms" // the server never answers: exit 4 once this runs out
 			}
+			// The older org's audience, on purpose: on loopback tnjwt sends
+			// no Salesforce audience by itself.
 			code, out, _ := runCmd(t, nil, "test", "--login-url", c.loginURL(t), "--client-id", emulatortest.ConsumerKey,
-				"--username", emulatortest.Username, "--key-file", key, "--json", "--timeout", timeout)
+				"--username", emulatortest.Username, "--key-file", key, "--json", "--timeout", timeout,
+				"--audience", salesforce.ProductionAudience)
 			if code != ExitTransport {
 				t.Fatalf("exit %d, want 4:\n%s", code, out)
 			}
@@ -366,28 +370,30 @@ func TestTestCommandBadInputSendsNothing(t *testing.T) {
 		args    []string
 		mention string
 	}{
-		"no login url":      {base("--login-url"), "missing --login-url"},
-		"no client id":      {base("--client-id"), "missing --client-id"},
-		"no username":       {base("--username"), "missing --username"},
-		"no key file":       {base("--key-file"), "missing --key-file"},
-		"lightning url":     {set("--login-url", "https://acme.lightning.force.com"), "https://acme.my.salesforce.com"},
-		"http non-loopback": {set("--login-url", "http://acme.my.salesforce.com"), "https://acme.my.salesforce.com"},
-		"url with query":    {set("--login-url", org.URL+"?x=1"), "query"},
-		"not a url":         {set("--login-url", "nonsense"), "not a web address"},
-		"key file missing":  {set("--key-file", filepath.Join(t.TempDir(), "nope.pem")), "cannot read --key-file"},
-		"key file cert":     {set("--key-file", certLike), "certificate"},
-		"key file huge":     {set("--key-file", huge), "too large"},
-		"weak key":          {set("--key-file", smallKey), "1024"},
-		"key with space":    {set("--client-id", emulatortest.ConsumerKey[:20]+" "+emulatortest.ConsumerKey[20:]), "space or line break"},
-		"profile and flags": {base("", "--profile", "acme"), "not both"},
-		"unknown profile":   {[]string{"test", "--profile", "no-such-profile-tt"}, "no-such-profile-tt"},
-		"negative wait":     {base("", "--wait", "-1s"), "--wait"},
-		"zero timeout":      {base("", "--timeout", "0s"), "--timeout"},
-		"bad audience":      {base("", "--audience", "login.salesforce.com"), "audience"},
-		"absolute redirect": {base("", "--redirect", "https://evil.example.com/"), "relative path"},
-		"unknown flag":      {base("", "--frobnicate"), "frobnicate"},
-		"positional arg":    {base("", "extra"), "unexpected argument"},
-		"bad duration":      {base("", "--wait", "ten minutes"), "wait"},
+		"no login url":       {base("--login-url"), "missing --login-url"},
+		"no client id":       {base("--client-id"), "missing --client-id"},
+		"no username":        {base("--username"), "missing --username"},
+		"no key file":        {base("--key-file"), "missing --key-file"},
+		"lightning url":      {set("--login-url", "https://acme.lightning.force.com"), "https://acme.my.salesforce.com"},
+		"http non-loopback":  {set("--login-url", "http://acme.my.salesforce.com"), "https://acme.my.salesforce.com"},
+		"url with query":     {set("--login-url", org.URL+"?x=1"), "query"},
+		"not a url":          {set("--login-url", "nonsense"), "not a web address"},
+		"key file missing":   {set("--key-file", filepath.Join(t.TempDir(), "nope.pem")), "cannot read --key-file"},
+		"key file cert":      {set("--key-file", certLike), "certificate"},
+		"key file huge":      {set("--key-file", huge), "too large"},
+		"weak key":           {set("--key-file", smallKey), "1024"},
+		"key with space":     {set("--client-id", emulatortest.ConsumerKey[:20]+" "+emulatortest.ConsumerKey[20:]), "space or line break"},
+		"profile and flags":  {base("", "--profile", "acme"), "not both"},
+		"unknown profile":    {[]string{"test", "--profile", "no-such-profile-tt"}, "no-such-profile-tt"},
+		"negative wait":      {base("", "--wait", "-1s"), "--wait"},
+		"zero timeout":       {base("", "--timeout", "0s"), "--timeout"},
+		"bad audience":       {base("", "--audience", "login.salesforce.com"), "audience"},
+		"absolute redirect":  {base("", "--redirect", "https://evil.example.com/"), "relative path"},
+		"backslash redirect": {base("", "--redirect", `/\evil.example/x`), "backslash"},
+		"scheme redirect":    {base("", "--redirect", "https:evil.example"), "relative path"},
+		"unknown flag":       {base("", "--frobnicate"), "frobnicate"},
+		"positional arg":     {base("", "extra"), "unexpected argument"},
+		"bad duration":       {base("", "--wait", "ten minutes"), "wait"},
 		"warning then bad input": {[]string{"test", "--login-url", org.URL, "--client-id", "3MVG9short", "--username", "embed",
 			"--key-file", key}, "exactly one @"},
 		"json still exits 2": {append(set("--login-url", "https://acme.lightning.force.com"), "--json"), "Lightning"},
@@ -485,22 +491,27 @@ func TestTestCommandWaitRunsOut(t *testing.T) {
 // own hints: --wait for a consumer key still propagating, --sandbox for the
 // org type.
 func TestTestCommandAddsCLIHints(t *testing.T) {
-	org := startOrg(t, legacyConfig(), emulator.Options{})
+	local := startOrg(t, legacyConfig(), emulator.Options{})
+	myDomain := startMyDomainOrg(t, legacyConfig())
 	unknownKey := []string{"--client-id", "3MVG9" + strings.Repeat("X", 80)}
 	cases := []struct {
 		name       string
+		org        *practiceOrg
 		args       []string
 		want, lack []string
 	}{
-		{"unknown key, no --wait", unknownKey, []string{"On the command line: add --wait 10m"}, nil},
-		{"unknown key, --wait already given", append(unknownKey, "--wait", "1s"), nil, []string{"--wait 10m"}},
-		{"sandbox audience on production", []string{"--sandbox"},
+		{"unknown key, no --wait", local, unknownKey, []string{"On the command line: add --wait 10m"}, nil},
+		{"unknown key, --wait already given", local, append(unknownKey, "--wait", "1s"), nil, []string{"--wait 10m"}},
+		{"sandbox audience on production", myDomain, []string{"--sandbox"},
 			[]string{"the org type matches this org", "On the command line: if this org is production, leave out --sandbox."}, nil},
+		{"older org on this computer", local, nil,
+			[]string{"tnjwt does not try https://login.salesforce.com against a local address on its own",
+				"On the command line: add --audience https://login.salesforce.com."}, []string{"--sandbox"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, out, _ := runCmd(t, nil, org.testArgs(t, c.args...)...)
-			_, js, _ := runCmd(t, nil, org.testArgs(t, append(c.args, "--json")...)...)
+			_, out, _ := runCmd(t, c.org.env(), c.org.testArgs(t, c.args...)...)
+			_, js, _ := runCmd(t, c.org.env(), c.org.testArgs(t, append(c.args, "--json")...)...)
 			d, _ := decodeTestJSON(t, js)["diagnosis"].(map[string]any)
 			report := strings.Join(strings.Fields(out), " ") // the report wraps the fix
 			for _, w := range c.want {
@@ -591,9 +602,9 @@ func TestTestCommandProfile(t *testing.T) {
 	}
 }
 
-// Either kind of org, no --audience: the first test finds the audience
-// with at most two token requests and says which; the profile remembers
-// it, so the next test needs one.
+// Either kind of org on a My Domain, no --audience: the first test finds
+// the audience with at most two token requests and says which; the profile
+// remembers it, so the next test needs one.
 func TestTestProfileDiscoversAndRemembersTheAudience(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -606,7 +617,7 @@ func TestTestProfileDiscoversAndRemembersTheAudience(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			profSetup(t)
-			org := startOrg(t, c.cfg(), emulator.Options{})
+			org := startMyDomainOrg(t, c.cfg())
 			if r := profRun(t, time.Now(), "profile", "import", "--name", "acme", "--login-url", org.URL,
 				"--username", emulatortest.Username, "--client-id", emulatortest.ConsumerKey, "--key-file", orgKeyFile(t)); r.code != ExitOK {
 				t.Fatalf("import: %s", r.errOut)
@@ -620,15 +631,15 @@ func TestTestProfileDiscoversAndRemembersTheAudience(t *testing.T) {
 				}
 				return n
 			}
-			r := profRun(t, time.Now(), "test", "--profile", "acme", "--json")
-			m := decodeTestJSON(t, r.out)
-			if r.code != ExitOK || m["audience"] != c.want(org) || tokenRequests() != c.firstReqs {
-				t.Fatalf("first test: exit %d, audience %v after %v, %d token requests\n%s", r.code, m["audience"], m["audiences_tried"], tokenRequests(), r.errOut)
+			code, out, errOut := runCmd(t, org.env(), "test", "--profile", "acme", "--json")
+			m := decodeTestJSON(t, out)
+			if code != ExitOK || m["audience"] != c.want(org) || tokenRequests() != c.firstReqs {
+				t.Fatalf("first test: exit %d, audience %v after %v, %d token requests\n%s", code, m["audience"], m["audiences_tried"], tokenRequests(), errOut)
 			}
-			r = profRun(t, time.Now(), "test", "--profile", "acme", "--json")
-			m = decodeTestJSON(t, r.out)
-			if r.code != ExitOK || m["audience"] != c.want(org) || tokenRequests() != c.firstReqs+1 || len(m["audiences_tried"].([]any)) != 1 {
-				t.Errorf("second test: exit %d, audience %v after %v, %d token requests in all", r.code, m["audience"], m["audiences_tried"], tokenRequests())
+			code, out, _ = runCmd(t, org.env(), "test", "--profile", "acme", "--json")
+			m = decodeTestJSON(t, out)
+			if code != ExitOK || m["audience"] != c.want(org) || tokenRequests() != c.firstReqs+1 || len(m["audiences_tried"].([]any)) != 1 {
+				t.Errorf("second test: exit %d, audience %v after %v, %d token requests in all", code, m["audience"], m["audiences_tried"], tokenRequests())
 			}
 		})
 	}

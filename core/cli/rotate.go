@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/rotation"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -57,7 +58,7 @@ type newCertFlags struct {
 }
 
 func (f *newCertFlags) register(fs *flag.FlagSet, bits bool) {
-	fs.StringVar(&f.out, "out", "", "folder to write the new "+certs.CertFileName+" into (an existing file is never replaced)")
+	fs.StringVar(&f.out, "out", "", "folder to write the new "+certs.CertFileName+" into (made with mode 0700 when missing; an existing file is never replaced)")
 	fs.IntVar(&f.days, "days", certs.DefaultDays, "validity of the new certificate in days")
 	if bits {
 		fs.IntVar(&f.bits, "bits", 0, "size of the new RSA key: 2048, 3072 or 4096 (default: the current key's size)")
@@ -65,13 +66,18 @@ func (f *newCertFlags) register(fs *flag.FlagSet, bits bool) {
 }
 
 // target is where the certificate goes; it is refused before anything
-// changes when it exists already or the folder is missing.
+// changes when it exists already, or the folder is a file or one that
+// another user can change. A missing folder is made when the certificate
+// is written (saveTo), as keygen and export make theirs.
 func (f *newCertFlags) target() (string, error) {
 	if strings.TrimSpace(f.out) == "" {
 		return "", errors.New("missing --out DIR (the folder to write " + certs.CertFileName + " into)")
 	}
-	if fi, err := os.Stat(f.out); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("--out %s is not a folder", f.out)
+	if fi, err := os.Stat(f.out); err == nil && !fi.IsDir() {
+		return "", fmt.Errorf("--out %s is a file, not a folder", f.out)
+	}
+	if err := fsutil.CheckFolder(f.out); err != nil {
+		return "", err
 	}
 	path := filepath.Join(f.out, certs.CertFileName)
 	if _, err := os.Lstat(path); err == nil {
@@ -89,7 +95,16 @@ func (f *newCertFlags) target() (string, error) {
 }
 
 func saveTo(path string) rotation.Save {
-	return func(pem []byte) error { return certs.WriteCertificate(path, pem, false) }
+	return func(pem []byte) error { return writeNewCert(path, pem) }
+}
+
+// writeNewCert makes the --out folder (mode 0700) when it is missing and
+// writes the certificate there, never over a file.
+func writeNewCert(path string, pem []byte) error {
+	if err := fsutil.MakeFolder(filepath.Dir(path), false); err != nil {
+		return err
+	}
+	return certs.WriteCertificate(path, pem, false)
 }
 
 // renewOptions: the profile, and where its new certificate goes.
@@ -238,7 +253,7 @@ type rollbackOptions struct {
 func parseRollback(args []string, stdout io.Writer) (runner, error) {
 	o := &rollbackOptions{}
 	fs := newFlagSet("profile rollback")
-	fs.StringVar(&o.out, "out", "", "folder to write the previous "+certs.CertFileName+" into, for its upload")
+	fs.StringVar(&o.out, "out", "", "folder to write the previous "+certs.CertFileName+" into, for its upload (made with mode 0700 when missing)")
 	name, err := parseWithName(fs, rollbackSynopsis, args, stdout)
 	if err != nil {
 		return nil, err
@@ -266,7 +281,7 @@ func (o *rollbackOptions) run(env *Env) error {
 	}
 	sh := shellWord(p.Name)
 	fmt.Fprintf(env.Stdout, "%s: %s\n", p.Name, rotation.RolledBack)
-	if err := certs.WriteCertificate(path, []byte(p.CertificatePEM), false); err != nil {
+	if err := writeNewCert(path, []byte(p.CertificatePEM)); err != nil {
 		return failuref("profile rollback: the key is rolled back, but its certificate could not be written: %v", err)
 	}
 	printNewCert(env.Stdout, path, profiles.KeyCert{Fingerprint: p.Fingerprint, NotAfter: p.CertNotAfter}, env)

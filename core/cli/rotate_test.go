@@ -45,11 +45,20 @@ func TestRotationCommandsEndToEnd(t *testing.T) {
 		return p
 	}
 
-	out1 := t.TempDir()
+	// Each --out folder is missing: renew, rotate and rollback make it (mode
+	// 0700), as keygen and export do.
+	madeFolder := func(verb, dir string) {
+		t.Helper()
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%s --out %s: %v, %v; want a folder made with mode 0700", verb, dir, fi, err)
+		}
+	}
+	out1 := filepath.Join(t.TempDir(), "certs", "rotated")
 	code, out, errOut := run("profile", "rotate", "acme", "--out", out1, "--bits", "2048")
 	if code != ExitOK || !strings.Contains(out, "Staged a new key") || !strings.Contains(out, "servers still signing") {
 		t.Fatalf("rotate: %d\n%s%s", code, out, errOut)
 	}
+	madeFolder("rotate", out1)
 	newCert, err := os.ReadFile(filepath.Join(out1, certs.CertFileName))
 	if err != nil || string(newCert) != get().Pending.CertificatePEM {
 		t.Fatalf("rotate wrote %q (%v), want the pending certificate", newCert, err)
@@ -89,10 +98,11 @@ func TestRotationCommandsEndToEnd(t *testing.T) {
 		t.Errorf("the promoted key: %d\n%s", code, out)
 	}
 
-	out2 := t.TempDir()
+	out2 := filepath.Join(t.TempDir(), "rolled-back")
 	if code, out, errOut = run("profile", "rollback", "acme", "--out", out2); code != ExitOK || !strings.Contains(out, "upload") {
 		t.Fatalf("rollback: %d %s%s", code, out, errOut)
 	}
+	madeFolder("rollback", out2)
 	if back, _ := os.ReadFile(filepath.Join(out2, certs.CertFileName)); string(back) != string(emulatortest.Keys().CertPEM) {
 		t.Error("rollback did not write the previous certificate")
 	}
@@ -109,10 +119,11 @@ func TestRotationCommandsEndToEnd(t *testing.T) {
 	}
 
 	before := get()
-	out3 := t.TempDir()
+	out3 := filepath.Join(t.TempDir(), "renewed")
 	if code, out, errOut = run("profile", "renew", "acme", "--out", out3, "--days", "400"); code != ExitOK || !strings.Contains(out, "same key") {
 		t.Fatalf("renew: %d %s%s", code, out, errOut)
 	}
+	madeFolder("renew", out3)
 	if p := get(); p.Fingerprint == before.Fingerprint || certs.DaysLeft(p.CertNotAfter, env.Now()) < 399 {
 		t.Errorf("renew left the certificate as it was (%s, %s)", p.Fingerprint, p.CertNotAfter)
 	}

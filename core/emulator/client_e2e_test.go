@@ -22,8 +22,12 @@ func projectClient(o *org) *salesforce.Client {
 	return c
 }
 
+// projectRequest is a request to o, an older org (goodConfig keeps the
+// legacy login hosts) whose audience is login.salesforce.com: tnjwt sends
+// that audience to a loopback login URL only when given on purpose.
 func projectRequest(o *org) salesforce.Request {
-	return salesforce.Request{LoginURL: o.url, ClientID: consumerKey, Username: username, Key: rightKey, RedirectPath: "/lightning/page/home"}
+	return salesforce.Request{LoginURL: o.url, ClientID: consumerKey, Username: username, Key: rightKey, RedirectPath: "/lightning/page/home",
+		Audience: salesforce.ProductionAudience}
 }
 
 func TestProjectClientLogsIn(t *testing.T) {
@@ -103,21 +107,31 @@ func TestProjectClientDiagnosesEachRefusal(t *testing.T) {
 }
 
 // The two kinds of org: an older one wants login.salesforce.com as aud; a
-// Spring '26 one refuses it with app_not_found and wants its own URL. The
-// project's client finds either with no --audience.
+// Spring '26 one refuses it with app_not_found and wants its own URL. On
+// loopback the project's client sends its own URL alone unless told
+// otherwise: the Spring '26 org passes, the older one is refused with a
+// diagnosis that offers login.salesforce.com, and passes when it is given.
 func TestProjectClientOnBothKindsOfOrg(t *testing.T) {
 	for _, legacy := range []bool{true, false} {
 		cfg := goodConfig(t)
 		cfg.LegacyLoginHosts = &legacy
 		o := startOrg(t, cfg)
 		c := projectClient(o)
-		res, err := c.Exchange(context.Background(), projectRequest(o))
-		want := o.url
-		if legacy {
-			want = salesforce.ProductionAudience
+		discover := projectRequest(o)
+		discover.Audience = ""
+		res, err := c.Exchange(context.Background(), discover)
+		if !legacy && (err != nil || res.Audience != o.url || len(res.AudiencesTried) != 1) {
+			t.Fatalf("Spring '26: %v, audience %s after %v", err, res.Audience, res.AudiencesTried)
 		}
-		if err != nil || res.Audience != want || len(res.AudiencesTried) > 2 {
-			t.Fatalf("legacy %v: %v, audience %s after %v", legacy, err, res.Audience, res.AudiencesTried)
+		if legacy {
+			d := salesforce.Diagnose(err)
+			if d == nil || d.Audience != salesforce.ProductionAudience || len(res.AudiencesTried) != 1 || len(o.e.Requests()) != 1 {
+				t.Fatalf("older org, no audience: %v, diagnosis %+v, tried %v", err, d, res.AudiencesTried)
+			}
+			on := projectRequest(o) // login.salesforce.com, on purpose
+			if res, err := c.Exchange(context.Background(), on); err != nil || res.Audience != salesforce.ProductionAudience {
+				t.Fatalf("older org, --audience %s: %v", on.Audience, err)
+			}
 		}
 		// Asked for the other audience directly, each says what Salesforce says.
 		req := projectRequest(o)

@@ -1,18 +1,20 @@
 // Package export writes what an app's servers need to run the JWT bearer
-// flow on their own: a .env for Node.js, the Heroku config command, a small
-// Express server that serves the Tableau Next SDK's auth credential, the SDK
-// snippet, and the private key file. The GUI's Done screen and
-// `tnjwt export` both build them here.
+// flow on their own: a .env for Node.js, the Heroku config (a Platform API
+// body, or the config:set command), a small Express server that serves the
+// Tableau Next SDK's auth credential, the SDK snippet, and the private key
+// file. The GUI's Done screen and `tnjwt export` both build them here.
 package export
 
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,20 +115,108 @@ func Env(o Org) []byte {
 	return []byte(b.String())
 }
 
+// HerokuConfigFileName is the file that holds the Heroku config vars as the
+// body of a Platform API request.
+const HerokuConfigFileName = "heroku-config-vars.json"
+
+// HerokuApp stands for the Heroku app's name in the commands.
+const HerokuApp = "YOUR-HEROKU-APP"
+
+// herokuArgvWarning says what the `heroku config:set` way exposes.
+const herokuArgvWarning = "heroku config:set takes the values as arguments, so while it runs the consumer key and " +
+	"the private key are on its command line: any user of this computer can read them in the process list " +
+	"(ps, /proc/PID/cmdline), and command-line auditing (auditd, an EDR agent) records them"
+
+// HerokuWarning is said wherever the `heroku config:set` command is
+// shown, with the way that exposes nothing.
+const HerokuWarning = "Warning: " + herokuArgvWarning + ". Safer: tnjwt export --format heroku --out DIR writes them " +
+	"to a file for Heroku's Platform API (curl reads the file, so no secret is on a command line), or paste them " +
+	"into the Heroku Dashboard (your app → Settings → Config Vars)."
+
+// HerokuConfigVars is the body of the Heroku Platform API's config-vars
+// update (PATCH /apps/APP/config-vars): a JSON object of the same
+// variables as the .env, the private key with its real line breaks.
+func HerokuConfigVars(o Org) []byte {
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	vars := append(o.settings(), [2]string{"SF_PRIVATE_KEY", string(o.KeyPEM)})
+	for i, kv := range vars {
+		value, _ := json.Marshal(kv[1]) // a string always encodes
+		fmt.Fprintf(&b, "  %q: %s", kv[0], value)
+		if i < len(vars)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// HerokuFile is HerokuConfigVars as the file an export writes.
+func HerokuFile(o Org) File {
+	return File{Name: HerokuConfigFileName, Data: HerokuConfigVars(o)}
+}
+
+// HerokuAPI is how to set the config vars from bodyFile (HerokuFile,
+// written): curl sends it to the Heroku Platform API, reading the body
+// from the file and the API token from ~/.netrc (where `heroku login`
+// keeps it), so no secret is on a command line. --data-binary keeps the
+// file as it is (--data would drop its line breaks). The Dashboard is the
+// other way.
+func HerokuAPI(o Org, bodyFile string) string {
+	var b strings.Builder
+	b.WriteString(o.header("#", "Heroku config for the Salesforce JWT bearer flow"))
+	fmt.Fprintf(&b, "# %s holds SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID, SF_USERNAME, SF_ORG_URL and SF_PRIVATE_KEY. %s\n",
+		bodyFile, Warning)
+	b.WriteString("# Send it to the Heroku Platform API (curl -n reads the token that heroku login keeps in ~/.netrc;\n")
+	b.WriteString("# no secret is on a command line). Replace " + HerokuApp + " with the app's name:\n")
+	fmt.Fprintf(&b, "curl -n -X PATCH https://api.heroku.com/apps/%s/config-vars \\\n", HerokuApp)
+	b.WriteString("  -H 'Accept: application/vnd.heroku+json; version=3' \\\n")
+	b.WriteString("  -H 'Content-Type: application/json' \\\n")
+	fmt.Fprintf(&b, "  --data-binary @%s\n", shellQuote(bodyFile))
+	b.WriteString("# Then delete the file, which holds the private key:\n")
+	fmt.Fprintf(&b, "rm %s\n", shellQuote(bodyFile))
+	b.WriteString("# Or, without curl: Heroku Dashboard → your app → Settings → Config Vars → Reveal Config Vars,\n")
+	b.WriteString("# and add each variable with its value from the file.\n")
+	return b.String()
+}
+
 // Heroku is the `heroku config:set` command for the same variables. The key
 // is read from keyFile when the command runs, so it never enters the shell's
-// history.
+// history; but config:set takes it as an argument, so the command starts
+// with HerokuWarning: HerokuAPI is the way that puts no secret on a command
+// line.
 func Heroku(o Org, keyFile string) string {
 	var b strings.Builder
 	b.WriteString(o.header("#", "Heroku config for the Salesforce JWT bearer flow"))
+	for _, line := range wrapWords(HerokuWarning, 100) {
+		b.WriteString("# " + line + "\n")
+	}
 	fmt.Fprintf(&b, "# Needs the private key in %s (tnjwt export --format key). %s\n", keyFile, Warning)
 	b.WriteString("heroku config:set \\\n")
 	for _, kv := range o.settings() {
 		fmt.Fprintf(&b, "  %s=%s \\\n", kv[0], shellQuote(kv[1]))
 	}
 	fmt.Fprintf(&b, "  SF_PRIVATE_KEY=\"$(cat %s)\" \\\n", shellQuote(keyFile))
-	b.WriteString("  --app YOUR-HEROKU-APP\n")
+	b.WriteString("  --app " + HerokuApp + "\n")
 	return b.String()
+}
+
+// wrapWords breaks text into lines of at most width bytes, between words.
+func wrapWords(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
 }
 
 // shellQuote quotes s for a POSIX shell.
@@ -242,31 +332,70 @@ func (e *ExistsError) Is(target error) bool { return target == fsutil.ErrExists 
 
 // Write puts files into dir (made with mode 0700 when missing), each
 // atomically with mode 0600. Without replace, an existing file stops the
-// export before anything is written.
+// export before anything is written. So does a dir, or a subfolder the
+// export makes (public/), that another user could change (an error
+// wrapping fsutil.ErrSharedFolder, see fsutil.CheckFolder), whatever
+// replace says: whoever could swap server.js there would run it with the
+// key. WriteAllowing can allow it.
 func Write(dir string, files []File, replace bool) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot make the folder %s: %w", dir, err)
+	return WriteAllowing(dir, files, fsutil.Allow{Replace: replace})
+}
+
+// WriteAllowing is Write with each override asked for apart.
+func WriteAllowing(dir string, files []File, allow fsutil.Allow) ([]string, error) {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(dir, filepath.FromSlash(f.Name))
 	}
-	var paths, existing []string
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		paths = append(paths, p)
-		if _, err := os.Lstat(p); err == nil {
-			existing = append(existing, p)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("cannot check %s: %w", p, err)
+	folders := foldersOf(dir, paths)
+	if !allow.SharedFolder {
+		for _, d := range folders {
+			if err := fsutil.CheckFolder(d); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if len(existing) > 0 && !replace {
-		return nil, &ExistsError{Paths: existing}
+	if err := refuseExisting(paths, allow.Replace); err != nil {
+		return nil, err
+	}
+	for _, d := range folders {
+		if err := fsutil.MakeFolder(d, allow.SharedFolder); err != nil {
+			return nil, err
+		}
 	}
 	for i, f := range files {
-		if err := os.MkdirAll(filepath.Dir(paths[i]), 0o700); err != nil {
-			return nil, fmt.Errorf("cannot make the folder %s: %w", filepath.Dir(paths[i]), err)
-		}
-		if err := fsutil.WriteFile(paths[i], f.Data, 0o600, replace); err != nil {
+		if err := fsutil.WriteFile(paths[i], f.Data, 0o600, allow.Replace); err != nil {
 			return nil, err
 		}
 	}
 	return paths, nil
+}
+
+// foldersOf is dir and every folder below it that paths are in, each once,
+// parents first.
+func foldersOf(dir string, paths []string) []string {
+	folders := []string{dir}
+	for _, p := range paths {
+		if d := filepath.Dir(p); !slices.Contains(folders, d) {
+			folders = append(folders, d)
+		}
+	}
+	slices.SortStableFunc(folders, func(a, b string) int { return len(a) - len(b) })
+	return folders
+}
+
+// refuseExisting stops an export, unless replace, at the files already there.
+func refuseExisting(paths []string, replace bool) error {
+	var existing []string
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err == nil {
+			existing = append(existing, p)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot check %s: %w", p, err)
+		}
+	}
+	if len(existing) > 0 && !replace {
+		return &ExistsError{Paths: existing}
+	}
+	return nil
 }

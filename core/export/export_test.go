@@ -1,9 +1,13 @@
 package export
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -50,13 +54,16 @@ func TestEnvHoldsEveryVariableAndTheKeyOnOneLine(t *testing.T) {
 	}
 	o := testOrg()
 	o.Practice = true
-	for name, text := range map[string]string{".env": string(Env(o)), "heroku": Heroku(o, "k.pem"), "sdk": SDK(o)} {
+	for name, text := range map[string]string{".env": string(Env(o)), "heroku": Heroku(o, "k.pem"), "heroku API": HerokuAPI(o, "x.json"), "sdk": SDK(o)} {
 		if !strings.Contains(text, "PRACTICE ORG") {
 			t.Errorf("%s of a practice org doesn't say so", name)
 		}
 	}
 }
 
+// The config:set way, kept for those who want it: the key is read from a
+// file when it runs (never in shell history), and the command starts by
+// saying what it exposes and what to do instead.
 func TestHerokuReadsTheKeyFromAFile(t *testing.T) {
 	o := testOrg()
 	o.Username = "o'brien@acme.com"
@@ -69,6 +76,73 @@ func TestHerokuReadsTheKeyFromAFile(t *testing.T) {
 	}
 	if strings.Contains(cmd, "PRIVATE KEY-----") {
 		t.Error("the key itself is in the command")
+	}
+	warning := strings.Join(strings.Fields(strings.ReplaceAll(cmd, "\n# ", " ")), " ")
+	for _, want := range []string{"the consumer key and the private key are on its command line",
+		"process list (ps, /proc/PID/cmdline)", "command-line auditing", "tnjwt export --format heroku --out DIR",
+		"Heroku Dashboard"} {
+		if !strings.Contains(warning, want) {
+			t.Errorf("the warning does not say %q:\n%s", want, cmd)
+		}
+	}
+}
+
+// The Platform API body is valid JSON holding every variable of the .env,
+// the private key with its real line breaks, and values with quotes and
+// backslashes as they are.
+func TestHerokuConfigVarsIsTheAPIBody(t *testing.T) {
+	o := testOrg()
+	o.Username = `o'brien"\x@acme.com`
+	var got map[string]string
+	if err := json.Unmarshal(HerokuConfigVars(o), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, HerokuConfigVars(o))
+	}
+	want := map[string]string{"SF_LOGIN_URL": o.LoginURL, "SF_AUDIENCE": o.Audience, "SF_CLIENT_ID": o.ClientID,
+		"SF_USERNAME": o.Username, "SF_ORG_URL": o.OrgURL, "SF_PRIVATE_KEY": string(o.KeyPEM)}
+	if !maps.Equal(got, want) {
+		t.Errorf("body holds %v,\nwant %v", got, want)
+	}
+	if key := got["SF_PRIVATE_KEY"]; strings.Count(key, "\n") != bytes.Count(o.KeyPEM, []byte("\n")) || strings.Contains(key, `\n`) {
+		t.Errorf("the key's line breaks are not real ones: %q", key)
+	}
+	if f := HerokuFile(o); f.Name != HerokuConfigFileName || !bytes.Equal(f.Data, HerokuConfigVars(o)) {
+		t.Errorf("file %q", f.Name)
+	}
+}
+
+// The recommended way puts neither the private key nor the consumer key on
+// any command line: curl reads them from the file; the words say where
+// the token comes from, to delete the file, and the Dashboard way.
+func TestHerokuAPIPutsNoSecretOnACommandLine(t *testing.T) {
+	o := testOrg()
+	text := HerokuAPI(o, "/home/me/app config/"+HerokuConfigFileName)
+	for _, want := range []string{
+		"curl -n -X PATCH https://api.heroku.com/apps/YOUR-HEROKU-APP/config-vars \\\n",
+		"  -H 'Accept: application/vnd.heroku+json; version=3' \\\n", "  -H 'Content-Type: application/json' \\\n",
+		"  --data-binary @'/home/me/app config/heroku-config-vars.json'\n", "rm '/home/me/app config/heroku-config-vars.json'\n",
+		"~/.netrc", "Heroku Dashboard → your app → Settings → Config Vars", "Keep it out of source control",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lacks %q:\n%s", want, text)
+		}
+	}
+	noSecretIn(t, "the Heroku API commands", text, o)
+	o.Practice = true
+	if !strings.Contains(HerokuAPI(o, "x.json"), "PRACTICE ORG") {
+		t.Error("a practice org's commands don't say so")
+	}
+}
+
+// noSecretIn fails when text holds the consumer key or a line of the key.
+func noSecretIn(t *testing.T, what, text string, o Org) {
+	t.Helper()
+	if strings.Contains(text, o.ClientID) {
+		t.Errorf("%s hold the consumer key:\n%s", what, text)
+	}
+	for _, line := range strings.Split(string(o.KeyPEM), "\n") {
+		if len(line) > 20 && strings.Contains(text, line) {
+			t.Errorf("%s hold a line of the private key:\n%s", what, text)
+		}
 	}
 }
 
@@ -177,5 +251,45 @@ func TestPracticeReadmeNamesADashboardThePracticeOrgHolds(t *testing.T) {
 	o.Practice = true
 	if readme := string(expressReadme(o)); !strings.Contains(readme, "?dashboard="+PracticeDashboard) {
 		t.Errorf("the practice README does not say which dashboard to open:\n%s", readme)
+	}
+}
+
+// A folder another user can change, or a subfolder the export makes that is
+// a link, stops the export before anything is written, replace or not;
+// allowed on its own, it is written.
+func TestWriteRefusesAFolderOthersCanChange(t *testing.T) {
+	files := []File{{"server.js", []byte("one")}, {"public/index.html", []byte("two")}}
+	app, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(app, "public")); err != nil {
+		t.Fatal(err)
+	}
+	for _, replace := range []bool{false, true} {
+		if _, err := Write(app, files, replace); !errors.Is(err, fsutil.ErrSharedFolder) || !strings.Contains(err.Error(), "public is a symbolic link") {
+			t.Errorf("public/ a link, replace %v: err = %v", replace, err)
+		}
+	}
+	for _, dir := range []string{app, elsewhere} {
+		if entries, _ := os.ReadDir(dir); len(entries) > 1 || dir == elsewhere && len(entries) != 0 {
+			t.Errorf("written beside a refused folder: %s holds %v", dir, entries)
+		}
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	shared := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(shared, files, true); !errors.Is(err, fsutil.ErrSharedFolder) {
+		t.Errorf("world-writable folder: err = %v", err)
+	}
+	if entries, _ := os.ReadDir(shared); len(entries) != 0 {
+		t.Errorf("written into a world-writable folder: %v", entries)
+	}
+	if _, err := WriteAllowing(shared, files, fsutil.Allow{SharedFolder: true}); err != nil {
+		t.Errorf("allowed: %v", err)
 	}
 }

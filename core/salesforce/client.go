@@ -289,12 +289,12 @@ func (c *Client) attempt(ctx context.Context, n int, r Request, login LoginURL, 
 	if err != nil {
 		var re *RefusalError
 		if errors.As(err, &re) {
-			re.LoginURL, re.Audience = login.URL, res.Audience
+			re.LoginURL, re.Audience, re.Sandbox = login.URL, res.Audience, r.Sandbox || login.Sandbox
 		}
 		return err
 	}
-	res.InstanceURL, res.Scope = tok.instance, tok.Scope
-	res.OrgID, res.UserID = idParts(tok.ID)
+	res.InstanceURL, res.Scope = tok.instance, tok.scope
+	res.OrgID, res.UserID = tok.orgID, tok.userID
 	res.LightningURL, _ = LightningURL(tok.instance) // empty when it cannot be told; the CLI says so
 
 	var fd string

@@ -60,64 +60,128 @@ func TestExchangeSuccess(t *testing.T) {
 	}
 }
 
-// An older org (legacy login hosts) refuses its own URL as the audience:
-// the test tries the legacy host next, the sandbox one for a sandbox, and
-// says which worked.
+// An older org (legacy login hosts) on a My Domain refuses its own URL as
+// the audience: the test tries the legacy host next, the sandbox one for a
+// sandbox, and says which worked.
 func TestExchangeDiscoversTheLegacyAudience(t *testing.T) {
-	for _, sandbox := range []bool{false, true} {
-		f := newFake(t)
+	for _, c := range []struct {
+		host, want string
+	}{
+		{"acme.my.salesforce.com", ProductionAudience},
+		{"acme--uat.sandbox.my.salesforce.com", SandboxAudience},
+	} {
+		f, client, req := newMyDomainFake(t, c.host)
 		f.org.SetLegacyLoginHosts(true)
-		f.org.SetSandbox(sandbox)
-		req := f.request(t)
-		req.Sandbox = sandbox
+		f.org.SetSandbox(c.want == SandboxAudience)
 		var attempts []Attempt
 		req.OnAttempt = func(a Attempt) { attempts = append(attempts, a) }
-		res, err := testClient().Exchange(context.Background(), req)
+		res, err := client.Exchange(context.Background(), req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := ProductionAudience
-		if sandbox {
-			want = SandboxAudience
-		}
 		reqs := f.org.Requests()
-		if len(reqs) != 3 || reqs[0].Claims["aud"] != f.srv.URL || reqs[1].Claims["aud"] != want || res.Audience != want ||
-			strings.Join(res.AudiencesTried, " ") != f.srv.URL+" "+want {
-			t.Errorf("sandbox %v: %d requests, result %s after %v", sandbox, len(reqs), res.Audience, res.AudiencesTried)
+		if len(reqs) != 3 || reqs[0].Claims["aud"] != req.LoginURL || reqs[1].Claims["aud"] != c.want || res.Audience != c.want ||
+			strings.Join(res.AudiencesTried, " ") != req.LoginURL+" "+c.want {
+			t.Errorf("%s: %d requests, result %s after %v", c.host, len(reqs), res.Audience, res.AudiencesTried)
 		}
-		if len(attempts) != 2 || attempts[0].Audience != want || attempts[0].Next != 0 {
-			t.Errorf("sandbox %v: attempts reported %+v", sandbox, attempts)
+		if len(attempts) != 2 || attempts[0].Audience != c.want || attempts[0].Next != 0 {
+			t.Errorf("%s: attempts reported %+v", c.host, attempts)
 		}
 		// Remembered, the legacy audience goes first: one token request.
-		f2 := newFake(t)
+		f2, client2, req2 := newMyDomainFake(t, c.host)
 		f2.org.SetLegacyLoginHosts(true)
-		f2.org.SetSandbox(sandbox)
-		req2 := f2.request(t)
-		req2.Sandbox, req2.Remembered = sandbox, res.Audience
-		if res2, err := testClient().Exchange(context.Background(), req2); err != nil || len(res2.AudiencesTried) != 1 || f2.tokenHits.Load() != 1 {
-			t.Errorf("sandbox %v, remembered: %v tried %v, %d token requests", sandbox, err, res2.AudiencesTried, f2.tokenHits.Load())
+		f2.org.SetSandbox(c.want == SandboxAudience)
+		req2.Remembered = res.Audience
+		if res2, err := client2.Exchange(context.Background(), req2); err != nil || len(res2.AudiencesTried) != 1 || f2.tokenHits.Load() != 1 {
+			t.Errorf("%s, remembered: %v tried %v, %d token requests", c.host, err, res2.AudiencesTried, f2.tokenHits.Load())
 		}
 	}
 }
 
-// A Spring '26 org refuses the legacy host: remembered or not, the test
-// tries the org's own URL next, and an override is the only one tried.
+// A Spring '26 org on a My Domain refuses the legacy host: remembered or
+// not, the test tries the org's own URL next, and an override is the only
+// one tried.
 func TestExchangeDiscoversTheMyDomainAudience(t *testing.T) {
-	f := newFake(t)
-	req := f.request(t)
+	f, client, req := newMyDomainFake(t, "acme.my.salesforce.com")
 	req.Remembered = ProductionAudience
-	res, err := testClient().Exchange(context.Background(), req)
-	if err != nil || res.Audience != f.srv.URL || strings.Join(res.AudiencesTried, " ") != ProductionAudience+" "+f.srv.URL {
+	res, err := client.Exchange(context.Background(), req)
+	if err != nil || res.Audience != req.LoginURL || strings.Join(res.AudiencesTried, " ") != ProductionAudience+" "+req.LoginURL {
 		t.Fatalf("err %v, audience %s after %v", err, res.Audience, res.AudiencesTried)
 	}
 	if code := f.org.Requests()[0].Status; code != 400 {
 		t.Errorf("the legacy audience got HTTP %d", code)
 	}
 	req.Audience = ProductionAudience // an override: no discovery
-	res, err = testClient().Exchange(context.Background(), req)
+	res, err = client.Exchange(context.Background(), req)
 	var re *RefusalError
 	if !errors.As(err, &re) || re.Code != "app_not_found" || len(res.AudiencesTried) != 1 {
 		t.Errorf("override: %v, tried %v", err, res.AudiencesTried)
+	}
+}
+
+// A login URL on this computer is sent its own URL as the audience and
+// nothing else: never login or test.salesforce.com, which would hand
+// whatever holds the port an assertion Salesforce accepts for 3 minutes,
+// not even when a profile remembers it. An older org there is refused, and
+// the diagnosis says why tnjwt did not try the legacy audience and offers
+// it; only an override sends it, on purpose.
+func TestLoopbackNeverSendsARealSalesforceAudience(t *testing.T) {
+	loop, _ := ParseLoginURL("http://127.0.0.1:8787")
+	for _, remembered := range []string{"", ProductionAudience, SandboxAudience} {
+		if got := Audiences(loop, remembered == SandboxAudience, "", remembered); len(got) != 1 || got[0] != loop.URL {
+			t.Errorf("Audiences(loopback, remembered %q) = %v, want its own URL alone", remembered, got)
+		}
+	}
+	if got := PreferredAudience(loop, false, "", ProductionAudience); got != loop.URL {
+		t.Errorf("PreferredAudience(loopback) = %s", got)
+	}
+	for _, c := range []struct {
+		sandbox bool
+		legacy  string
+	}{{false, ProductionAudience}, {true, SandboxAudience}} {
+		f := newFake(t)
+		f.org.SetLegacyLoginHosts(true)
+		f.org.SetSandbox(c.sandbox)
+		req := f.request(t)
+		req.Sandbox, req.Remembered = c.sandbox, c.legacy
+		res, err := testClient().Exchange(context.Background(), req)
+		var re *RefusalError
+		if !errors.As(err, &re) || re.Description != "audience is invalid" || f.tokenHits.Load() != 1 ||
+			strings.Join(res.AudiencesTried, " ") != f.srv.URL {
+			t.Fatalf("sandbox %v: %v after %v, %d token requests", c.sandbox, err, res.AudiencesTried, f.tokenHits.Load())
+		}
+		for _, r := range f.org.Requests() {
+			if r.Claims["aud"] != f.srv.URL {
+				t.Errorf("sandbox %v: an assertion for %v went to %s", c.sandbox, r.Claims["aud"], f.srv.URL)
+			}
+		}
+		d := Diagnose(err)
+		if d == nil || d.Step != "org-login-url" || d.Audience != c.legacy || d.OrgType ||
+			!strings.Contains(d.Fix, "tnjwt does not try "+c.legacy+" against a local address on its own") ||
+			!strings.Contains(d.Fix, "send "+c.legacy+" as the audience on purpose") {
+			t.Errorf("sandbox %v: diagnosis %+v", c.sandbox, d)
+		}
+		req.Audience = c.legacy // on purpose
+		if res, err := testClient().Exchange(context.Background(), req); err != nil || res.Audience != c.legacy || f.tokenHits.Load() != 2 {
+			t.Errorf("sandbox %v, --audience %s: %v, audience %s", c.sandbox, c.legacy, err, res.Audience)
+		}
+	}
+	// app_not_found from a local address is explained the same way.
+	f := newFake(t)
+	f.token = answer(400, jsonCT, `{"error":"app_not_found","error_description":"External client app is not installed in this org"}`)
+	_, err := testClient().Exchange(context.Background(), f.request(t))
+	if d := Diagnose(err); d == nil || d.Audience != ProductionAudience || f.tokenHits.Load() != 1 {
+		t.Errorf("app_not_found on loopback: %+v after %d token requests", d, f.tokenHits.Load())
+	}
+	// An audience given on purpose and still refused gets the usual words.
+	f = newFake(t)
+	f.org.SetLegacyLoginHosts(true)
+	f.org.SetSandbox(true)
+	req := f.request(t)
+	req.Audience = ProductionAudience
+	_, err = testClient().Exchange(context.Background(), req)
+	if d := Diagnose(err); d == nil || d.Audience != "" || !d.OrgType {
+		t.Errorf("refused override on loopback: %+v", d)
 	}
 }
 
@@ -220,12 +284,9 @@ func TestExchangeRefusalCatalogue(t *testing.T) {
 			if re.Phase != row.phase || re.Status != row.status || re.Code != row.code || re.Description != row.desc {
 				t.Errorf("refusal = %+v", re)
 			}
-			// A refusal that another audience may cure is tried once more with it.
-			attempts := 1
-			if wrongAudience(err) {
-				attempts = 2
-			}
-			if res.FrontdoorURI != "" || res.Attempts != attempts || len(res.AudiencesTried) != attempts {
+			// The fake is on this computer, where no other audience is tried,
+			// even after a refusal another audience may cure.
+			if res.FrontdoorURI != "" || res.Attempts != 1 || len(res.AudiencesTried) != 1 {
 				t.Errorf("result = %+v", res)
 			}
 			if row.phase == PhaseToken && f.saHits.Load() != 0 {
@@ -676,11 +737,7 @@ func TestOnlyClientIDIsRetried(t *testing.T) {
 		req := f.request(t)
 		req.Wait = 10 * time.Minute
 		res, err := c.Exchange(context.Background(), req)
-		want := 1
-		if wrongAudience(err) {
-			want = 2 // the other audience, at once
-		}
-		if err == nil || res.Attempts != want || len(clock.slept()) != 0 || int(f.tokenHits.Load()) != want {
+		if err == nil || res.Attempts != 1 || len(clock.slept()) != 0 || f.tokenHits.Load() != 1 {
 			t.Errorf("%s: attempts %d slept %v", body, res.Attempts, clock.slept())
 		}
 	}

@@ -26,6 +26,10 @@ type Diagnosis struct {
 	// Salesforce: a front end that knows which items are still unticked
 	// points at the first of Step and Also that is.
 	Also []string
+	// Audience is one tnjwt does not try on its own and the admin may send
+	// on purpose: the legacy Salesforce audience, for a login URL on this
+	// computer. A front end offers it with its own control.
+	Audience string
 }
 
 // sameAnswer is, by diagnosis step, the other checklist items whose absence
@@ -181,6 +185,9 @@ func clientIDDiagnosis(e *RefusalError) Diagnosis {
 // External Client App asked through login/test.salesforce.com, and an app
 // that lives in another org.
 func appNotFoundDiagnosis(e *RefusalError) Diagnosis {
+	if d, ok := localAudienceDiagnosis(e); ok {
+		return d
+	}
 	legacyHost := false
 	if l, err := ParseLoginURL(e.LoginURL); err == nil {
 		legacyHost = l.Kind == Production || l.Kind == Sandbox
@@ -207,6 +214,9 @@ func appNotFoundDiagnosis(e *RefusalError) Diagnosis {
 }
 
 func audienceDiagnosis(e *RefusalError) Diagnosis {
+	if d, ok := localAudienceDiagnosis(e); ok {
+		return d
+	}
 	sent := ""
 	if e.Audience != "" {
 		sent = "This test sent aud = " + e.Audience + ". "
@@ -221,6 +231,27 @@ func audienceDiagnosis(e *RefusalError) Diagnosis {
 			"both were refused, check that the org type matches this org: sandbox for a sandbox, production " +
 			"otherwise. For an Experience Cloud site the audience is the site URL.",
 	}
+}
+
+// localAudienceDiagnosis explains a wrong-audience answer from a login URL
+// on this computer that was sent its own URL: tnjwt does not try the legacy
+// audience there by itself (see Audiences), so it says how to on purpose.
+func localAudienceDiagnosis(e *RefusalError) (Diagnosis, bool) {
+	l, err := ParseLoginURL(e.LoginURL)
+	if err != nil || l.Kind != Loopback || e.Audience == ProductionAudience || e.Audience == SandboxAudience {
+		return Diagnosis{}, false
+	}
+	legacy := Audience(l, e.Sandbox, "")
+	return Diagnosis{
+		Step:     "org-login-url",
+		Title:    "The org on this computer wants another audience",
+		Audience: legacy,
+		Fix: "This test sent aud = " + e.Audience + ", the login URL itself, and " + e.LoginURL + " refused it. " +
+			"An older org (the practice org's legacy login hosts) wants " + legacy + " instead, but tnjwt does not " +
+			"try " + legacy + " against a local address on its own: whatever program holds that port would get " +
+			"an assertion that Salesforce itself accepts for 3 minutes. If the program on this port is your own " +
+			"practice org, send " + legacy + " as the audience on purpose.",
+	}, true
 }
 
 func clockDiagnosis(e *RefusalError) Diagnosis {

@@ -27,6 +27,7 @@ type RefusalError struct {
 	ClockSkew time.Duration
 	LoginURL  string // where the token request went
 	Audience  string // the aud that was sent
+	Sandbox   bool   // the test was for a sandbox (its legacy audience is test.salesforce.com)
 	Attempts  int    // how many times the exchange was tried
 	Waited    time.Duration
 }

@@ -2,9 +2,11 @@ package salesforce
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -136,6 +138,31 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private")
 	w.WriteHeader(status)
 	fmt.Fprint(w, body)
+}
+
+// newMyDomainFake serves the practice org over TLS as the My Domain
+// https://host, with a client that reaches host:443 on the fake's loopback
+// port (and nothing else), trusting its test certificate. Audience
+// discovery runs for a My Domain login URL, never for a loopback one, so
+// this is how a test sees it without leaving this machine.
+func newMyDomainFake(t testing.TB, host string) (*fakeSF, *Client, Request) {
+	t.Helper()
+	f := newFakeStarted(t, (*httptest.Server).StartTLS)
+	c := testClient()
+	tr := c.HTTP.Transport.(*http.Transport)
+	pool := x509.NewCertPool()
+	pool.AddCert(f.srv.Certificate())
+	tr.TLSClientConfig.RootCAs, tr.TLSClientConfig.ServerName = pool, "example.com" // httptest's certificate names example.com
+	tr.Proxy = nil
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr != host+":443" {
+			return nil, fmt.Errorf("this test reaches only %s, not %s", host, addr)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
+	}
+	req := f.request(t)
+	req.LoginURL = "https://" + host
+	return f, c, req
 }
 
 // request is a valid request against f.

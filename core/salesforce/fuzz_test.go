@@ -44,6 +44,8 @@ func FuzzReplies(f *testing.F) {
 		`{"access_token":"00Dx!abc","instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00D/005","token_type":"Bearer","scope":"web"}`,
 		`{"access_token":"x","instance_url":"https://evil.example.com"}`, `{"access_token":"x","instance_url":"http://127.0.0.1:1"}`,
 		`{"frontdoor_uri":"https://acme.my.salesforce.com/secur/frontdoor.jsp?otp=x"}`, `{"frontdoor_uri":"javascript:alert(1)"}`,
+		`{"frontdoor_uri":"https://acme.my.salesforce.com/secur/frontdoor.jsp?otp=x\u009b2J\u202e"}`,
+		`{"access_token":"x","instance_url":"https://acme.my.salesforce.com","id":"https://x/id/%1B[2J00D5g00000ACMEAAA/0055g00000EMBEDAAA","scope":"web\u001b[2J"}`,
 		`[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`, `{"error":"invalid_grant","error_description":"x\u001b[31m"}`,
 		"Bad_OAuth_Token", "<html>oops</html>", "", "{", `{"instance_url":"https://u:p@acme.my.salesforce.com"}`,
 	} {
@@ -54,12 +56,15 @@ func FuzzReplies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := &reply{status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: body}
 		if tok, err := parseToken(r, login); err == nil {
-			if safeInstance(tok.instanceURL, login) != nil {
+			if safeInstance(tok.instanceURL, login) != nil || plainURL(tok.instance) != nil {
 				t.Fatalf("unsafe instance accepted: %q", tok.instance)
 			}
+			if safetext.Clean(tok.scope) != tok.scope || plainURL("x"+tok.orgID+tok.userID) != nil {
+				t.Fatalf("scope %q or ids %q / %q kept raw", tok.scope, tok.orgID, tok.userID)
+			}
 		}
-		if fd, err := parseFrontdoor(r, instance); err == nil && !strings.HasPrefix(fd, "https://acme.my.salesforce.com") {
-			t.Fatalf("frontdoor on another host accepted: %q", fd)
+		if fd, err := parseFrontdoor(r, instance); err == nil && (!strings.HasPrefix(fd, "https://acme.my.salesforce.com") || plainURL(fd) != nil) {
+			t.Fatalf("frontdoor on another host, or not plain ASCII, accepted: %q", fd)
 		}
 		r.status = 400
 		if err, ok := singleAccessRefusal(r, "acme.my.salesforce.com", "SECRET-TOKEN-VALUE").(*RefusalError); ok {

@@ -363,30 +363,89 @@ func TestConsumerKeyEchoIsRedacted(t *testing.T) {
 	}
 }
 
-// Go's URL parser lets U+202E and U+009B through in a host name: the
-// message about a frontdoor_uri on another host cleans the host. An ESC
-// does not parse, and is refused as not a web address.
-func TestFrontdoorHostIsCleanedInTheRefusal(t *testing.T) {
+// A frontdoor_uri is shown, copied and opened as it came, so it must be
+// printable ASCII throughout: an escape sequence, a C1 control (which Go's
+// URL parser lets through, even in a host name), a bidi override or any
+// other non-ASCII character is a bad reply (exit 4) that names the
+// character and where it is, never showing it.
+func TestFrontdoorURIHoldsOnlyPlainASCII(t *testing.T) {
 	for _, c := range []struct {
-		host, kind, mention string
+		name, uri, mention string
 	}{
-		{"evil\u202emoc.example.com", KindUnsafeHost, "moc.example.com"},
-		{"evil\u009b31m.example.com", KindUnsafeHost, "https://evil.example.com"}, // an 8-bit CSI sequence goes whole
-		{"\u202e\u009b2Jacme.my.salesforce.com", KindUnsafeHost, "acme.my.salesforce.com"},
-		{"evil\x1b[2J.example.com", KindBadReply, "not a web address"},
+		{"bidi in the host", "https://evil\u202emoc.example.com/secur/frontdoor.jsp?otp=x", "invisible control character (U+202E at position 13)"},
+		{"8-bit CSI in the host", "https://evil\u009b31m.example.com/x", "invisible control character (U+009B at position 13)"},
+		{"ESC in the host", "https://evil\x1b[2J.example.com/x", "invisible control character (U+001B at position 13)"},
+		{"clear screen in the query", "ORG/secur/frontdoor.jsp?otp=x\x1b[2J\x1b]0;pwned\x07", "(U+001B at position"},
+		{"8-bit CSI in the query", "ORG/secur/frontdoor.jsp?otp=x\u009b2J", "(U+009B at position"},
+		{"bidi in the path", "ORG/secur/\u202efrontdoor.jsp?otp=x", "(U+202E at position"},
+		{"space", "ORG/secur/frontdoor.jsp?otp=x y", "a space (U+0020"},
+		{"look-alike letter", "ORG/secur/fr\u043entdoor.jsp?otp=x", "not plain ASCII (U+043E"},
 	} {
-		f := newFake(t)
-		f.sa = answer(200, jsonCT, jsonBody(t, map[string]string{"frontdoor_uri": "https://" + c.host + "/secur/frontdoor.jsp?otp=x"}))
-		res, err := testClient().Exchange(context.Background(), f.request(t))
-		var te *TransportError
-		if !errors.As(err, &te) || te.Kind != c.kind || te.Phase != PhaseSingleAccess || !strings.Contains(te.Problem, c.mention) {
-			t.Errorf("%q: err = %v, want %s mentioning %q", c.host, err, c.kind, c.mention)
-			continue
-		}
-		clean(t, "error", err.Error())
-		if res.FrontdoorURI != "" {
-			t.Errorf("%q: frontdoor %q given", c.host, res.FrontdoorURI)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t)
+			uri := strings.Replace(c.uri, "ORG", f.srv.URL, 1)
+			f.sa = answer(200, jsonCT, jsonBody(t, map[string]string{"frontdoor_uri": uri}))
+			res, err := testClient().Exchange(context.Background(), f.request(t))
+			var te *TransportError
+			if !errors.As(err, &te) || te.Kind != KindBadReply || te.Phase != PhaseSingleAccess ||
+				!strings.Contains(te.Problem, c.mention) || !strings.Contains(te.Problem, "neither shows nor uses it") {
+				t.Fatalf("err = %v, want a bad reply mentioning %q", err, c.mention)
+			}
+			clean(t, "error", err.Error())
+			if res.FrontdoorURI != "" || Diagnose(err) != nil {
+				t.Errorf("frontdoor %q given, diagnosis %+v", res.FrontdoorURI, Diagnose(err))
+			}
+		})
+	}
+}
+
+// The token reply's scope and the org and user ids of its id URL are shown
+// as they came: the scope is cleaned, and ids that are not 15 or 18
+// letters and digits (percent-decoded escapes, a bidi override, a path)
+// count as absent. An instance_url host that passes as a Salesforce host
+// but holds a bidi override is refused before the access token goes there.
+func TestTokenReplyFieldsAreCleanedOrLeftOut(t *testing.T) {
+	const org, user = "00D5g00000ACMEAAA", "0055g00000EMBEDAAA"
+	for _, c := range []struct {
+		name, scope, id      string
+		wantScope, org, user string
+	}{
+		{"as Salesforce sends them", "web refresh_token", "https://login.salesforce.com/id/" + org + "/" + user,
+			"web refresh_token", org, user},
+		{"escapes in the scope", "web\x1b[2J\x1b]0;pwned\x07 \u009b31mrefresh_token\u202e", "https://login.salesforce.com/id/" + org + "/" + user,
+			"web refresh_token", org, user},
+		{"percent-encoded ESC in the org id", "web", "https://login.salesforce.com/id/%1B%5B2J" + org + "/" + user, "web", "", ""},
+		{"bidi in the user id", "web", "https://login.salesforce.com/id/" + org + "/%E2%80%AE" + user, "web", "", ""},
+		{"8-bit CSI in the user id", "web", "https://login.salesforce.com/id/" + org + "/" + user[:10] + "%C2%9B2J", "web", "", ""},
+		{"ids too short", "web", "https://login.salesforce.com/id/00D/005", "web", "", ""},
+		{"ids too long", "web", "https://login.salesforce.com/id/" + org + "XX/" + user, "web", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFake(t)
+			f.token = answer(200, jsonCT, jsonBody(t, map[string]string{"access_token": testToken, "instance_url": f.srv.URL,
+				"id": c.id, "token_type": "Bearer", "scope": c.scope}))
+			f.sa = answer(200, jsonCT, `{"frontdoor_uri":"`+f.srv.URL+`/secur/frontdoor.jsp?otp=x"}`)
+			res, err := testClient().Exchange(context.Background(), f.request(t))
+			if err != nil {
+				t.Fatalf("a login with odd ids failed: %v", err)
+			}
+			if res.Scope != c.wantScope || res.OrgID != c.org || res.UserID != c.user {
+				t.Errorf("scope %q, ids %q / %q; want %q, %q / %q", res.Scope, res.OrgID, res.UserID, c.wantScope, c.org, c.user)
+			}
+			clean(t, "scope", res.Scope)
+		})
+	}
+	f := newFake(t)
+	f.token = answer(200, jsonCT, jsonBody(t, map[string]string{"access_token": testToken,
+		"instance_url": "https://\u202eacme.my.salesforce.com", "id": "x", "token_type": "Bearer"}))
+	_, err := testClient().Exchange(context.Background(), f.request(t))
+	var te *TransportError
+	if !errors.As(err, &te) || te.Kind != KindUnsafeHost || !strings.Contains(te.Problem, "holds characters no host name has") {
+		t.Errorf("bidi in a Salesforce-looking instance host: %v", err)
+	}
+	clean(t, "instance refusal", err.Error())
+	if f.saHits.Load() != 0 {
+		t.Error("the access token was sent to a host holding a bidi override")
 	}
 }
 

@@ -3,6 +3,7 @@ package salesforce
 import (
 	"crypto/rsa"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -141,20 +142,83 @@ func CheckKey(key *rsa.PrivateKey) error {
 }
 
 // CheckRedirect checks a --redirect value: a path inside the org (where the
-// new session starts), never another site.
+// new session starts), never another site. It must start with one "/" that
+// is not followed by "/" or "\" (browsers read "//host" and "/\host" as
+// another site), hold no backslash, and be printable ASCII; the same holds
+// once percent-decoded, in case the org decodes it again.
 func CheckRedirect(raw string) (string, error) {
 	p := strings.TrimSpace(raw)
-	const hint = "Give a path inside the org, like /lightning/page/home"
 	if p == "" {
 		return "", nil
 	}
-	if strings.Contains(p, "://") || strings.HasPrefix(p, "//") || strings.HasPrefix(strings.ToLower(p), "javascript:") {
-		return "", &InputError{Problem: "the redirect must be a relative path, not a full URL", Hint: hint}
+	if problem := redirectProblem(p); problem != "" {
+		return "", &InputError{Problem: problem, Hint: redirectHint(p)}
 	}
-	if strings.IndexFunc(p, unicode.IsSpace) >= 0 {
-		return "", &InputError{Problem: "the redirect path contains a space", Hint: hint}
+	decoded, err := url.PathUnescape(p)
+	if err != nil {
+		return "", &InputError{Problem: "the redirect path has a % that is not followed by two hexadecimal digits",
+			Hint: redirectHint(p)}
+	}
+	if problem := redirectProblem(decoded); problem != "" {
+		return "", &InputError{Problem: problem + " once its %-escapes are decoded", Hint: redirectHint(p)}
 	}
 	return p, nil
+}
+
+// redirectProblem says what makes p unsafe as a path in the org, or "".
+func redirectProblem(p string) string {
+	pos := 0
+	for _, r := range p {
+		pos++
+		if r > ' ' && r < 0x7f {
+			continue
+		}
+		_, _, control := safetext.FirstControl(string(r))
+		switch {
+		case r == ' ':
+			return "the redirect path contains a space"
+		case control:
+			return fmt.Sprintf("the redirect path has an invisible control character (%U) at position %d", r, pos)
+		}
+		return fmt.Sprintf("the redirect path has a character that is not plain ASCII (%U) at position %d: percent-encode it", r, pos)
+	}
+	switch {
+	case strings.Contains(p, `\`):
+		return `the redirect path has a backslash, which browsers read as "/" (and "/\host" as another site)`
+	case redirectScheme(p):
+		return "the redirect must be a relative path, not a full URL"
+	case !strings.HasPrefix(p, "/"):
+		return `the redirect path must start with "/"`
+	case strings.HasPrefix(p, "//"):
+		return `the redirect path starts with "//", which browsers read as another site`
+	}
+	return ""
+}
+
+// redirectScheme reports a URL scheme ("https:", "data:", "javascript:")
+// before the first "/".
+func redirectScheme(p string) bool {
+	before, _, found := strings.Cut(p, ":")
+	if !found || before == "" || strings.Contains(before, "/") {
+		return false
+	}
+	for i, r := range before {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+// redirectHint gives the path to use: a plain relative path gets its
+// leading "/", anything else the example.
+func redirectHint(p string) string {
+	const example = "Give a path inside the org, like /lightning/page/home"
+	if !strings.HasPrefix(p, "/") && !redirectScheme(p) && redirectProblem("/"+p) == "" {
+		return "Start it with /: /" + p
+	}
+	return example
 }
 
 // refuseControls refuses typed or pasted text holding a control character

@@ -3,6 +3,7 @@ package salesforce
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"strings"
 	"testing"
 
@@ -103,14 +104,41 @@ func TestCheckKeyRefusesSmallKeys(t *testing.T) {
 }
 
 func TestCheckRedirect(t *testing.T) {
-	for _, ok := range []string{"", "/lightning/page/home", "lightning/setup/FlexiPageList/home", "/apex/Foo?x=1"} {
+	for _, ok := range []string{"", "/lightning/page/home", "/apex/Foo?x=1", " /lightning/setup/FlexiPageList/home ",
+		"/lightning/r/Account/001/view#top", "/secur/x?retURL=%2Fhome"} {
 		if _, err := CheckRedirect(ok); err != nil {
 			t.Errorf("CheckRedirect(%q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"https://evil.example.com", "//evil.example.com/x", "javascript:alert(1)", "/a b"} {
-		if _, err := CheckRedirect(bad); err == nil {
-			t.Errorf("CheckRedirect(%q) accepted it", bad)
+}
+
+// A redirect that leaves the org, or reads differently in a browser or
+// once the org decodes it, is refused, naming what is wrong.
+func TestCheckRedirectRefusesWaysOutOfTheOrg(t *testing.T) {
+	for _, c := range []struct{ in, problem, hint string }{
+		{"https://evil.example.com", "not a full URL", "like /lightning/page/home"},
+		{"https:evil.example", "not a full URL", "like /lightning/page/home"},
+		{"data:text/html,<script>alert(1)</script>", "not a full URL", "like /lightning/page/home"},
+		{"javascript:alert(1)", "not a full URL", ""},
+		{"//evil.example.com/x", `starts with "//"`, ""},
+		{`/\evil.example/x`, "backslash", ""},
+		{`\\evil.example`, "backslash", ""},
+		{`/lightning\..\..\x`, "backslash", ""},
+		{"/%2F%2Fevil.example", `starts with "//", which browsers read as another site once its %-escapes are decoded`, ""},
+		{"/%5Cevil.example", "backslash", ""},
+		{"/home%0d%0aSet-Cookie:x", "control character (U+000D) at position 6 once its %-escapes are decoded", ""},
+		{"/home%zz", "two hexadecimal digits", ""},
+		{"/a b", "space", ""},
+		{"/home\x1b[2J", "control character (U+001B) at position 6", ""},
+		{"/home\u202e", "control character (U+202E) at position 6", ""},
+		{"/ho\u0085me", "control character (U+0085) at position 4", ""},
+		{"/caf\u00e9", "not plain ASCII (U+00E9) at position 5", ""},
+		{"lightning/page/home", `must start with "/"`, "Start it with /: /lightning/page/home"},
+	} {
+		_, err := CheckRedirect(c.in)
+		var ie *InputError
+		if !errors.As(err, &ie) || !strings.Contains(ie.Problem, c.problem) || !strings.Contains(ie.Hint, c.hint) {
+			t.Errorf("CheckRedirect(%q) = %v, want %q (hint %q)", c.in, err, c.problem, c.hint)
 		}
 	}
 }

@@ -418,18 +418,25 @@ func Audience(l LoginURL, sandbox bool, override string) string {
 
 // Audiences is the order in which a test tries audiences for l: the
 // override alone when there is one; an Experience Cloud site's own URL;
-// for a My Domain (or the local emulator) the one that last worked, else
-// the My Domain URL itself (what Spring '26 External Client Apps want),
-// then the legacy login or test host (what older orgs and Connected Apps
-// want); for login/test.salesforce.com that host alone. A test moves to
-// the second only when the first is refused as the wrong audience.
+// for a My Domain the one that last worked, else the My Domain URL itself
+// (what Spring '26 External Client Apps want), then the legacy login or
+// test host (what older orgs and Connected Apps want); for
+// login/test.salesforce.com that host alone. A test moves to the second
+// only when the first is refused as the wrong audience.
+//
+// A login URL on this computer gets its own URL alone, whatever was
+// remembered: an assertion for login or test.salesforce.com is one Salesforce
+// accepts for 3 minutes, and whatever holds a local port (another user's
+// program, say) would get it. Only an override sends one there, on purpose.
 func Audiences(l LoginURL, sandbox bool, override, remembered string) []string {
 	if o := strings.TrimRight(strings.TrimSpace(override), "/"); o != "" {
 		return []string{o}
 	}
 	legacy := Audience(l, sandbox, "")
 	switch l.Kind {
-	case MyDomain, MyDomainSandbox, Loopback:
+	case Loopback:
+		return []string{l.URL}
+	case MyDomain, MyDomainSandbox:
 	default:
 		return []string{legacy}
 	}

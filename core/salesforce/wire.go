@@ -140,6 +140,8 @@ type tokenReply struct {
 	TokenType   string `json:"token_type"`
 	instance    string // InstanceURL checked and without a trailing slash
 	instanceURL *url.URL
+	// orgID and userID come from ID, checked; scope is Scope cleaned.
+	orgID, userID, scope string
 }
 
 // oauthError is the body of a token refusal.
@@ -220,6 +222,8 @@ func parseToken(r *reply, login LoginURL) (*tokenReply, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	t.instanceURL = u
 	t.instance = u.String()
+	t.orgID, t.userID = idParts(t.ID)
+	t.scope = safetext.Clean(t.Scope)
 	return &t, nil
 }
 
@@ -242,12 +246,19 @@ func safeInstance(u *url.URL, login LoginURL) error {
 		return unsafe("is not https")
 	case !IsSalesforceHost(host):
 		return unsafe("is not a Salesforce host")
+	case !validName(strings.ToLower(host)):
+		// Go's URL parser lets bidi overrides and C1 controls through in a
+		// host name, and the suffix check alone would pass them.
+		return unsafe("holds characters no host name has")
 	}
 	return nil
 }
 
 // idParts takes the org and user ids from an identity URL:
-// https://login.salesforce.com/id/00D…/005….
+// https://login.salesforce.com/id/00D…/005…. Ids that are not Salesforce
+// ids (15 or 18 letters and digits) count as absent, both of them: they are
+// only shown, and a login that worked is not failed for them, but nothing
+// else the server put there reaches a terminal.
 func idParts(id string) (org, user string) {
 	u, err := url.Parse(id)
 	if err != nil {
@@ -255,11 +266,25 @@ func idParts(id string) (org, user string) {
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	for i := 0; i+2 < len(parts); i++ {
-		if parts[i] == "id" {
+		if parts[i] == "id" && isRecordID(parts[i+1]) && isRecordID(parts[i+2]) {
 			return parts[i+1], parts[i+2]
 		}
 	}
 	return "", ""
+}
+
+// isRecordID reports a Salesforce record id: 15 or 18 ASCII letters and
+// digits.
+func isRecordID(s string) bool {
+	if len(s) < 15 || len(s) > 18 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // singleAccess turns the access token into a frontdoor URL. The token and
@@ -313,6 +338,9 @@ func parseFrontdoor(r *reply, instance *url.URL) (string, error) {
 		return "", &TransportError{Phase: PhaseSingleAccess, Kind: KindBadReply,
 			Problem: "the singleaccess reply has no frontdoor_uri: Salesforce could not make a frontdoor URL"}
 	}
+	if err := plainURL(body.FrontdoorURI); err != nil {
+		return "", err
+	}
 	u, err := url.Parse(body.FrontdoorURI)
 	if err != nil || u.Host == "" {
 		return "", &TransportError{Phase: PhaseSingleAccess, Kind: KindBadReply, Problem: "the frontdoor_uri is not a web address"}
@@ -325,6 +353,30 @@ func parseFrontdoor(r *reply, instance *url.URL) (string, error) {
 			safetext.Clean(u.Scheme+"://"+u.Host), safetext.Clean(instance.Scheme+"://"+instance.Host))}
 	}
 	return body.FrontdoorURI, nil
+}
+
+// plainURL refuses a frontdoor_uri holding anything but printable ASCII:
+// Salesforce percent-encodes its links, so a control character, an escape
+// sequence or a bidi override there is not Salesforce's, and the URL is
+// shown, copied and opened as it came. The character is named, never shown.
+func plainURL(s string) error {
+	pos := 0
+	for _, r := range s {
+		pos++
+		if r > ' ' && r < 0x7f {
+			continue
+		}
+		what := "a character that is not plain ASCII"
+		if _, _, control := safetext.FirstControl(string(r)); control {
+			what = "an invisible control character"
+		} else if r == ' ' {
+			what = "a space"
+		}
+		return &TransportError{Phase: PhaseSingleAccess, Kind: KindBadReply, Problem: fmt.Sprintf(
+			"the frontdoor_uri holds %s (%U at position %d), which a Salesforce frontdoor URL never does: "+
+				"tnjwt neither shows nor uses it. Check that the login URL is the org's own", what, r, pos)}
+	}
+	return nil
 }
 
 // singleAccessRefusal reads a 4xx from singleaccess. Salesforce's body there

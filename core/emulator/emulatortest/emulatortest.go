@@ -7,6 +7,14 @@ package emulatortest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -83,6 +91,9 @@ func Config(b *certs.Bundle) *emulator.Config {
 type Org struct {
 	E   *emulator.Emulator
 	URL string
+	// Route, for an org started by StartMyDomain, points a client's
+	// transport at it; nil for a loopback org, which needs none.
+	Route func(*http.Transport)
 }
 
 // Start serves cfg until the test ends; a config the emulator would refuse
@@ -99,6 +110,41 @@ func Start(t testing.TB, cfg *emulator.Config, opts emulator.Options) *Org {
 	}
 	t.Cleanup(func() { srv.Close() })
 	return &Org{E: e, URL: srv.URL}
+}
+
+// StartMyDomain serves cfg over TLS as the org at https://host (a My Domain
+// such as acme.my.salesforce.com) until the test ends, for what a client
+// does only for a login URL that is not this computer (audience discovery).
+// Nothing is looked up or sent off this machine: the org's Route makes a
+// transport dial host:443 to the org's loopback port, and nothing else,
+// trusting its test certificate.
+func StartMyDomain(t testing.TB, cfg *emulator.Config, opts emulator.Options, host string) *Org {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("the test's org config is invalid: %v", err)
+	}
+	e := emulator.New(cfg, opts)
+	srv := httptest.NewUnstartedServer(e)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	route := func(tr *http.Transport) {
+		if tr.TLSClientConfig == nil {
+			tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		tr.TLSClientConfig.RootCAs = pool
+		tr.TLSClientConfig.ServerName = "example.com" // the name httptest's certificate holds
+		tr.Proxy = nil
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if addr != host+":443" {
+				return nil, fmt.Errorf("this test reaches only %s, not %s", host, addr)
+			}
+			return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+		}
+	}
+	return &Org{E: e, URL: "https://" + host, Route: route}
 }
 
 // Clock is a time that moves only when the test says, or when the code
