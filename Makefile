@@ -86,10 +86,11 @@ node-test:
 # Real headless Chromium (Debian's chromium): the frontdoor URL signs in
 # through the session cookie it sets, once; the exported Express app, with
 # the Tableau Next Embedding SDK from npm, embeds a practice dashboard, and
-# each way embedding fails ends in words that name the setting
+# each way embedding fails ends in words that name the setting; tnjwt
+# preview embeds each practice org's dashboard and refuses another Host
 # (playwright-core from npm drives the browser, in a throw-away folder).
 browser-test:
-	TNJWT_BROWSER_TESTS=1 TNJWT_NODE_TESTS=1 go test -count=1 -timeout 20m -tags $(TAGS) -run '^TestBrowser' ./core/emulator/ ./core/export/
+	TNJWT_BROWSER_TESTS=1 TNJWT_NODE_TESTS=1 go test -count=1 -timeout 20m -tags $(TAGS) -run '^TestBrowser' ./core/emulator/ ./core/export/ ./core/cli/
 
 # Every screen rendered with Fyne's software renderer (no display needed):
 # `make screenshots` into docs/screenshots; `make test` into a temporary

@@ -31,13 +31,12 @@ import (
 )
 
 // startPracticeOrg serves the practice org, set up right for testBundle's
-// certificate, testKey and testUser. It keeps the legacy login hosts, the
-// default of a practice org: its audience is https://login.salesforce.com.
+// certificate, testKey and testUser: a Spring '26 org, whose audience is
+// its own URL, the one audience tnjwt sends to a login URL on this computer
+// by itself.
 func startPracticeOrg(t *testing.T) *emulatortest.Org {
 	t.Helper()
-	cfg := emulatortest.Config(testBundle(t))
-	cfg.LegacyLoginHosts = nil
-	return emulatortest.Start(t, cfg, emulator.Options{})
+	return emulatortest.Start(t, emulatortest.Config(testBundle(t)), emulator.Options{})
 }
 
 // savedOrg saves a profile whose whole checklist up to the consumer key is
@@ -448,7 +447,8 @@ func TestRetestIsReachableByKeyboard(t *testing.T) {
 // The walk a new admin makes: Welcome → every setup step → Live test →
 // a frontdoor URL → Done, against the emulator on loopback.
 // Both kinds of org: a Spring '26 one, whose aud is its own URL, and an older
-// one, whose aud is login.salesforce.com, which the test finds by itself.
+// one, whose aud is login.salesforce.com, which tnjwt does not send to a
+// login URL on this computer by itself: the window says so.
 func TestWalkFromWelcomeToAFrontdoorURL(t *testing.T) {
 	for _, legacy := range []bool{false, true} {
 		t.Run(map[bool]string{false: "Spring '26 org", true: "older org"}[legacy], func(t *testing.T) {
@@ -493,17 +493,22 @@ func walkToAFrontdoorURL(t *testing.T, legacy bool) {
 		t.Error("Run the live test does not have the keyboard on arrival")
 	}
 	e.tap(r.run)
+	if legacy {
+		e.see("The org on this computer wants another audience")
+		e.see("tnjwt does not try " + salesforce.ProductionAudience + " against a local address on its own")
+		for _, req := range org.E.Requests() {
+			if req.Claims["aud"] != org.URL {
+				t.Errorf("an assertion for %v went to %s", req.Claims["aud"], org.URL)
+			}
+		}
+		return
+	}
 	e.see("The JWT bearer flow works for acme.")
 	if !strings.HasPrefix(r.frontdoor, org.URL+"/secur/frontdoor.jsp?otp=") {
 		t.Fatalf("frontdoor URL %q", r.frontdoor)
 	}
-	wantAud := org.URL
-	if legacy {
-		wantAud = salesforce.ProductionAudience
-		e.see("tnjwt tried aud = " + org.URL + " first; the final answer came with aud = " + wantAud + ".")
-	}
-	if p, _ := e.store.Get("acme"); p.WorkingAudience != wantAud {
-		t.Errorf("remembered audience %q, want %q", p.WorkingAudience, wantAud)
+	if p, _ := e.store.Get("acme"); p.WorkingAudience != org.URL {
+		t.Errorf("remembered audience %q, want %q", p.WorkingAudience, org.URL)
 	}
 	var opened string
 	e.s.deps.openURL = func(u *url.URL) error { opened = u.String(); return nil }
