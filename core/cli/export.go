@@ -14,8 +14,8 @@ const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|ke
 
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
-source control. Files are written with mode 0600 and never replace a file
-unless --force is given.
+source control. Files are written with mode 0600 (sfdx: 0644 but the one
+that holds the consumer key) and never replace a file unless --force is given.
 
   env      DIR/.env for Node.js (SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID,
            SF_USERNAME, SF_ORG_URL, SF_PRIVATE_KEY)
