@@ -46,8 +46,7 @@ func (p *deployPanel) start() {
 	if s.practice != nil {
 		s.ask(ask{Title: "Deploying to the practice org", Width: 560, Body: wrapped(
 			"The practice org in this window takes no deploy from the Salesforce CLI: tick the items instead. " +
-				"To rehearse a deploy, run `tnjwt emulator` with an admin user (docs/cli.md, “Rehearse a deploy”), " +
-				"or see it run in `make sf-test`.")})
+				"To rehearse a deploy, run `tnjwt emulator` with an admin user (docs/cli.md, “Rehearse a deploy”).")})
 		return
 	}
 	dlg := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {

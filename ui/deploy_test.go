@@ -106,3 +106,20 @@ func TestDeployInsteadWritesTheProjectAndTicksWhatTheDeployDid(t *testing.T) {
 		t.Errorf("after Keep them, the note says %q", p.note.Text)
 	}
 }
+
+// TestDeployInsteadInPracticeModeSaysWhy: the practice org in the window
+// takes no deploy from the Salesforce CLI; nothing is written or stored.
+func TestDeployInsteadInPracticeModeSaysWhy(t *testing.T) {
+	e := newEnv(t)
+	e.tap(e.s.welcome.practice)
+	if e.s.practice == nil {
+		t.Fatal("practice mode did not start")
+	}
+	t.Cleanup(e.s.leavePractice)
+	newDeployPanel(e.checklist(wizard.StepECA)).start()
+	e.settle()
+	e.see("The practice org in this window takes no deploy from the Salesforce CLI")
+	if _, err := e.s.deps.Vault.Get(context.Background(), wizard.PracticeProfile, secrets.ConsumerKey); err == nil {
+		t.Error("a consumer key was stored")
+	}
+}
