@@ -173,8 +173,13 @@ func TestSFRehearsal(t *testing.T) {
 	}
 
 	project := filepath.Join(t.TempDir(), "project")
-	if code, out, errOut := runCmd(t, nil, "export", "--profile", "rehearsal", "--format", "sfdx", "--out", project); code != ExitOK {
+	code, out, errOut := runCmd(t, nil, "export", "--profile", "rehearsal", "--format", "sfdx", "--out", project)
+	if code != ExitOK {
 		t.Fatalf("export: %d %s %s", code, out, errOut)
+	}
+	appKey := storedKey(t, "rehearsal")
+	if appKey == "" || strings.Contains(out+errOut, appKey) {
+		t.Fatalf("export: the consumer key is not in the keychain, or it was printed")
 	}
 
 	// The CLI's registry takes every file: six types in package.xml.
@@ -229,7 +234,7 @@ func TestSFRehearsal(t *testing.T) {
 	}
 
 	// The live test passes with no click in Setup.
-	code, out, errOut := runCmd(t, nil, "test", "--profile", "rehearsal", "--json")
+	code, out, errOut = runCmd(t, nil, "test", "--profile", "rehearsal", "--json")
 	var live struct {
 		OK    bool   `json:"ok"`
 		Error string `json:"error"`
@@ -246,6 +251,9 @@ func TestSFRehearsal(t *testing.T) {
 			t.Errorf("the practice org could not answer %s %s: %d %s", rec.Method, rec.Path, rec.Status, rec.Error)
 		}
 		paths = append(paths, rec.Method+" "+rec.Path)
+		if line := rec.String() + fmt.Sprint(rec.Claims); strings.Contains(line, appKey) || strings.Contains(line, rehearsalAdminKey) {
+			t.Errorf("the practice org's log holds a consumer key: %s", rec.Path)
+		}
 	}
 	for _, want := range []string{"POST /services/Soap/m/66.0", "POST /services/data/v66.0/sobjects/PermissionSetAssignment"} {
 		if !slices.Contains(paths, want) {
