@@ -25,7 +25,7 @@ TEST_PKGS := ./assets/... ./core/... ./wizard/... ./ui/... ./internal/...
 KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/rotation/ ./core/cli/ ./ui/
 N ?= 20
 
-.PHONY: run build deps test test-repeat render fuzz fmt-check vet cross-vet unit keychain-test node-test browser-test screenshots smoke bench dist dist-check clean
+.PHONY: run build deps test test-repeat render fuzz fmt-check vet cross-vet unit keychain-test node-test browser-test sf-test screenshots smoke bench dist dist-check clean
 
 run: build
 	$(BIN)
@@ -48,7 +48,7 @@ deps:
 	@command -v go >/dev/null || { echo "tnjwt: Go 1.26 is needed: https://go.dev/dl/"; exit 1; }
 	@go mod download
 
-test: deps fmt-check vet cross-vet unit keychain-test node-test browser-test render smoke dist-check
+test: deps fmt-check vet cross-vet unit keychain-test node-test browser-test sf-test render smoke dist-check
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -91,6 +91,16 @@ node-test:
 # (playwright-core from npm drives the browser, in a throw-away folder).
 browser-test:
 	TNJWT_BROWSER_TESTS=1 TNJWT_NODE_TESTS=1 go test -count=1 -timeout 20m -tags $(TAGS) -run '^TestBrowser' ./core/emulator/ ./core/export/ ./core/cli/
+
+# The real Salesforce CLI (@salesforce/cli from npm, the newest that runs on
+# Node.js 20, from its own shrinkwrap, into a throw-away folder and npm cache;
+# no update check, autoupdate or telemetry): `sf project convert source`
+# takes the sfdx export, and one rehearsal deploys it to a practice org with
+# no app (`sf org login jwt` as the org's admin, `sf project deploy start`,
+# `sf org assign permset`), after which `tnjwt test --profile` passes. -v
+# shows how long the install and each step took.
+sf-test:
+	TNJWT_SF_TESTS=1 go test -count=1 -v -timeout 20m -tags $(TAGS) -run '^TestSF' ./core/cli/
 
 # Every screen rendered with Fyne's software renderer (no display needed):
 # `make screenshots` into docs/screenshots; `make test` into a temporary

@@ -61,6 +61,9 @@ func newChecklistScreen(s *shell, st wizard.Step) *checklistScreen {
 	if st.Where != "" {
 		box.Add(widget.NewSeparator())
 	}
+	if st.ID == wizard.StepECA {
+		box.Add(newDeployPanel(c).view()) // deploy.go: the same items as metadata
+	}
 	for _, it := range st.Items {
 		box.Add(c.item(it))
 		box.Add(widget.NewSeparator())

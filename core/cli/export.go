@@ -12,13 +12,14 @@ import (
 	"github.com/tnjwt/tnjwt/core/fsutil"
 )
 
-const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key [--out DIR] [--force] [--pending]"
+const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key|sfdx [--out DIR] [--force] [--pending] [--app-name NAME]"
 
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
-source control. Files are written with mode 0600 and never replace a file
-unless --force is given, nor go into a folder that another user can change
-(theirs, writable by a group or everyone, /tmp itself, a symbolic link).
+source control. Files are written with mode 0600 (sfdx: 0644 but the one
+that holds the consumer key) and never replace a file unless --force is
+given, nor go into a folder that another user can change (theirs, writable
+by a group or everyone, /tmp itself, a symbolic link).
 
   env      DIR/.env for Node.js (SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID,
            SF_USERNAME, SF_ORG_URL, SF_PRIVATE_KEY)
@@ -33,11 +34,17 @@ unless --force is given, nor go into a folder that another user can change
            GET /auth-credential -> { authCredential, orgUrl }, with its .env
   sdk      prints the Tableau Next Embedding SDK snippet (a JavaScript module)
   key      DIR/sf_private_key.pem
+  sfdx     a Salesforce DX project in DIR: the External Client App (JWT
+           bearer flow, the profile's certificate, a consumer key tnjwt
+           makes and stores in the keychain), its policies and the
+           permission set, for 'sf project deploy start'. Files are 0644
+           but the one holding the consumer key (0600); no private key.
 `
 
 type exportOptions struct {
 	profile, format, out string
 	force, pending       bool
+	appName              string // sfdx: the External Client App's API name
 }
 
 func parseExport(args []string, stdout io.Writer) (runner, error) {
@@ -45,9 +52,10 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("export")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
-	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key, heroku); made with mode 0700 when missing")
+	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key, heroku, sfdx); made with mode 0700 when missing")
 	fs.BoolVar(&o.force, "force", false, "replace files that are already there, and write into a folder other users can change")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
+	fs.StringVar(&o.appName, "app-name", "", "sfdx: the External Client App's API name (default TableauNext_ and the profile name)")
 	if wantsHelp(args) {
 		fmt.Fprint(stdout, exportHelp+"\n")
 	}
@@ -60,6 +68,9 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 func (o *exportOptions) run(env *Env) error {
 	if err := o.check(); err != nil {
 		return err
+	}
+	if o.format == export.FormatSFDX {
+		return o.runSFDX(env)
 	}
 	get := func(env *Env, name string) (export.Org, error) { return exportTarget(env, name, o.pending) }
 	if o.format == export.FormatSDK {
@@ -86,8 +97,11 @@ func (o *exportOptions) check() error {
 	if strings.TrimSpace(o.profile) == "" {
 		return usageErrorf("export: missing --profile NAME (see tnjwt profile list)")
 	}
+	if o.appName != "" && o.format != export.FormatSFDX {
+		return usageErrorf("export: --app-name is for --format sfdx")
+	}
 	switch o.format {
-	case export.FormatEnv, export.FormatExpress, export.FormatKey:
+	case export.FormatEnv, export.FormatExpress, export.FormatKey, export.FormatSFDX:
 		if strings.TrimSpace(o.out) == "" {
 			return usageErrorf("export: --format %s writes files: add --out DIR", o.format)
 		}

@@ -81,12 +81,14 @@ func (a *assertion) verify(pub *rsa.PublicKey) bool {
 	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], a.signature) == nil
 }
 
-// audienceOK wants aud to be one string equal to want. An array, even one
-// holding the right value, is refused: Salesforce documents a single value,
-// and the emulator should not pass what Salesforce might refuse.
+// audienceOK wants aud to be one string equal to want, or want with one
+// trailing slash (the Salesforce CLI's form: it signs its login URL as
+// normalised, https://acme.my.salesforce.com/). An array, even one holding
+// the right value, is refused: Salesforce documents a single value, and the
+// emulator should not pass what Salesforce might refuse.
 func audienceOK(aud any, want string) bool {
 	s, ok := aud.(string)
-	return ok && s == want
+	return ok && (s == want || s == want+"/")
 }
 
 // isLegacyHost reports an aud of login.salesforce.com or test.salesforce.com.

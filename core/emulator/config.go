@@ -102,6 +102,10 @@ type UserConfig struct {
 	// Users" permission: an org that requires MFA for UI logins does not
 	// send this user's browser sessions to identity verification.
 	MFAWaiver bool `json:"mfa_waiver"`
+	// Admin is a System Administrator: the user may deploy metadata
+	// (Modify Metadata) and assign permission sets, as `sf project deploy
+	// start` and `sf org assign permset` need.
+	Admin bool `json:"admin,omitempty"`
 }
 
 // IsActive reports whether the user is active (the default).
@@ -234,7 +238,7 @@ var (
 	topFields = map[string]kind{"sandbox": kindBool, "legacy_login_hosts": kindBool, "permission_sets": kindStrings, "apps": kindApps, "users": kindUsers,
 		"embedding": kindEmbedding, "dashboards": kindStrings, "metrics": kindStrings, "visualizations": kindStrings}
 	appFields       = map[string]kind{"name": kindString, "consumer_key": kindString, "certificate_file": kindString, "certificate": kindString, "jwt_bearer_enabled": kindBool, "scopes": kindStrings, "permitted_users": kindString, "permission_sets": kindStrings, "propagation_seconds": kindInt}
-	userFields      = map[string]kind{"username": kindString, "active": kindBool, "api_only": kindBool, "permission_sets": kindStrings, "mfa_waiver": kindBool}
+	userFields      = map[string]kind{"username": kindString, "active": kindBool, "api_only": kindBool, "permission_sets": kindStrings, "mfa_waiver": kindBool, "admin": kindBool}
 	embeddingFields = map[string]kind{"cors_origins": kindStrings, "frame_origins": kindStrings, "first_party_cookies_required": kindBool, "mfa_for_ui_logins": kindBool}
 )
 

@@ -68,6 +68,7 @@ type Emulator struct {
 	lastEmbed EmbedResult
 	log       ring
 	nextUser  int
+	meta      metadataState // deployed metadata and deploys (metadata.go)
 }
 
 type app struct {
@@ -99,6 +100,7 @@ type user struct {
 	active         bool
 	apiOnly        bool
 	mfaWaiver      bool
+	admin          bool // may deploy metadata and assign permission sets (config users[].admin)
 	permSets       []string
 }
 
@@ -181,7 +183,7 @@ func (e *Emulator) load(cfg *Config) {
 	}
 	for _, uc := range cfg.Users {
 		u := e.newUser(uc.Username)
-		u.active, u.apiOnly, u.mfaWaiver = uc.IsActive(), uc.APIOnly, uc.MFAWaiver
+		u.active, u.apiOnly, u.mfaWaiver, u.admin = uc.IsActive(), uc.APIOnly, uc.MFAWaiver, uc.Admin
 		for _, ps := range uc.PermissionSets {
 			e.addPermSet(ps)
 			u.permSets = appendUnique(u.permSets, ps)
@@ -294,7 +296,7 @@ func (e *Emulator) Settings() *Config {
 	for _, u := range e.users {
 		active := u.active
 		cfg.Users = append(cfg.Users, UserConfig{
-			Username: u.username, Active: &active, APIOnly: u.apiOnly, MFAWaiver: u.mfaWaiver,
+			Username: u.username, Active: &active, APIOnly: u.apiOnly, MFAWaiver: u.mfaWaiver, Admin: u.admin,
 			PermissionSets: slices.Clone(u.permSets),
 		})
 	}

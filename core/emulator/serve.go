@@ -63,7 +63,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // browser session (frontdoor.go), Lightning Out (lightningout.go) and the
 // REST API (rest.go).
 func (e *Emulator) route(x *exchange) {
-	switch p := x.r.URL.Path; {
+	switch p := cleanPath(x.r.URL.Path); {
 	case p == "/services/oauth2/token":
 		e.serveToken(x)
 	case p == "/services/oauth2/singleaccess":
@@ -90,6 +90,10 @@ func (e *Emulator) route(x *exchange) {
 		e.serveHome(x)
 	case p == "/services/data" || p == "/services/data/":
 		e.serveVersions(x)
+	case isDataAPI(p):
+		e.serveDataAPI(x, p) // query.go: SOQL queries and permission set assignments
+	case strings.HasPrefix(p, soapMetadataPrefix):
+		e.serveMetadataSOAP(x, p) // soap.go: the Metadata API's deploy
 	case strings.HasPrefix(p, "/services/data/"):
 		e.serveVersion(x, strings.TrimPrefix(p, "/services/data/"))
 	default:

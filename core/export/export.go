@@ -34,7 +34,7 @@ const (
 )
 
 // Formats lists every format in the order help text shows them.
-var Formats = []string{FormatEnv, FormatHeroku, FormatExpress, FormatSDK, FormatKey}
+var Formats = []string{FormatEnv, FormatHeroku, FormatExpress, FormatSDK, FormatKey, FormatSFDX}
 
 // Pinned versions of what the exported server installs.
 const (

@@ -46,6 +46,7 @@ const keychainWords = "OS keychain"
 const (
 	emulatorExampleMarker  = "<!-- checked: emulator config example -->"
 	embeddingExampleMarker = "<!-- checked: emulator embedding example -->"
+	deployExampleMarker    = "<!-- checked: emulator deploy example -->"
 	testOKMarker           = "<!-- checked: test --json passed -->"
 	testFailedMarker       = "<!-- checked: test --json refused -->"
 	profileListMarker      = "<!-- checked: profile list --json -->"
@@ -229,7 +230,7 @@ func TestEmulatorExampleIsAccepted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, certs.CertFileName), b.CertPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, marker := range []string{emulatorExampleMarker, embeddingExampleMarker} {
+	for _, marker := range []string{emulatorExampleMarker, embeddingExampleMarker, deployExampleMarker} {
 		if _, err := emulator.ParseConfig(example(t, marker), "docs/cli.md", dir); err != nil {
 			t.Fatalf("the documented emulator config after %s is refused: %v", marker, err)
 		}
