@@ -22,6 +22,16 @@ type retestAll struct {
 	button  *widget.Button
 	summary *message
 	cancel  context.CancelFunc // while a run is under way
+	// lines is what the run says of each org, put back on its row when
+	// the list is filled again; kept until the list after the run.
+	lines    map[string]rowLine
+	finished bool
+}
+
+// rowLine is one row's word on its test, in the style it is shown.
+type rowLine struct {
+	text string
+	imp  widget.Importance
 }
 
 func newRetestAll(w *welcomeScreen) *retestAll {
@@ -47,67 +57,88 @@ func (r *retestAll) toggle() {
 	if r.cancel != nil {
 		r.cancel()
 		r.summary.info("Stopping: the tests under way are cut short, and nothing is recorded for them.")
+		r.w.s.relayout()
 		return
 	}
 	r.start()
 }
 
 // start lets go of the profile the wizard holds (its next save would write
-// over the results), then tests every org in the background.
+// over the results) once its last save is on disk, then tests every org in
+// the background.
 func (r *retestAll) start() {
 	s := r.w.s
-	list := r.w.listed
-	names := wizard.Retestable(list)
+	names := wizard.Retestable(r.w.listed)
 	if len(names) == 0 {
 		return
 	}
-	s.setWizard(wizard.New(s.steps, s.saver, s.deps.Now))
+	if s.wiz.State().Profile.Name != "" {
+		s.setWizard(wizard.New(s.steps, s.saver, s.deps.Now))
+		s.render()
+	}
+	s.saves.wait()
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.button.SetText("Cancel")
 	r.button.SetIcon(theme.CancelIcon())
 	r.summary.info("Testing " + plural(len(names), "org") + ", a few at a time…")
+	r.lines, r.finished = map[string]rowLine{}, false
 	for _, n := range names {
-		if row := r.w.rows[n]; row != nil {
-			row.state.info("Waiting for its turn…")
-		}
+		r.rowSays(n, rowLine{"Waiting for its turn…", widget.MediumImportance})
 	}
+	s.keepVisible(r.summary)
 	opts := wizard.RetestOptions(s.deps.Store, s.deps.Vault, s.testClient, s.deps.Now)
-	opts.OnStart = func(name string, _ int) { s.jobs.post(func() { r.rowSays(name, "Testing now…", false) }) }
-	opts.OnResult = func(res retest.Result) { s.jobs.post(func() { r.shown(res) }) }
+	opts.OnStart = func(name string, _ int) {
+		s.jobs.post(func() { r.rowSays(name, rowLine{"Testing now…", widget.MediumImportance}) })
+	}
+	opts.OnResult = func(res retest.Result) { s.jobs.post(func() { r.rowSays(res.Name, lineOf(res)) }) }
 	background(s.jobs, func() []retest.Result {
 		return retest.Run(ctx, names, opts)
-	}, r.finished)
+	}, r.done)
 }
 
-func (r *retestAll) rowSays(name, text string, failed bool) {
-	row := r.w.rows[name]
-	if row == nil {
-		return
+// lineOf is a finished test's line on its row.
+func lineOf(res retest.Result) rowLine {
+	imp := widget.DangerImportance
+	switch res.Kind {
+	case retest.Passed:
+		imp = widget.SuccessImportance
+	case retest.Stopped:
+		imp = widget.MediumImportance
 	}
-	if failed {
-		row.state.set(text, "")
-	} else {
-		row.state.info(text)
-	}
-	r.w.s.relayout()
+	return rowLine{wizard.RetestText(res), imp}
 }
 
-// shown puts one org's result on its row as it arrives.
-func (r *retestAll) shown(res retest.Result) {
-	text := wizard.RetestText(res)
-	if res.Kind == retest.Passed {
-		if row := r.w.rows[res.Name]; row != nil {
-			row.state.success(text)
+func (r *retestAll) rowSays(name string, l rowLine) {
+	r.lines[name] = l
+	if row := r.w.rows[name]; row != nil {
+		row.state.apply(l.imp, l.text)
+		if r.cancel != nil {
+			row.hold()
 		}
-		return
+		r.w.s.relayout()
 	}
-	r.rowSays(res.Name, text, res.Kind != retest.Stopped)
 }
 
-// finished says how the run went, and lists the orgs again: each row's
-// last test (and Go to step for a refused one) comes from its profile.
-func (r *retestAll) finished(results []retest.Result) {
+// restate puts the run's lines back on the rows just filled; after the
+// run, only this once.
+func (r *retestAll) restate() {
+	for name, l := range r.lines {
+		if row := r.w.rows[name]; row != nil {
+			row.state.apply(l.imp, l.text)
+			if r.cancel != nil {
+				row.hold()
+			}
+		}
+	}
+	if r.finished {
+		r.lines, r.finished = nil, false
+	}
+}
+
+// done says how the run went, and lists the orgs again: each row's last
+// test (and Go to step for a refused one) comes from its profile.
+func (r *retestAll) done(results []retest.Result) {
 	r.cancel = nil
 	r.button.SetText("Re-test all")
 	r.button.SetIcon(theme.ViewRefreshIcon())
@@ -124,12 +155,9 @@ func (r *retestAll) finished(results []retest.Result) {
 	} else {
 		r.summary.success(text)
 	}
-	states := map[string]string{}
-	for _, res := range results {
-		states[res.Name] = wizard.RetestText(res)
-	}
-	r.w.afterRetest = states
+	r.finished = true
 	r.w.reload()
+	r.w.s.keepVisible(r.summary)
 }
 
 func plural(n int, word string) string {

@@ -30,12 +30,17 @@ func TestRetestAllShowsEachRowAndKeepsGoToStep(t *testing.T) {
 	e.savedOrg("acme-prod", good.URL, true)
 	e.savedOrg("acme-uat", broken.URL, true)
 	e.savedOrg("acme-dev", good.URL, false) // nothing stored: not offered
+	e.tap(e.row("acme-prod").open)          // the wizard holds acme-prod…
+	e.jump(wizard.StepWelcome)              // …and the admin comes back
 	r := e.s.welcome.retest
 	if !r.button.Visible() {
 		t.Fatal("no Re-test all with two set-up orgs")
 	}
 	e.tap(r.button)
 	e.see("1 org of 2 passed. Each row below says what failed; Go to step opens the item to fix.")
+	if name := e.s.wiz.State().Profile.Name; name != "" {
+		t.Errorf("the wizard still holds %s, whose next save would write over its result", name)
+	}
 	rows := e.s.welcome.rows
 	if got := rows["acme-prod"].state.Text; !strings.Contains(got, "Passed just now") {
 		t.Errorf("acme-prod says %q", got)
@@ -86,6 +91,9 @@ func TestRetestAllCanBeCancelled(t *testing.T) {
 	if r.button.Text != "Cancel" {
 		t.Fatalf("the button says %q while the run is under way", r.button.Text)
 	}
+	if row := e.s.welcome.rows["b-hanging"]; !row.open.Disabled() || !row.del.Disabled() {
+		t.Error("an org under test can be opened or deleted (its save would write over the result)")
+	}
 	e.tap(r.button)
 	<-gaveUp // Cancel closed the hanging org's request (else the test times out here)
 	if got := e.s.welcome.rows["b-hanging"].state.Text; !strings.Contains(got, "Stopped before it finished") {
@@ -99,5 +107,8 @@ func TestRetestAllCanBeCancelled(t *testing.T) {
 	}
 	if r.button.Text != "Re-test all" {
 		t.Errorf("after the run the button says %q", r.button.Text)
+	}
+	if row := e.s.welcome.rows["b-hanging"]; row.open.Disabled() || row.del.Disabled() {
+		t.Error("after the run the org's row is still held")
 	}
 }

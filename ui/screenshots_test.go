@@ -36,6 +36,7 @@ func TestScreenshots(t *testing.T) {
 	org := startPracticeOrg(t)
 	capture := func(name string) {
 		t.Helper()
+		layoutAll(e.s.win.Canvas().Content())
 		img := e.s.win.Canvas().Capture()
 		f, err := os.Create(filepath.Join(dir, name+".png"))
 		if err != nil {
@@ -180,6 +181,53 @@ func TestScreenshots(t *testing.T) {
 	e.s.win.Resize(fyne.NewSize(1280, 900))
 	shot("18-welcome-after-rotation")
 	e.s.win.Resize(fyne.NewSize(900, 600))
+
+	// Re-test all over three set-up orgs, one of them refused.
+	broken := springOrg(t)
+	if err := broken.E.RemoveCertificate(emulatortest.AppName); err != nil {
+		t.Fatal(err)
+	}
+	e.savedOrg("acme-dev", broken.URL, true)
+	e.savedOrg("acme-staging", org.URL, true)
+	e.jump(wizard.StepWelcome)
+	e.tap(e.s.welcome.retest.button)
+	shot("20-welcome-retest-all")
+	scrollToObject(e.s.scrolls[wizard.StepWelcome], e.row("acme-dev").goStep)
+	shot("20-welcome-retest-all-refused-row")
+	e.s.win.Resize(fyne.NewSize(700, 500))
+	shot("20-welcome-retest-all-700x500")
+	e.s.win.Resize(fyne.NewSize(900, 600))
+}
+
+// layoutAll lays out every container and widget again, top down, as the
+// real driver does before each frame for what changed size (the test
+// canvas doesn't): twice, as wrapped text knows its height only once laid
+// out at its width.
+func layoutAll(o fyne.CanvasObject) {
+	for range 2 {
+		layoutTree(o)
+	}
+}
+
+func layoutTree(o fyne.CanvasObject) {
+	if !o.Visible() {
+		return
+	}
+	switch o := o.(type) {
+	case *fyne.Container:
+		if o.Layout != nil {
+			o.Layout.Layout(o.Objects, o.Size())
+		}
+		for _, c := range o.Objects {
+			layoutTree(c)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(o)
+		r.Layout(o.Size())
+		for _, c := range r.Objects() {
+			layoutTree(c)
+		}
+	}
 }
 
 func sizeName(s fyne.Size) string {

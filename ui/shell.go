@@ -484,6 +484,11 @@ func (s *shell) openURL(u *url.URL) error {
 // a container lays out its own children, not its parents.
 func (s *shell) relayout() {
 	if sc := s.scrolls[s.wiz.Step().ID]; sc != nil {
+		if c, ok := sc.Content.(*fyne.Container); ok {
+			for _, view := range c.Objects {
+				view.Refresh() // a line shown or hidden at the top of the screen
+			}
+		}
 		sc.Content.Refresh()
 		sc.Refresh()
 	}

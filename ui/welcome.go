@@ -28,10 +28,7 @@ type welcomeScreen struct {
 	rows     map[string]*profileRow
 	listed   []profiles.Profile // as last read
 	retest   *retestAll
-	// afterRetest is what Re-test all said of each org, shown once more on
-	// the rows it lists afresh when it ends.
-	afterRetest map[string]string
-	root        fyne.CanvasObject
+	root     fyne.CanvasObject
 }
 
 // profileRow is one saved org on the Welcome screen.
@@ -43,6 +40,19 @@ type profileRow struct {
 	renew, rotate               *widget.Button // a set-up org's certificate and key
 	resumeRotation, abandon     *widget.Button // a rotation in progress
 	rollback, discard           *widget.Button // the key a rotation replaced
+}
+
+func (r *profileRow) buttons() []*widget.Button {
+	return []*widget.Button{r.open, r.retest, r.del, r.goStep, r.renew, r.rotate, r.resumeRotation, r.abandon, r.rollback, r.discard}
+}
+
+// hold keeps the row's actions from changing the org while Re-test all
+// tests it (their saves would write over its result); the list filled
+// after the run has them back.
+func (r *profileRow) hold() {
+	for _, b := range r.buttons() {
+		b.Disable()
+	}
 }
 
 func newWelcomeScreen(s *shell) *welcomeScreen {
@@ -107,18 +117,14 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 				container.New(layout.NewRowWrapLayout(), row.goStep, row.renew, row.rotate, row.resumeRotation, row.abandon, row.rollback, row.discard))),
 			widget.NewSeparator()))
 	}
-	for name, text := range w.afterRetest {
-		if row := w.rows[name]; row != nil {
-			row.state.info(text)
-		}
-	}
-	w.afterRetest = nil
+	w.retest.restate()
 	if len(list) == 0 {
 		w.empty.Show()
 	} else {
 		w.empty.Hide()
 	}
 	w.list.Refresh()
+	w.s.relayout()
 }
 
 func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
