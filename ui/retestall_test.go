@@ -9,21 +9,13 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
-// springOrg is a practice org set up right for the window tests' key, of
-// the Spring '26 kind (its own address is the audience).
-func springOrg(t *testing.T) *emulatortest.Org {
-	t.Helper()
-	return emulatortest.Start(t, emulatortest.Config(testBundle(t)), emulator.Options{})
-}
-
 func TestRetestAllShowsEachRowAndKeepsGoToStep(t *testing.T) {
 	e := newEnv(t)
-	good, broken := springOrg(t), springOrg(t)
+	good, broken := startPracticeOrg(t), startPracticeOrg(t)
 	if err := broken.E.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +73,7 @@ func TestRetestAllCanBeCancelled(t *testing.T) {
 	}))
 	t.Cleanup(hanging.Close)
 	t.Cleanup(func() { close(over) }) // runs first: a handler still waiting ends
-	good := springOrg(t)
+	good := startPracticeOrg(t)
 	e.savedOrg("a-good", good.URL, true)
 	e.savedOrg("b-hanging", hanging.URL, true)
 	r := e.s.welcome.retest

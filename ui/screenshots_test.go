@@ -183,7 +183,7 @@ func TestScreenshots(t *testing.T) {
 	e.s.win.Resize(fyne.NewSize(900, 600))
 
 	// Re-test all over three set-up orgs, one of them refused.
-	broken := springOrg(t)
+	broken := startPracticeOrg(t)
 	if err := broken.E.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
 	}

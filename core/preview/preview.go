@@ -313,6 +313,19 @@ func (s *Server) serveSDK(w http.ResponseWriter, r *http.Request) {
 	w.Write(s.sdk)
 }
 
+// fromPage accepts only the preview's own page (sameOrigin) asking with
+// the endpoint's method.
+func (s *Server) fromPage(w http.ResponseWriter, r *http.Request, method string) bool {
+	if !s.sameOrigin(w, r) {
+		return false
+	}
+	if r.Method != method {
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return false
+	}
+	return true
+}
+
 // sameOrigin accepts only the preview's own page: what a browser says of
 // a fetch from it (Sec-Fetch-Site, and Origin when sent).
 func (s *Server) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
@@ -325,11 +338,7 @@ func (s *Server) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) serveCredential(w http.ResponseWriter, r *http.Request) {
-	if !s.sameOrigin(w, r) {
-		return
-	}
-	if r.Method != http.MethodGet {
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	if !s.fromPage(w, r, http.MethodGet) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(s.ctx, credentialTimeout)
@@ -354,11 +363,7 @@ type report struct {
 }
 
 func (s *Server) serveReport(w http.ResponseWriter, r *http.Request) {
-	if !s.sameOrigin(w, r) {
-		return
-	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	if !s.fromPage(w, r, http.MethodPost) {
 		return
 	}
 	var rep report
