@@ -84,11 +84,13 @@ func (d *doneScreen) show() {
 	d.preview.show()
 }
 
+// The Done screen takes no focus on arrival: its summary, at the top, is
+// what to read first, and every stop is further down. Tab goes to the
+// first one, and brings it into view.
+
 // leave stops the preview: it signs in as the JWT user, and runs only
 // while its screen is on show.
 func (d *doneScreen) leave() { d.preview.stop() }
-
-func (d *doneScreen) focusFirst() { d.s.win.Canvas().Focus(d.env) }
 
 // showHeroku shows the `heroku config:set` command, ready to copy.
 func (d *doneScreen) showHeroku() {

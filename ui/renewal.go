@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -64,6 +65,15 @@ type renewalFlow struct {
 func (f *renewalFlow) relayout() {
 	f.content.Refresh()
 	f.scroll.ScrollToBottom()
+}
+
+// turnTo lays the flow out again and gives o, the next thing to do, the
+// keyboard, scrolled into view.
+func (f *renewalFlow) turnTo(o fyne.Focusable) {
+	// Twice: a wrapped line knows its height only once laid out at its width.
+	f.content.Refresh()
+	f.content.Refresh()
+	f.s.win.Canvas().Focus(o) // brings it into view
 }
 
 func (s *shell) manager() *rotation.Manager {
@@ -224,15 +234,13 @@ func (f *renewalFlow) addServers(body *fyne.Container, heading func(string)) {
 	}
 	body.Add(wrapped(explain))
 	env := newFocusButton(f.s, "Save .env with "+what+"…", theme.DocumentSaveIcon(), func() { f.servers.pickFolder(export.FormatEnv) })
-	key := newFocusButton(f.s, "Save "+certs.KeyFileName+" with "+what+"…", theme.DocumentSaveIcon(), func() {
-		f.servers.pickFolder(export.FormatKey)
-	})
+	key := newFocusButton(f.s, "Save "+what+" file…", theme.DocumentSaveIcon(), func() { f.servers.pickFolder(export.FormatKey) })
 	f.serverButtons = []*focusButton{env, key}
 	if f.kind == rotating {
 		env.Disable() // until the new key is made
 		key.Disable()
 	}
-	body.Add(container.NewGridWithColumns(2, env, key))
+	body.Add(container.New(layout.NewRowWrapLayout(), env, key))
 	body.Add(msg)
 }
 
@@ -285,10 +293,10 @@ func (f *renewalFlow) start() {
 		if r.err != nil {
 			f.makeCert.Enable()
 			f.made.set("Couldn't make it: "+errorText(r.err), "")
-		} else {
-			f.adopt(r.kc)
+			f.relayout()
+			return
 		}
-		f.relayout()
+		f.adopt(r.kc)
 	})
 }
 
@@ -315,7 +323,6 @@ func (f *renewalFlow) showPrevious(p profiles.Profile) {
 		"as Setup shows it after the upload:\n%s", p.CertNotAfter.In(f.s.deps.Now().Location()).Format("2 Jan 2006"),
 		fingerprintLines(p.Fingerprint)))
 	f.readyToSave("Save the previous certificate again, then upload it: the app still holds the one it replaced.")
-	f.relayout()
 }
 
 // readyToSave opens Save, the servers' exports, the practice upload and
@@ -330,7 +337,7 @@ func (f *renewalFlow) readyToSave(note string) {
 	}
 	f.upload.Enable()
 	f.test.Enable()
-	f.s.win.Canvas().Focus(f.saveCert)
+	f.turnTo(f.saveCert)
 }
 
 func (f *renewalFlow) askSave() {
@@ -338,9 +345,9 @@ func (f *renewalFlow) askSave() {
 		pem := []byte(f.cert.CertificatePEM)
 		f.saved.info("Saving…")
 		background(f.s.jobs, func() error { return certs.WriteCertificate(path, pem, true) }, func(err error) {
-			defer f.relayout()
 			if err != nil {
 				f.saved.set("Couldn't save the certificate: "+inputText(err), "")
+				f.relayout()
 				return
 			}
 			f.saved.success("Saved to " + path + ". Upload this file; Setup then shows the fingerprint above.")
@@ -350,7 +357,7 @@ func (f *renewalFlow) askSave() {
 			if f.s.practice != nil {
 				next = f.upload
 			}
-			f.s.win.Canvas().Focus(next)
+			f.turnTo(next)
 		})
 	})
 }
@@ -366,7 +373,8 @@ func (f *renewalFlow) practiceUpload() {
 	} else {
 		f.uploaded.success(fmt.Sprintf("Uploaded to the practice app. Like Salesforce, it takes a while to use it "+
 			"everywhere (%s here): the test keeps trying meanwhile.", salesforce.PlainDuration(wizard.PracticeDelay)))
-		f.s.win.Canvas().Focus(f.test)
+		f.turnTo(f.test)
+		return
 	}
 	f.relayout()
 }

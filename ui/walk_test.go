@@ -234,6 +234,9 @@ func TestTabKeepsEveryStopInView(t *testing.T) {
 			}
 
 			e.next()
+			if off := e.s.scrolls[wizard.StepDone].Offset.Y; off != 0 {
+				t.Errorf("Done opens scrolled down by %.0f: its summary, at the top, comes first", off)
+			}
 			d := e.s.screen(wizard.StepDone).(*doneScreen)
 			if stops, scrolled = e.tabStops(d.preview.dashboard); stops < 7 || !scrolled {
 				t.Errorf("Done: %d stops, scrolled %v", stops, scrolled)

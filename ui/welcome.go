@@ -103,6 +103,9 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 		w.empty.Hide()
 	}
 	w.list.Refresh()
+	if w.s.wiz != nil && w.s.wiz.Step().ID == wizard.StepWelcome {
+		w.s.relayout() // the lines hidden or shown above the list move it
+	}
 }
 
 func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
