@@ -252,7 +252,7 @@ func (t *liveTestScreen) setStatus(status, detail string) {
 
 // phase draws one phase starting or ending; a new attempt starts afresh.
 func (t *liveTestScreen) phase(e salesforce.PhaseEvent) {
-	if !t.running || t.cancelling {
+	if !t.running || t.cancelling || t.skipping {
 		return
 	}
 	row := t.phases[e.Phase]
@@ -291,7 +291,7 @@ func (t *liveTestScreen) resetPhases() {
 
 // attempted shows the countdown after a try that will be repeated.
 func (t *liveTestScreen) attempted(a salesforce.Attempt, budget time.Duration) {
-	if !t.running || t.cancelling || a.Err == nil {
+	if !t.running || t.cancelling || t.skipping || a.Err == nil {
 		return
 	}
 	if a.Audience != "" {
