@@ -370,12 +370,11 @@ func (sel *focusSelect) FocusGained() {
 type section struct {
 	head   *focusButton
 	detail fyne.CanvasObject
-	title  string
 	root   *fyne.Container
 }
 
 func newSection(s *shell, title string, detail fyne.CanvasObject) *section {
-	sc := &section{detail: detail, title: title}
+	sc := &section{detail: detail}
 	sc.head = newFocusButton(s, title, theme.MenuExpandIcon(), sc.toggle)
 	sc.head.Alignment = widget.ButtonAlignLeading
 	sc.head.Importance = widget.LowImportance
