@@ -51,7 +51,7 @@ type Deps struct {
 	onUI    func(func())                // tests: where background results go instead of fyne.Do
 	client  func() *salesforce.Client   // tests: a client with a controllable Sleep; nil: salesforce.NewClient
 	after   func(time.Duration, func()) // tests: a timer they fire themselves; nil: time.AfterFunc
-	openURL func(*url.URL) error        // tests: records what the browser was given; nil: the app's OpenURL
+	openURL func(*url.URL) error        // tests: records what the browser was given; nil: the desktop's opener (opener.go)
 	anyPort bool                        // tests: the preview takes a free port, not the development address's
 }
 

@@ -76,6 +76,13 @@ func (s *saver) Get(name string) (profiles.Profile, error) {
 	return profiles.Profile{}, profiles.ErrNotFound
 }
 
+// holdsAny reports whether any profile is known: listed, or saved since.
+func (s *saver) holdsAny() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.known) > 0
+}
+
 // remember records the profiles the Welcome screen read.
 func (s *saver) remember(list []profiles.Profile) {
 	s.mu.Lock()

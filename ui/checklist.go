@@ -27,8 +27,8 @@ type checklistScreen struct {
 	practiceNotes []*widget.Label
 	values        []boundValue   // values filled from the profile, refreshed on show
 	copies        []*focusButton // their Copy buttons, in the same order
-	reveal        *widget.Button
-	saveCert      *widget.Button // the current certificate, when it isn't saved yet
+	reveal        *focusButton
+	saveCert      *focusButton // the current certificate, when it isn't saved yet
 	noFile        *widget.Label
 	setup         map[string]*focusButton // Open in Setup, by item
 	setupHost     string                  // the org's Setup address; "" when it can't be told
@@ -207,6 +207,9 @@ func withAlpha(c color.Color, a uint8) color.Color {
 func (c *checklistScreen) valueRow(v wizard.Value) (name, value fyne.CanvasObject) {
 	text := monoWrapped(v.Text)
 	text.Wrapping = fyne.TextWrapWord
+	if v.From == wizard.FromFingerprint {
+		text.Wrapping = fyne.TextWrapOff // fingerprintLines breaks it between bytes, as Setup shows it
+	}
 	if v.From != wizard.Fixed {
 		c.values = append(c.values, boundValue{v, text})
 	}
@@ -217,14 +220,19 @@ func (c *checklistScreen) valueRow(v wizard.Value) (name, value fyne.CanvasObjec
 	if v.From != wizard.Fixed {
 		c.copies = append(c.copies, copyBtn)
 	}
+	if v.From == wizard.FromFingerprint {
+		// Its lines of whole bytes leave no room beside them in a narrow
+		// window: the button goes under them.
+		return widget.NewLabel(v.Name + ":"), container.NewVBox(text, container.NewHBox(copyBtn))
+	}
 	return widget.NewLabel(v.Name + ":"), container.NewBorder(nil, nil, nil, copyBtn, text)
 }
 
 // revealRow opens the folder holding the saved certificate, to drag it into
 // the upload box or pick it there.
 func (c *checklistScreen) revealRow() fyne.CanvasObject {
-	c.reveal = widget.NewButtonWithIcon("Show the certificate file", theme.FolderOpenIcon(), c.openCertFolder)
-	c.saveCert = widget.NewButtonWithIcon("Save certificate…", theme.DocumentSaveIcon(), func() {
+	c.reveal = newFocusButton(c.s, "Show the certificate file", theme.FolderOpenIcon(), c.openCertFolder)
+	c.saveCert = newFocusButton(c.s, "Save certificate…", theme.DocumentSaveIcon(), func() {
 		c.s.screen(wizard.StepKey).(*keyScreen).askSave()
 	})
 	c.noFile = subtle("")
@@ -237,14 +245,17 @@ func (c *checklistScreen) openCertFolder() {
 		return
 	}
 	u, err := url.Parse(storage.NewFileURI(filepath.Dir(path)).String())
-	if err == nil {
-		err = c.s.app.OpenURL(u)
-	}
 	if err != nil {
 		c.s.setStatus(openFailed(err, filepath.Dir(path)) + " The file is " + path)
 		return
 	}
-	c.s.setStatus("Opened the folder holding " + filepath.Base(path) + ".")
+	c.s.open(u, func(err error) {
+		if err != nil {
+			c.s.setStatus(openFailed(err, filepath.Dir(path)) + " The file is " + path)
+			return
+		}
+		c.s.setStatus("Opened the folder holding " + filepath.Base(path) + ".")
+	})
 }
 
 // openSetup opens item id's page of the org's Setup in the browser.
@@ -254,11 +265,13 @@ func (c *checklistScreen) openSetup(id string) {
 	if link == "" || err != nil {
 		return
 	}
-	if err := c.s.openURL(u); err != nil {
-		c.s.setStatus(openFailed(err, link))
-		return
-	}
-	c.s.setStatus("Opened " + link + " in your browser: Setup asks you to log in if you aren't.")
+	c.s.open(u, func(err error) {
+		if err != nil {
+			c.s.setStatus(openFailed(err, link))
+			return
+		}
+		c.s.setStatus("Opened " + link + " in your browser: Setup asks you to log in if you aren't.")
+	})
 }
 
 // showSetup offers Open in Setup when the org's Setup address is known,
@@ -298,6 +311,8 @@ func (c *checklistScreen) show() {
 			val = "not saved as a file yet: use Save certificate below"
 		case val == "":
 			val = "none given"
+		case b.v.From == wizard.FromFingerprint:
+			val = fingerprintLines(val)
 		}
 		b.label.SetText(val)
 	}

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -24,7 +23,7 @@ type consumerKeyScreen struct {
 
 func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
 	c := &consumerKeyScreen{s: s}
-	c.entry = newNavEntry(s.nav)
+	c.entry = s.newEntry(specConsumerKey)
 	c.entry.SetPlaceHolder("3MVG9…")
 	c.entry.pasted = func(s string) string { return strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(s) }
 	c.entry.OnChanged = c.changed
@@ -34,7 +33,7 @@ func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
 	c.practice = container.NewVBox()
 	if p := s.practice; p != nil {
 		key := p.org.ConsumerKey
-		copyKey := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { s.copySecret("the consumer key", key) })
+		copyKey := newFocusButton(s, "Copy", theme.ContentCopyIcon(), func() { s.copySecret("the consumer key", key) })
 		c.practice.Add(bold("Practice org: the app's Consumer Key, as Setup shows it"))
 		c.practice.Add(container.NewBorder(nil, nil, nil, copyKey, monoWrapped(key)))
 		c.practice.Add(widget.NewSeparator())
@@ -50,13 +49,22 @@ func newConsumerKeyScreen(s *shell) *consumerKeyScreen {
 		widget.NewSeparator(),
 		wrapped("The JWT bearer flow doesn't use the consumer secret: Salesforce trusts the JWT signed with your private key instead. "+
 			"So tnjwt doesn't ask for the secret; keep it wherever your security policy says."),
-		subtle("tnjwt holds the consumer key in this window's memory until the next step stores it in your "+secrets.Location()+
-			". It is never written to the profile file."),
+		subtle(c.memoryNote()),
 	)
 	return c
 }
 
 func (c *consumerKeyScreen) view() fyne.CanvasObject { return c.root }
+
+// memoryNote says where the pasted key is until the Keychain step.
+func (c *consumerKeyScreen) memoryNote() string {
+	note := "tnjwt holds the consumer key in this window's memory until the next step stores it in your " +
+		c.s.keychainName() + ". It is never written to the profile file."
+	if c.s.practice != nil {
+		note += " " + wizard.InMemory
+	}
+	return note
+}
 
 func (c *consumerKeyScreen) focusFirst() { c.s.win.Canvas().Focus(c.entry) }
 
@@ -85,7 +93,7 @@ func (c *consumerKeyScreen) report() {
 	st := c.s.wiz.State()
 	if text == "" {
 		if st.ConsumerKeyStored || st.Ticked(wizard.IDKeyStore) {
-			c.msg.success("The consumer key is stored in your " + secrets.Location() + ". Paste it again only if it changed.")
+			c.msg.success("The consumer key is stored in your " + c.s.keychainName() + ". Paste it again only if it changed.")
 		} else {
 			c.msg.set("", "")
 		}

@@ -11,7 +11,9 @@ import (
 // Return does not press their default button. tnjwt's dialogs are built
 // here, with buttons of its own that hear those keys, and the window hears
 // them too when nothing has the focus: Escape is the dialog's Cancel,
-// Return its default action (or the focused button).
+// Return its default action (or the focused button). The default is the
+// safe choice: OK, unless OK destroys or replaces something (its button is
+// in the danger or warning colour), where it is Cancel.
 
 // ask describes one dialog. An empty OK makes a dialog with Cancel alone
 // (labelled Close); OnOK returning false keeps the dialog open (a refused
@@ -59,7 +61,13 @@ func (b *dialogButton) TypedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-// ask shows a dialog and returns it; the OK button has the focus.
+// risky reports an OK that destroys or replaces something: Return must not
+// press it by default.
+func (a ask) risky() bool {
+	return a.OK != "" && (a.OKImp == widget.DangerImportance || a.OKImp == widget.WarningImportance)
+}
+
+// ask shows a dialog and returns it; the default button has the focus.
 func (s *shell) ask(a ask) *keyDialog {
 	d := &keyDialog{s: s, spec: a}
 	cancel := a.Cancel
@@ -86,7 +94,7 @@ func (s *shell) ask(a ask) *keyDialog {
 	}
 	s.dialogs = append(s.dialogs, d)
 	d.dlg.Show()
-	if d.ok != nil {
+	if d.ok != nil && !a.risky() {
 		s.win.Canvas().Focus(d.ok)
 	} else {
 		s.win.Canvas().Focus(d.cancel)
@@ -143,7 +151,11 @@ func (s *shell) typedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		top.dismiss()
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if top.ok != nil {
+		switch {
+		case top.ok == nil: // a dialog with only Close: Return does nothing
+		case top.spec.risky():
+			top.dismiss()
+		default:
 			top.confirm()
 		}
 	}

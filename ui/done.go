@@ -1,19 +1,14 @@
 package ui
 
 import (
-	"context"
-	"errors"
-	"strings"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/export"
-	"github.com/tnjwt/tnjwt/core/fsutil"
+	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/wizard"
 )
@@ -24,23 +19,27 @@ import (
 type doneScreen struct {
 	s        *shell
 	summary  *fyne.Container
-	env      *widget.Button
-	express  *widget.Button
-	heroku   *widget.Button
-	sdk      *widget.Button
-	key      *widget.Button
+	env      *focusButton
+	express  *focusButton
+	heroku   *focusButton
+	sdk      *focusButton
+	key      *focusButton
 	exported *message // what the last export wrote, or why it failed
+	exports  *exporter
+	renewal  *widget.Label // when and how to renew, for this org
 	preview  *previewPanel
 	root     fyne.CanvasObject
 }
 
 func newDoneScreen(s *shell) *doneScreen {
-	d := &doneScreen{s: s, summary: container.New(layout.NewFormLayout()), exported: newMessage(), preview: newPreviewPanel(s)}
-	d.env = widget.NewButtonWithIcon("Save .env…", theme.DocumentSaveIcon(), func() { d.pickFolder(export.FormatEnv) })
-	d.express = widget.NewButtonWithIcon("Save Express server…", theme.FolderNewIcon(), func() { d.pickFolder(export.FormatExpress) })
-	d.heroku = widget.NewButtonWithIcon("Heroku command…", theme.ContentCopyIcon(), d.showHeroku)
-	d.sdk = widget.NewButtonWithIcon("Copy SDK snippet", theme.ContentCopyIcon(), d.copySDK)
-	d.key = widget.NewButtonWithIcon("Save private key file…", theme.DocumentSaveIcon(), func() { d.pickFolder(export.FormatKey) })
+	d := &doneScreen{s: s, summary: container.New(layout.NewFormLayout()), exported: newMessage(), preview: newPreviewPanel(s),
+		renewal: wrapped("")}
+	d.exports = &exporter{s: s, msg: d.exported, profile: func() profiles.Profile { return d.s.wiz.State().Profile }}
+	d.env = newFocusButton(s, "Save .env…", theme.DocumentSaveIcon(), func() { d.exports.pickFolder(export.FormatEnv) })
+	d.express = newFocusButton(s, "Save Express server…", theme.FolderNewIcon(), func() { d.exports.pickFolder(export.FormatExpress) })
+	d.heroku = newFocusButton(s, "Heroku command…", theme.ContentCopyIcon(), d.showHeroku)
+	d.sdk = newFocusButton(s, "Copy SDK snippet", theme.ContentCopyIcon(), d.copySDK)
+	d.key = newFocusButton(s, "Save private key file…", theme.DocumentSaveIcon(), func() { d.exports.pickFolder(export.FormatKey) })
 	d.root = container.NewVBox(
 		bold("Summary"), d.summary, widget.NewSeparator(),
 		d.preview.root, widget.NewSeparator(),
@@ -55,8 +54,7 @@ func newDoneScreen(s *shell) *doneScreen {
 		d.exported,
 		widget.NewSeparator(),
 		bold("At the next renewal"),
-		wrapped("Before the certificate expires, make a new one on the Key and certificate step, upload it to the "+
-			"External Client App, test again here, then update SF_PRIVATE_KEY on your servers."),
+		d.renewal,
 	)
 	return d
 }
@@ -71,148 +69,35 @@ func (d *doneScreen) view() fyne.CanvasObject { return d.root }
 
 func (d *doneScreen) show() {
 	d.summary.RemoveAll()
-	for _, l := range wizard.Summary(d.s.wiz.State().Profile, d.s.deps.Now()) {
+	p := d.s.wiz.State().Profile
+	for _, l := range wizard.Summary(p, d.s.deps.Now()) {
 		d.summary.Add(widget.NewLabel(l.Label))
-		value := selectable(report.OrDash(l.Value))
+		value := valueLabel(report.OrDash(l.Value))
 		if l.Fingerprint {
 			// Broken between bytes, as Setup shows it, never inside one.
-			value = selectable(fingerprintLines(l.Value))
-			value.Wrapping = fyne.TextWrapOff
+			value = widget.NewLabel(fingerprintLines(l.Value))
 			value.TextStyle = fyne.TextStyle{Monospace: true}
 		}
 		d.summary.Add(value)
 	}
+	setText(d.renewal, wizard.RenewalAdvice(p, d.s.deps.Now()))
 	d.preview.show()
 }
+
+// The Done screen takes no focus on arrival: its summary, at the top, is
+// what to read first, and every stop is further down. Tab goes to the
+// first one, and brings it into view.
 
 // leave stops the preview: it signs in as the JWT user, and runs only
 // while its screen is on show.
 func (d *doneScreen) leave() { d.preview.stop() }
 
-func (d *doneScreen) focusFirst() { d.s.win.Canvas().Focus(d.env) }
-
-// withOrg reads the secrets off the UI goroutine, then runs use with them.
-func (d *doneScreen) withOrg(use func(export.Org)) {
-	p, vault, now := d.s.wiz.State().Profile, d.s.deps.Vault, d.s.deps.Now()
-	d.exported.info("Reading the secrets from the keychain…")
-	type got struct {
-		org export.Org
-		err error
-	}
-	background(d.s.jobs, func() got {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*vault.Timeout())
-		defer cancel()
-		org, err := wizard.ExportOrg(ctx, vault, p, now)
-		return got{org, err}
-	}, func(g got) {
-		if g.err != nil {
-			d.exported.set("Couldn't export: "+exportErrorText(g.err), "")
-			return
-		}
-		d.exported.set("", "")
-		use(g.org)
-	})
-}
-
-func exportErrorText(err error) string {
-	var nr *wizard.NotReadyError
-	if errors.As(err, &nr) {
-		return nr.Problem
-	}
-	return errorText(err)
-}
-
-// pickFolder asks where to write an export.
-func (d *doneScreen) pickFolder(format string) {
-	dlg := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
-		if err != nil {
-			d.exported.set("Couldn't open the folder: "+inputText(err), "")
-			return
-		}
-		if dir != nil {
-			d.exportTo(format, dir.Path())
-		}
-	}, d.s.win)
-	dlg.SetTitleText(exportTitle(format))
-	dlg.Resize(dialogSize(d.s.win))
-	dlg.Show()
-}
-
-func exportTitle(format string) string {
-	switch format {
-	case export.FormatExpress:
-		return "Choose an empty folder for the Express server"
-	case export.FormatKey:
-		return "Choose the folder for sf_private_key.pem"
-	}
-	return "Choose the folder for the .env file"
-}
-
-// dialogSize is a file dialog that uses most of the window.
-func dialogSize(w fyne.Window) fyne.Size {
-	s := w.Canvas().Size()
-	return fyne.NewSize(max(s.Width-80, 400), max(s.Height-60, 300))
-}
-
-// exportTo writes an export into dir; files already there are replaced
-// only once the admin says so.
-func (d *doneScreen) exportTo(format, dir string) {
-	d.withOrg(func(org export.Org) {
-		files, err := exportFiles(format, org)
-		if err != nil {
-			d.exported.set("Couldn't export: "+inputText(err), "")
-			return
-		}
-		d.write(dir, files, false)
-	})
-}
-
-func exportFiles(format string, org export.Org) ([]export.File, error) {
-	switch format {
-	case export.FormatExpress:
-		return export.Express(org)
-	case export.FormatKey:
-		return []export.File{export.KeyFile(org)}, nil
-	}
-	return []export.File{{Name: export.EnvFileName, Data: export.Env(org)}}, nil
-}
-
-func (d *doneScreen) write(dir string, files []export.File, replace bool) {
-	d.exported.info("Writing…")
-	type wrote struct {
-		paths []string
-		err   error
-	}
-	background(d.s.jobs, func() wrote {
-		paths, err := export.Write(dir, files, replace)
-		return wrote{paths, err}
-	}, func(w wrote) {
-		var ee *export.ExistsError
-		switch {
-		case errors.As(w.err, &ee):
-			d.exported.set("", "")
-			d.confirmReplace(dir, files, ee.Paths)
-		case w.err != nil:
-			d.exported.set("Couldn't write the export: "+inputText(w.err), "")
-		default:
-			d.exported.success("Wrote " + strings.Join(w.paths, ", ") + ". " + export.Warning)
-		}
-	})
-}
-
-func (d *doneScreen) confirmReplace(dir string, files []export.File, paths []string) {
-	msg := wrapped("These files are already there:\n" + strings.Join(paths, "\n") + "\n\nReplace them?")
-	d.s.ask(ask{Title: "Replace files?", Body: msg, Cancel: "Keep them", OK: "Replace", Width: 560,
-		OnOK:     func() bool { d.write(dir, files, true); return true },
-		OnCancel: func() { d.exported.info("Nothing was written: " + fsutil.ErrExists.Error() + ".") }})
-}
-
 // showHeroku shows the `heroku config:set` command, ready to copy.
 func (d *doneScreen) showHeroku() {
-	d.withOrg(func(org export.Org) {
+	d.exports.withOrg(func(org export.Org) {
 		cmd := export.Heroku(org, "sf_private_key.pem")
 		text := monoWrapped(cmd)
-		copyBtn := widget.NewButtonWithIcon("Copy command", theme.ContentCopyIcon(), func() {
+		copyBtn := newFocusButton(d.s, "Copy command", theme.ContentCopyIcon(), func() {
 			d.s.copySecret("the Heroku command (it holds the consumer key)", cmd)
 		})
 		box := container.NewBorder(

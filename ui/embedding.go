@@ -32,9 +32,9 @@ func newEmbedScreen(s *shell, st wizard.Step) *embedScreen {
 	rest := st
 	rest.Items = slices.DeleteFunc(slices.Clone(st.Items), func(it wizard.Item) bool { return it.ID == wizard.IDEmbedOrigins })
 	e := &embedScreen{s: s, prodMsg: newMessage(), devMsg: newMessage(), list: newChecklistScreen(s, rest)}
-	e.prod = newNavEntry(s.nav)
+	e.prod = s.newEntry(entrySpec{specOrigin.limit, "Production"})
 	e.prod.SetPlaceHolder("https://app.acme.com")
-	e.dev = newNavEntry(s.nav)
+	e.dev = s.newEntry(entrySpec{specOrigin.limit, "Development"})
 	e.dev.SetPlaceHolder(embedding.DevelopmentOrigin)
 	for _, f := range []*navEntry{e.prod, e.dev} {
 		f.OnChanged = func(string) { e.update() }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -13,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/certs"
-	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -21,20 +19,20 @@ import (
 type keyScreen struct {
 	s *shell
 
-	generate *widget.Button
+	generate *focusButton
 	cn, days *navEntry
-	bits     *widget.Select
+	bits     *focusSelect
 	optsMsg  *message
 	cnMsg    *message // under its field, as it is typed
 	daysMsg  *message
 
-	accordion *widget.Accordion // Options; Use an existing key and certificate
-	intro     *widget.Label
+	optionsSec, importSec *section // Options; Use an existing key and certificate instead
+	intro                 *widget.Label
 
 	keyFile, certFile     *widget.Label
 	keyURI, certURI       fyne.URI
-	chooseKey, chooseCert *widget.Button
-	importBtn             *widget.Button
+	chooseKey, chooseCert *focusButton
+	importBtn             *focusButton
 	importMsg             *message
 
 	busy     *widget.ProgressBarInfinite
@@ -42,7 +40,7 @@ type keyScreen struct {
 
 	result                               *fyne.Container
 	fingerprint, subject, expiry, keyLen *widget.Label
-	saveCert, copyPEM                    *widget.Button
+	saveCert, copyPEM                    *focusButton
 	savedAt                              *widget.Label
 	keyNote                              *message
 	keepErr                              error // why the new key couldn't wait in the keychain
@@ -52,18 +50,18 @@ type keyScreen struct {
 
 func newKeyScreen(s *shell) *keyScreen {
 	k := &keyScreen{s: s}
-	k.generate = widget.NewButtonWithIcon("Generate key and certificate", theme.ContentAddIcon(), k.askGenerate)
+	k.generate = newFocusButton(s, "Generate key and certificate", theme.ContentAddIcon(), k.askGenerate)
 	k.generate.Importance = widget.HighImportance
-	k.cn = newNavEntry(s.nav)
+	k.cn = s.newEntry(specCN)
 	k.cn.SetText(certs.DefaultCN)
-	k.days = newNavEntry(s.nav)
+	k.days = s.newEntry(specDays)
 	k.days.SetText(strconv.Itoa(certs.DefaultDays))
 	k.days.OnSubmitted = func(string) { k.askGenerate() }
 	var sizes []string
 	for _, b := range certs.AllowedBits {
 		sizes = append(sizes, bitsLabel(b))
 	}
-	k.bits = widget.NewSelect(sizes, nil)
+	k.bits = newFocusSelect(s, sizes, nil)
 	k.bits.SetSelected(bitsLabel(certs.DefaultBits))
 	k.optsMsg = newMessage()
 	k.cnMsg, k.daysMsg = newMessage(), newMessage()
@@ -79,13 +77,13 @@ func newKeyScreen(s *shell) *keyScreen {
 
 	k.keyFile = widget.NewLabel("No file chosen")
 	k.certFile = widget.NewLabel("No file chosen")
-	k.chooseKey = widget.NewButtonWithIcon("Private key…", theme.FolderOpenIcon(), func() {
+	k.chooseKey = newFocusButton(s, "Private key…", theme.FolderOpenIcon(), func() {
 		k.choose("Choose the private key (PEM)", &k.keyURI, k.keyFile)
 	})
-	k.chooseCert = widget.NewButtonWithIcon("Certificate…", theme.FolderOpenIcon(), func() {
+	k.chooseCert = newFocusButton(s, "Certificate…", theme.FolderOpenIcon(), func() {
 		k.choose("Choose the certificate (PEM, .crt)", &k.certURI, k.certFile)
 	})
-	k.importBtn = widget.NewButtonWithIcon("Import", theme.DownloadIcon(), k.askImport)
+	k.importBtn = newFocusButton(s, "Import", theme.DownloadIcon(), k.askImport)
 	k.importBtn.Disable()
 	k.importMsg = newMessage()
 	importer := container.NewVBox(
@@ -95,11 +93,8 @@ func newKeyScreen(s *shell) *keyScreen {
 		container.NewBorder(nil, nil, k.chooseCert, nil, k.certFile),
 		container.NewHBox(k.importBtn), k.importMsg)
 
-	k.accordion = widget.NewAccordion(
-		widget.NewAccordionItem("Options", container.NewVBox(options)),
-		widget.NewAccordionItem("Use an existing key and certificate instead", importer),
-	)
-	k.accordion.MultiOpen = true
+	k.optionsSec = newSection(s, "Options", options)
+	k.importSec = newSection(s, "Use an existing key and certificate instead", importer)
 
 	k.busy = widget.NewProgressBarInfinite()
 	k.busy.Stop()
@@ -112,9 +107,9 @@ func newKeyScreen(s *shell) *keyScreen {
 	k.subject = wrapped("")
 	k.expiry = wrapped("")
 	k.keyLen = widget.NewLabel("")
-	k.saveCert = widget.NewButtonWithIcon("Save certificate…", theme.DocumentSaveIcon(), k.askSave)
+	k.saveCert = newFocusButton(s, "Save certificate…", theme.DocumentSaveIcon(), k.askSave)
 	k.saveCert.Importance = widget.HighImportance
-	k.copyPEM = widget.NewButtonWithIcon("Copy PEM", theme.ContentCopyIcon(), func() {
+	k.copyPEM = newFocusButton(s, "Copy PEM", theme.ContentCopyIcon(), func() {
 		k.s.copy("the certificate (PEM)", k.s.wiz.State().Profile.CertificatePEM)
 	})
 	k.savedAt = wrapped("")
@@ -143,7 +138,8 @@ func newKeyScreen(s *shell) *keyScreen {
 		k.intro,
 		container.NewHBox(k.generate),
 		k.optsMsg,
-		k.accordion,
+		k.optionsSec.root,
+		k.importSec.root,
 		k.busyText, k.busy,
 	)
 	return k
@@ -167,11 +163,13 @@ func fingerprintLines(fp string) string {
 
 func bitsLabel(b int) string { return strconv.Itoa(b) + " bits" }
 
+// monoWrapped is a value in monospace, broken anywhere to fit. It is no Tab
+// stop (a selectable label is one, with no mark of its focus): a Copy
+// button beside it copies the value.
 func monoWrapped(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.TextStyle = fyne.TextStyle{Monospace: true}
 	l.Wrapping = fyne.TextWrapBreak
-	l.Selectable = true
 	return l
 }
 
@@ -222,15 +220,10 @@ func (k *keyScreen) refresh() {
 	k.subject.SetText(info.Subject)
 	days := wizard.DaysLeft(info.NotAfter, k.s.deps.Now())
 	when := info.NotAfter.Local().Format("2 Jan 2006 15:04")
-	switch {
-	case !info.NotAfter.After(k.s.deps.Now()):
+	if !info.NotAfter.After(k.s.deps.Now()) {
 		k.expiry.SetText(when + " (expired: make a new key and certificate)")
-	case days == 0:
-		k.expiry.SetText(when + " (today)")
-	case days == 1:
-		k.expiry.SetText(when + " (tomorrow)")
-	default:
-		k.expiry.SetText(fmt.Sprintf("%s (in %d days)", when, days))
+	} else {
+		k.expiry.SetText(when + " (" + wizard.DaysText(info.NotAfter, k.s.deps.Now()) + ")")
 	}
 	k.expiry.Importance = widget.MediumImportance
 	if days < wizard.CertWarnDays {
@@ -250,10 +243,12 @@ func (k *keyScreen) refresh() {
 // refreshKeyNote says where the private key is right now.
 func (k *keyScreen) refreshKeyNote() {
 	st := k.s.wiz.State()
-	loc := secrets.Location()
+	loc := k.s.keychainName()
 	switch {
 	case st.Ticked(wizard.IDKeyStore):
 		k.keyNote.success("The private key is stored in your " + loc + ".")
+	case st.Bundle != nil && st.KeyKept && k.s.practice != nil:
+		k.keyNote.info("The private key waits in your " + loc + " until the Keychain step stores it for good. " + wizard.InMemory)
 	case st.Bundle != nil && st.KeyKept:
 		k.keyNote.info("The private key waits in your " + loc + " until the Keychain step stores it for good, so closing tnjwt loses nothing.")
 	case st.Bundle != nil && k.keepErr != nil:
@@ -280,11 +275,11 @@ func (k *keyScreen) probe() {
 		k.s.changed()
 		switch {
 		case err == nil:
-			k.keyNote.info("The private key waits in your " + secrets.Location() + " until the Keychain step stores it for good.")
+			k.keyNote.info("The private key waits in your " + k.s.keychainName() + " until the Keychain step stores it for good.")
 		case wizard.KeyGone(err):
 			k.keyNote.set(wizard.Sentence(err.Error()), "")
 		default:
-			k.keyNote.set("", "Couldn't check your "+secrets.Location()+" for the private key: "+errorText(err))
+			k.keyNote.set("", "Couldn't check your "+k.s.keychainName()+" for the private key: "+errorText(err))
 		}
 	})
 }

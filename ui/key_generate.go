@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/certs"
-	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -32,9 +31,11 @@ func (k *keyScreen) confirmReplace(then func()) {
 	text := "The current certificate stops being used. Upload the new " + certs.CertFileName +
 		" to the External Client App again"
 	if k.s.wiz.State().Ticked(wizard.IDKeyStore) {
-		text += ", and store the new key in the keychain again"
+		// A set-up org: its servers sign with this key.
+		text += ", store the new key in the keychain again, and give it to your servers (SF_PRIVATE_KEY). " +
+			"To renew the certificate only, keep the key: use Renew certificate on the Welcome screen instead"
 	}
-	k.s.confirm("Replace the key and certificate?", text+".", "Replace", widget.MediumImportance, then)
+	k.s.confirm("Replace the key and certificate?", text+".", "Replace", widget.WarningImportance, then)
 }
 
 func (k *keyScreen) askGenerate() {
@@ -125,7 +126,7 @@ func keyIntro(o certs.Options) string {
 
 func (k *keyScreen) setBusy(text string) {
 	on := text != ""
-	for _, b := range []*widget.Button{k.generate, k.importBtn, k.chooseKey, k.chooseCert, k.saveCert} {
+	for _, b := range []*focusButton{k.generate, k.importBtn, k.chooseKey, k.chooseCert, k.saveCert} {
 		if on {
 			b.Disable()
 		} else {
@@ -179,7 +180,7 @@ func (k *keyScreen) adopt(wiz *wizard.Wizard, b *certs.Bundle) {
 	k.refresh()
 	k.s.changed()
 	name := wiz.State().Profile.Name
-	k.keyNote.info("Keeping the private key in your " + secrets.Location() + " until the Keychain step…")
+	k.keyNote.info("Keeping the private key in your " + k.s.keychainName() + " until the Keychain step…")
 	background(k.s.jobs, func() error {
 		return wizard.KeepPending(context.Background(), k.s.deps.Vault, name, b.KeyPEM)
 	}, func(err error) {

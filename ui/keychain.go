@@ -19,10 +19,10 @@ import (
 type keychainScreen struct {
 	s       *shell
 	intro   *widget.Label
-	store   *widget.Button
-	cancel  *widget.Button
-	retry   *widget.Button
-	toKey   *widget.Button
+	store   *focusButton
+	cancel  *focusButton
+	retry   *focusButton
+	toKey   *focusButton
 	busy    *widget.ProgressBarInfinite
 	waiting *widget.Label
 	result  *message
@@ -34,13 +34,13 @@ type keychainScreen struct {
 func newKeychainScreen(s *shell) *keychainScreen {
 	k := &keychainScreen{s: s}
 	k.intro = wrapped("")
-	k.store = widget.NewButtonWithIcon("Store in "+secrets.Location(), theme.DocumentSaveIcon(), k.start)
+	k.store = newFocusButton(s, "Store in "+s.keychainName(), theme.DocumentSaveIcon(), k.start)
 	k.store.Importance = widget.HighImportance
-	k.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), k.abort)
+	k.cancel = newFocusButton(s, "Cancel", theme.CancelIcon(), k.abort)
 	k.cancel.Hide()
-	k.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), k.start)
+	k.retry = newFocusButton(s, "Retry", theme.ViewRefreshIcon(), k.start)
 	k.retry.Hide()
-	k.toKey = widget.NewButtonWithIcon("Go to Key and certificate", theme.NavigateBackIcon(), func() {
+	k.toKey = newFocusButton(s, "Go to Key and certificate", theme.NavigateBackIcon(), func() {
 		s.jump(s.wiz.Index(wizard.StepKey))
 	})
 	k.toKey.Hide()
@@ -66,8 +66,11 @@ func (k *keychainScreen) view() fyne.CanvasObject { return k.root }
 
 func (k *keychainScreen) show() {
 	st := k.s.wiz.State()
-	k.intro.SetText("tnjwt stores two secrets in your " + secrets.Location() + ", filed under the profile name " +
+	k.intro.SetText("tnjwt stores two secrets in your " + k.s.keychainName() + ", filed under the profile name " +
 		st.Profile.Name + ": the consumer key and the private key. The profile file itself holds no secret.")
+	if k.s.practice != nil {
+		k.intro.SetText(k.intro.Text + " In practice mode that keychain is in this window's memory: it is forgotten when practice ends.")
+	}
 	if k.stop != nil {
 		return // a call is under way; its result will show
 	}
@@ -75,8 +78,24 @@ func (k *keychainScreen) show() {
 		k.stored()
 		return
 	}
+	// A new key or consumer key came since the secrets were stored: what
+	// the screen said then is no longer true.
+	if k.result.Importance == widget.SuccessImportance {
+		k.result.set("", "")
+	}
 	k.store.Show()
 	k.store.Enable()
+}
+
+// focusFirst gives Store the keyboard, so Return stores (or Retry, after a
+// failure).
+func (k *keychainScreen) focusFirst() {
+	for _, b := range []*focusButton{k.store, k.retry, k.toKey} {
+		if b.Visible() && !b.Disabled() {
+			k.s.win.Canvas().Focus(b)
+			return
+		}
+	}
 }
 
 // start runs the wizard's keychain job off the UI goroutine; the wizard
@@ -135,7 +154,7 @@ func (k *keychainScreen) setWaiting(on bool) {
 
 func (k *keychainScreen) stored() {
 	k.store.Hide()
-	k.result.success("Stored in your " + secrets.Location() + ": the consumer key and the private key of " +
+	k.result.success("Stored in your " + k.s.keychainName() + ": the consumer key and the private key of " +
 		k.s.wiz.State().Profile.Name + ".")
 }
 

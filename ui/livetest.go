@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -40,9 +42,12 @@ type liveTestScreen struct {
 	s *shell
 
 	intro       *widget.Label
-	run, cancel *widget.Button
-	skip        *widget.Button // practice org: make the app's changes live now
-	wait        *widget.Check  // keep retrying while a new or edited app propagates
+	run, cancel *focusButton
+	skip        *focusButton // stop waiting: one more try now (in practice, with the app's changes live)
+	wait        *focusCheck  // keep retrying while a new or edited app propagates
+	keyFlag     *message     // the consumer key was flagged on its step
+	fixKey      *focusButton // to the Consumer key step
+	keyBox      *fyne.Container
 	phases      map[string]*phaseRow
 	status      *widget.Label // "Testing… attempt N", the countdown
 	detail      *widget.Label // why it waits between attempts
@@ -53,16 +58,18 @@ type liveTestScreen struct {
 
 	stop                context.CancelFunc
 	running, cancelling bool
-	waited              time.Duration // propagation wait so far, from the client's own pauses
+	skipping, skipped   bool           // Skip the wait was pressed: one more try, without waiting
+	waited              time.Duration  // propagation wait so far, from the client's own pauses
+	toFocus             fyne.Focusable // what takes the keyboard once the outcome is laid out
 
 	// The outcome (tests read these).
 	frontdoor                string
 	url                      *widget.Label // the frontdoor URL, masked until Reveal
 	revealed                 bool
-	reveal, copyURL, openURL *widget.Button
-	copyOrg, copySnippet     *widget.Button
-	goStep, continueStep     *widget.Button
-	useOwn                   *widget.Button // switch a legacy login host to the org's own My Domain
+	reveal, copyURL, openURL *focusButton
+	copyOrg, copySnippet     *focusButton
+	goStep, continueStep     *focusButton
+	useOwn                   *focusButton // switch a legacy login host to the org's own My Domain
 	saveProblem              *message
 
 	root fyne.CanvasObject
@@ -76,14 +83,21 @@ type phaseRow struct {
 func newLiveTestScreen(s *shell) *liveTestScreen {
 	t := &liveTestScreen{s: s, phases: map[string]*phaseRow{}}
 	t.intro = wrapped("")
-	t.run = widget.NewButtonWithIcon("Run the live test", theme.MediaPlayIcon(), t.start)
+	t.run = newFocusButton(s, "Run the live test", theme.MediaPlayIcon(), t.start)
 	t.run.Importance = widget.HighImportance
-	t.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), t.abort)
+	t.cancel = newFocusButton(s, "Cancel", theme.CancelIcon(), t.abort)
 	t.cancel.Hide()
-	t.skip = widget.NewButtonWithIcon("Skip the wait", theme.MediaFastForwardIcon(), t.skipWait)
+	t.skip = newFocusButton(s, "Skip the wait", theme.MediaFastForwardIcon(), t.skipWait)
 	t.skip.Hide()
-	t.wait = widget.NewCheck("Retry while a new app propagates (up to "+salesforce.PlainDuration(wizard.RetestWait)+")", nil)
+	t.wait = newFocusCheck(s, "Retry while a new app propagates (up to "+salesforce.PlainDuration(wizard.RetestWait)+")", nil)
 	t.wait.SetChecked(true)
+	t.keyFlag = newMessage()
+	t.fixKey = newFocusButton(s, "Go to Consumer key", theme.NavigateBackIcon(), func() {
+		t.abort()
+		t.s.goToItem(wizard.StepConsumerKey, wizard.IDECAConsumerKey)
+	})
+	t.keyBox = container.NewVBox(t.keyFlag, container.NewHBox(t.fixKey))
+	t.keyBox.Hide()
 
 	timeline := container.New(layout.NewFormLayout())
 	for _, p := range report.Phases {
@@ -92,7 +106,7 @@ func newLiveTestScreen(s *shell) *liveTestScreen {
 		timeline.Add(row.mark)
 		timeline.Add(container.NewBorder(nil, nil, nil, row.took, row.label))
 	}
-	t.status = bold("")
+	t.status = wrappedBold("")
 	t.status.Hide()
 	t.detail = wrapped("")
 	t.detail.Hide()
@@ -101,12 +115,12 @@ func newLiveTestScreen(s *shell) *liveTestScreen {
 	t.bar.Hide()
 
 	t.sentForm = container.New(layout.NewFormLayout())
-	t.sentBox = container.NewVBox(widget.NewSeparator(), bold("What was sent"),
+	t.sentBox = container.NewVBox(widget.NewSeparator(), wrappedBold("What was sent"),
 		subtle("Compare these with Setup: the consumer key, the run-as user and the login host."), t.sentForm)
 	t.sentBox.Hide()
 	t.outcome = container.NewVBox()
 
-	t.root = container.NewVBox(t.intro, t.wait, container.NewHBox(t.run, t.cancel, t.skip),
+	t.root = container.NewVBox(t.intro, t.keyBox, t.wait, container.NewHBox(t.run, t.cancel, t.skip),
 		timeline, t.status, t.detail, t.bar, t.outcome, t.sentBox)
 	return t
 }
@@ -114,10 +128,27 @@ func newLiveTestScreen(s *shell) *liveTestScreen {
 func (t *liveTestScreen) view() fyne.CanvasObject { return t.root }
 
 func (t *liveTestScreen) show() {
-	p := t.s.wiz.State().Profile
+	st := t.s.wiz.State()
+	p := st.Profile
 	t.intro.SetText(fmt.Sprintf("The test signs a JWT with the private key in your %s, asks %s for an access token "+
 		"for %s, then turns it into a single-use frontdoor URL, exactly as your app's server will.",
-		secrets.Location(), report.OrDash(p.LoginURL), report.OrDash(p.Username)))
+		t.s.keychainName(), report.OrDash(p.LoginURL), report.OrDash(p.Username)))
+	if st.ConsumerKey != "" && !t.running {
+		t.flag(wizard.ConsumerKeyDoubt(st.ConsumerKey))
+	}
+}
+
+// flag says, before any wait, that the consumer key was flagged on its
+// step: invalid_client_id then most likely means that key, not an app
+// still propagating. "" takes the warning away.
+func (t *liveTestScreen) flag(doubt string) {
+	if doubt == "" {
+		t.keyBox.Hide()
+		return
+	}
+	t.keyFlag.set("", "The consumer key was flagged on its step: "+doubt+
+		" If Salesforce answers invalid_client_id, this key is the likely cause, not an app still propagating.")
+	t.keyBox.Show()
 }
 
 func (t *liveTestScreen) focusFirst() { t.s.win.Canvas().Focus(t.run) }
@@ -131,25 +162,33 @@ type liveOutcome struct {
 
 // start runs the test of the profile on show.
 func (t *liveTestScreen) start() {
-	if t.running {
-		return
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	t.stop, t.running, t.cancelling, t.waited = stop, true, false, 0
-	t.clearOutcome()
-	t.busy(true)
-	t.setStatus("Reading the secrets from your "+secrets.Location()+"…",
-		"If your keychain asks for your password or for permission, answer there.")
 	var wait time.Duration
 	if t.wait.Checked {
 		wait = wizard.RetestWait
 	}
+	t.skipped = false
+	t.startWith(wait, "Reading the secrets from your "+t.s.keychainName()+"…",
+		"If your keychain asks for your password or for permission, answer there.")
+}
+
+// startWith runs the test, retrying while the app propagates for up to wait.
+func (t *liveTestScreen) startWith(wait time.Duration, status, detail string) {
+	if t.running {
+		return
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	t.stop, t.running, t.cancelling, t.skipping, t.waited = stop, true, false, false, 0
+	t.clearOutcome()
+	t.busy(true)
+	t.setStatus(status, detail)
 	j, vault, p, client := t.s.jobs, t.s.deps.Vault, t.s.wiz.State().Profile, t.s.testClient()
 	background(j, func() liveOutcome {
 		req, err := wizard.TestRequest(ctx, vault, p, wait)
 		if err != nil {
 			return liveOutcome{err: err}
 		}
+		doubt := wizard.ConsumerKeyDoubt(req.ClientID)
+		j.post(func() { t.flag(doubt) })
 		req.OnPhase = func(e salesforce.PhaseEvent) { j.post(func() { t.phase(e) }) }
 		req.OnAttempt = func(a salesforce.Attempt) { j.post(func() { t.attempted(a, wait) }) }
 		res, err := client.Exchange(ctx, req)
@@ -158,11 +197,30 @@ func (t *liveTestScreen) start() {
 		cancelled := ctx.Err() != nil
 		stop()
 		t.running = false
+		if t.skipping && !t.cancelling {
+			// Skip the wait ended this run's wait: one more try, at once.
+			t.skipped = true
+			t.startWith(0, "Skipped the wait: one more try now…", t.skipDetail())
+			t.s.relayout()
+			return
+		}
 		t.busy(false)
 		t.finish(o, cancelled)
 		t.s.relayout()
+		if t.toFocus != nil {
+			t.s.win.Canvas().Focus(t.toFocus)
+			t.toFocus = nil
+		}
 	})
 	t.s.relayout()
+}
+
+// skipDetail says what Skip the wait does.
+func (t *liveTestScreen) skipDetail() string {
+	if t.s.practice != nil {
+		return "The practice app's changes are live now. Whatever Salesforce answers this time is shown, without waiting again."
+	}
+	return "Whatever Salesforce answers this time is shown, without waiting again."
 }
 
 // busy switches between the Run and Cancel buttons and the progress bar.
@@ -174,6 +232,7 @@ func (t *liveTestScreen) busy(on bool) {
 		t.bar.Show()
 		t.bar.Start()
 		t.s.win.Canvas().Focus(t.cancel)
+		t.toFocus = nil
 		return
 	}
 	t.bar.Stop() // an animation left running would redraw forever
@@ -193,7 +252,7 @@ func (t *liveTestScreen) setStatus(status, detail string) {
 
 // phase draws one phase starting or ending; a new attempt starts afresh.
 func (t *liveTestScreen) phase(e salesforce.PhaseEvent) {
-	if !t.running || t.cancelling {
+	if !t.running || t.cancelling || t.skipping {
 		return
 	}
 	row := t.phases[e.Phase]
@@ -232,7 +291,7 @@ func (t *liveTestScreen) resetPhases() {
 
 // attempted shows the countdown after a try that will be repeated.
 func (t *liveTestScreen) attempted(a salesforce.Attempt, budget time.Duration) {
-	if !t.running || t.cancelling || a.Err == nil {
+	if !t.running || t.cancelling || t.skipping || a.Err == nil {
 		return
 	}
 	if a.Audience != "" {
@@ -245,21 +304,26 @@ func (t *liveTestScreen) attempted(a salesforce.Attempt, budget time.Duration) {
 	}
 	left := budget - t.waited // of the budget, when this pause begins
 	t.waited += a.Next
-	t.setStatus(report.Countdown(left, a.N), report.Retrying(a, budget)+" Cancel stops waiting.")
-	if t.s.practice != nil {
-		t.skip.Show() // the practice app "propagates" for a while after each change
-	}
+	t.setStatus(report.Countdown(left, a.N), report.Retrying(a, budget)+
+		" Skip the wait tries once more now and shows the answer; Cancel stops the test.")
+	t.skip.Show()
 	t.s.relayout()
 }
 
-// skipWait makes the practice app's changes live at once; the next try,
-// at most 2 seconds away, finds them.
+// skipWait ends the wait: the run under way stops, and one more try runs
+// at once, whose answer is shown whatever it is. In practice mode the
+// practice app's changes are made live first, as if the wait were over.
 func (t *liveTestScreen) skipWait() {
+	if !t.running || t.cancelling || t.skipping {
+		return
+	}
 	if t.s.practice != nil {
 		t.s.practice.org.SkipPropagation()
-		t.skip.Hide()
-		t.detail.SetText("Skipped the wait: the practice app's changes are live. The next try is at most 2 seconds away.")
 	}
+	t.skipping = true
+	t.skip.Hide()
+	t.setStatus("Skipping the wait…", t.skipDetail())
+	t.stop()
 }
 
 func (t *liveTestScreen) abort() {
@@ -267,6 +331,7 @@ func (t *liveTestScreen) abort() {
 		return
 	}
 	t.cancelling = true
+	t.skip.Hide()
 	t.stop()
 	t.status.SetText("Cancelling…")
 	t.cancel.Disable()
@@ -291,7 +356,7 @@ func (t *liveTestScreen) finish(o liveOutcome, cancelled bool) {
 		t.resetPhases()
 		t.outcome.Add(wrapped("The test was cancelled. Nothing was recorded."))
 		t.s.setStatus("The test of " + t.s.wiz.State().Profile.Name + " was cancelled. Nothing was recorded.")
-		t.s.win.Canvas().Focus(t.run)
+		t.toFocus = t.run
 		return
 	case !o.sent:
 		t.showNotReady(o.err)
@@ -311,6 +376,9 @@ func (t *liveTestScreen) finish(o liveOutcome, cancelled bool) {
 	rec := profiles.TestResultOf(t.s.deps.Now(), o.res, o.err, d)
 	t.s.wiz.RecordTest(rec)
 	t.s.changed()
+	if t.skipped {
+		t.outcome.Add(subtle("You skipped the wait: this is Salesforce's answer to one more try."))
+	}
 	if o.err == nil {
 		t.showSuccess(o.res)
 	} else {
@@ -324,7 +392,7 @@ func (t *liveTestScreen) showSent(res *salesforce.Result) {
 	fields := report.WhatWasSent(res.Sent)
 	for _, f := range fields {
 		t.sentForm.Add(widget.NewLabel(f.Label))
-		t.sentForm.Add(selectable(f.Value))
+		t.sentForm.Add(valueLabel(f.Value))
 	}
 	if len(fields) > 0 {
 		t.sentBox.Show()
@@ -334,7 +402,7 @@ func (t *liveTestScreen) showSent(res *salesforce.Result) {
 func (t *liveTestScreen) showSuccess(res *salesforce.Result) {
 	t.frontdoor = res.FrontdoorURI
 	name := t.s.wiz.State().Profile.Name
-	ok := bold("✓ The JWT bearer flow works for " + name + ".")
+	ok := wrappedBold("✓ The JWT bearer flow works for " + name + ".")
 	ok.Importance = widget.SuccessImportance
 	box := t.outcome
 	box.Add(ok)
@@ -344,43 +412,40 @@ func (t *liveTestScreen) showSuccess(res *salesforce.Result) {
 	}
 
 	t.url = monoWrapped(report.MaskFrontdoor(t.frontdoor))
-	t.url.Selectable = false // nothing to select until revealed
-	t.reveal = widget.NewButtonWithIcon("Reveal", theme.VisibilityIcon(), t.toggleReveal)
-	t.copyURL = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+	t.reveal = newFocusButton(t.s, "Reveal", theme.VisibilityIcon(), t.toggleReveal)
+	t.copyURL = newFocusButton(t.s, "Copy", theme.ContentCopyIcon(), func() {
 		t.s.copySecret("the frontdoor URL", t.frontdoor)
 	})
-	t.openURL = widget.NewButtonWithIcon("Open in browser", theme.ComputerIcon(), t.open)
-	box.Add(bold("Frontdoor URL"))
+	t.openURL = newFocusButton(t.s, "Open in browser", theme.ComputerIcon(), t.open)
+	box.Add(wrappedBold("Frontdoor URL"))
 	box.Add(subtle(report.FrontdoorNote + " Opening it uses it up: test again for a new one."))
 	box.Add(t.url)
 	box.Add(container.NewHBox(t.reveal, t.copyURL, t.openURL))
 
 	orgURL, known := report.OrgURL(res)
-	box.Add(bold("Lightning orgUrl (the SDK's orgUrl)"))
+	box.Add(wrappedBold("Lightning orgUrl (the SDK's orgUrl)"))
 	if !known {
 		box.Add(wrapped(report.NoLightningURL(res.InstanceURL)))
 	} else {
-		t.copyOrg = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		t.copyOrg = newFocusButton(t.s, "Copy", theme.ContentCopyIcon(), func() {
 			t.s.copy("the Lightning orgUrl", orgURL)
 		})
 		box.Add(container.NewBorder(nil, nil, nil, t.copyOrg, monoWrapped(orgURL)))
 	}
 
-	box.Add(bold("Tableau Next Embedding SDK (" + report.SDKPackage + ")"))
+	box.Add(wrappedBold("Tableau Next Embedding SDK (" + report.SDKPackage + ")"))
 	snippet := monoWrapped(report.SDKCall(report.MaskFrontdoor(t.frontdoor), orgURL))
-	snippet.Selectable = false // the masked text is not what to paste
-	t.copySnippet = widget.NewButtonWithIcon("Copy snippet", theme.ContentCopyIcon(), func() {
+	t.copySnippet = newFocusButton(t.s, "Copy snippet", theme.ContentCopyIcon(), func() {
 		t.s.copySecret("the SDK snippet (it holds the frontdoor URL)", report.SDKCall(t.frontdoor, orgURL))
 	})
 	box.Add(snippet)
 	box.Add(container.NewHBox(t.copySnippet))
 	box.Add(wrapped("Next: the settings and code your app's servers need to do this themselves."))
-	t.s.win.Canvas().Focus(t.reveal)
+	t.toFocus = t.reveal
 }
 
 func (t *liveTestScreen) toggleReveal() {
 	t.revealed = !t.revealed
-	t.url.Selectable = t.revealed
 	if t.revealed {
 		t.url.SetText(t.frontdoor)
 		t.reveal.SetText("Hide")
@@ -393,16 +458,21 @@ func (t *liveTestScreen) toggleReveal() {
 }
 
 // open hands the frontdoor URL to the browser, which signs in with it.
+// Only an opener that worked uses it up.
 func (t *liveTestScreen) open() {
 	u, err := url.Parse(t.frontdoor)
-	if err == nil {
-		err = t.s.openURL(u)
-	}
 	if err != nil {
-		t.s.setStatus(openFailed(err, "the browser") + " Copy the URL instead.")
+		t.s.setStatus("The frontdoor URL can't be opened: test again for a new one.")
 		return
 	}
-	t.s.setStatus("Opened the frontdoor URL in your browser. It is used up now: test again for a new one.")
+	t.s.setStatus("Opening the frontdoor URL in your browser…")
+	t.s.open(u, func(err error) {
+		if err != nil {
+			t.s.setStatus(openFailed(err, "the frontdoor URL") + " It is still unused: Copy it, then paste it into a browser.")
+			return
+		}
+		t.s.setStatus("Opened the frontdoor URL in your browser. It is used up now: test again for a new one.")
+	})
 }
 
 func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *salesforce.Diagnosis) {
@@ -413,24 +483,24 @@ func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *sales
 	)
 	switch {
 	case errors.As(err, &re):
-		head := bold("✗ " + re.Summary() + ".")
+		head := wrappedBold("✗ " + re.Summary() + ".")
 		head.Importance = widget.DangerImportance
 		box.Add(head)
 		box.Add(container.New(layout.NewFormLayout(),
-			widget.NewLabel("error"), selectable(report.OrDash(re.Code)),
-			widget.NewLabel("error_description"), selectable(report.OrDash(re.Description))))
+			widget.NewLabel("error"), valueLabel(report.OrDash(re.Code)),
+			widget.NewLabel("error_description"), valueLabel(report.OrDash(re.Description))))
 		if re.Attempts > 1 {
 			box.Add(subtle(fmt.Sprintf("Tried %d times over %s while the app's settings propagated.",
 				re.Attempts, salesforce.PlainDuration(re.Waited))))
 		}
 	case errors.As(err, &te):
-		head := bold("✗ The test could not finish.")
+		head := wrappedBold("✗ The test could not finish.")
 		head.Importance = widget.DangerImportance
 		box.Add(head)
 		box.Add(wrapped(report.Transport(te)))
 		box.Add(wrapped(report.TransportAdvice(te)))
 	default:
-		head := bold("✗ " + inputText(err))
+		head := wrappedBold("✗ " + inputText(err))
 		head.Wrapping = fyne.TextWrapWord
 		head.Importance = widget.DangerImportance
 		box.Add(head)
@@ -442,7 +512,7 @@ func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *sales
 	t.addDiagnosis(d, re != nil)
 	if own := t.s.wiz.State().Profile.MyDomainOffer(err); own != "" {
 		box.Add(wrapped("An earlier test of this org learned its My Domain URL: " + own + "."))
-		t.useOwn = widget.NewButtonWithIcon("Use "+own+" and test again", theme.ViewRefreshIcon(), func() {
+		t.useOwn = newFocusButton(t.s, "Use "+own+" and test again", theme.ViewRefreshIcon(), func() {
 			t.s.wiz.UseMyDomain(own)
 			t.s.changed()
 			t.show()
@@ -452,9 +522,9 @@ func (t *liveTestScreen) showFailure(res *salesforce.Result, err error, d *sales
 		box.Add(container.NewHBox(t.useOwn))
 	}
 	if t.goStep != nil {
-		t.s.win.Canvas().Focus(t.goStep)
+		t.toFocus = t.goStep
 	} else {
-		t.s.win.Canvas().Focus(t.run)
+		t.toFocus = t.run
 	}
 }
 
@@ -469,8 +539,7 @@ func (t *liveTestScreen) addDiagnosis(d *salesforce.Diagnosis, refused bool) {
 		return
 	}
 	box.Add(widget.NewSeparator())
-	title := bold(d.Title)
-	title.Wrapping = fyne.TextWrapWord
+	title := wrappedBold(d.Title)
 	box.Add(title)
 	box.Add(wrapped(d.Fix))
 	box.Add(subtle("Checklist step: " + wizard.ChecklistName(t.s.steps, d.Step)))
@@ -479,7 +548,7 @@ func (t *liveTestScreen) addDiagnosis(d *salesforce.Diagnosis, refused bool) {
 		return
 	}
 	item := d.Step
-	t.goStep = widget.NewButtonWithIcon("Go to step: "+t.s.steps[t.s.wiz.Index(id)].Title, theme.NavigateNextIcon(), func() {
+	t.goStep = newFocusButton(t.s, "Go to step: "+t.s.steps[t.s.wiz.Index(id)].Title, theme.NavigateNextIcon(), func() {
 		t.s.goToItem(id, item)
 	})
 	t.goStep.Importance = widget.HighImportance
@@ -497,16 +566,16 @@ func (t *liveTestScreen) showNotReady(err error) {
 	box := t.outcome
 	switch {
 	case errors.As(err, &nr):
-		box.Add(bold("This org isn't ready to test yet."))
+		box.Add(wrappedBold("This org isn't ready to test yet."))
 		box.Add(wrapped(nr.Problem))
-		t.continueStep = widget.NewButtonWithIcon("Go to the unfinished step", theme.NavigateNextIcon(), func() {
+		t.continueStep = newFocusButton(t.s, "Go to the unfinished step", theme.NavigateNextIcon(), func() {
 			t.s.resume(t.s.wiz.State().Profile)
 		})
 		t.continueStep.Importance = widget.HighImportance
 		box.Add(container.NewHBox(t.continueStep))
-		t.s.win.Canvas().Focus(t.continueStep)
+		t.toFocus = t.continueStep
 	case errors.As(err, &se):
-		box.Add(bold("Couldn't read the secrets from your " + secrets.Location() + "."))
+		box.Add(wrappedBold("Couldn't read the secrets from your " + t.s.keychainName() + "."))
 		m := newMessage()
 		m.set(se.Message, "")
 		box.Add(m)
@@ -514,16 +583,25 @@ func (t *liveTestScreen) showNotReady(err error) {
 			box.Add(wrapped(se.Remedy))
 		}
 		box.Add(wrapped("Then press Test again."))
-		t.s.win.Canvas().Focus(t.run)
+		t.toFocus = t.run
 	default:
 		box.Add(wrapped(errorText(err)))
-		t.s.win.Canvas().Focus(t.run)
+		t.toFocus = t.run
 	}
 }
 
-// selectable is a wrapped label whose text can be selected and copied.
-func selectable(text string) *widget.Label {
-	l := wrapped(text)
-	l.Selectable = true
+// valueLabel is a value read from a server or a profile. It wraps at
+// spaces, and one with a long unbroken run (a URL, a key) anywhere, so it
+// fits a narrow window. It is no Tab stop: a selectable label is one, and
+// shows no mark of its focus.
+func valueLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	for _, w := range strings.Fields(text) {
+		if utf8.RuneCountInString(w) > 24 {
+			l.Wrapping = fyne.TextWrapBreak
+			break
+		}
+	}
 	return l
 }

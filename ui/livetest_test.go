@@ -585,7 +585,7 @@ func TestDoneScreenExports(t *testing.T) {
 	e.see("Renew from")
 
 	dir := t.TempDir()
-	d.exportTo(export.FormatEnv, dir)
+	d.exports.exportTo(export.FormatEnv, dir)
 	e.settle()
 	env, err := os.ReadFile(filepath.Join(dir, ".env"))
 	if err != nil || !strings.Contains(string(env), "SF_CLIENT_ID="+testKey) || !strings.Contains(string(env), "SF_ORG_URL="+org.URL) {
@@ -596,7 +596,7 @@ func TestDoneScreenExports(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("mine"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d.exportTo(export.FormatEnv, dir)
+	d.exports.exportTo(export.FormatEnv, dir)
 	e.settle()
 	e.see("These files are already there")
 	if data, _ := os.ReadFile(filepath.Join(dir, ".env")); string(data) != "mine" {

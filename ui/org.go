@@ -16,7 +16,7 @@ type orgScreen struct {
 	s        *shell
 	name     *navEntry
 	nameMsg  *message
-	kind     *widget.Select
+	kind     *focusSelect
 	kindHelp *widget.Label
 	url      *navEntry
 	urlMsg   *message
@@ -30,18 +30,18 @@ type orgScreen struct {
 
 func newOrgScreen(s *shell) *orgScreen {
 	o := &orgScreen{s: s}
-	o.name = newNavEntry(s.nav)
+	o.name = s.newEntry(specProfileName)
 	o.name.SetPlaceHolder("acme-production")
 	o.nameMsg = newMessage()
 	var kinds []string
 	for _, t := range wizard.OrgTypes() {
 		kinds = append(kinds, t.String())
 	}
-	o.kind = widget.NewSelect(kinds, func(string) { o.kindChanged() })
+	o.kind = newFocusSelect(s, kinds, func(string) { o.kindChanged() })
 	o.kindHelp = subtle("")
-	o.url = newNavEntry(s.nav)
+	o.url = s.newEntry(specLoginURL)
 	o.urlMsg = newMessage()
-	o.user = newNavEntry(s.nav)
+	o.user = s.newEntry(specUsername)
 	o.user.SetPlaceHolder("embed@acme.com")
 	o.userMsg = newMessage()
 

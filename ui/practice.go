@@ -29,7 +29,7 @@ const practiceBanner = "Practice org: you are rehearsing against tnjwt's built-i
 func (s *shell) buildBanner() fyne.CanvasObject {
 	s.banner = wrapped(practiceBanner)
 	s.banner.Importance = widget.WarningImportance
-	s.leave = widget.NewButtonWithIcon("Leave practice", theme.LogoutIcon(), s.leavePractice)
+	s.leave = widget.NewButtonWithIcon("Leave practice", theme.LogoutIcon(), s.askLeavePractice)
 	s.bannerBox = container.NewBorder(nil, widget.NewSeparator(), nil, s.leave, s.banner)
 	s.bannerBox.Hide()
 	return s.bannerBox
@@ -46,7 +46,7 @@ func (s *shell) enterPractice() {
 		s.setStatus("Couldn't start the practice org: " + wizard.Sentence(err.Error()))
 		return
 	}
-	dir, err := os.MkdirTemp("", "tnjwt-practice-")
+	dir, err := wizard.PracticeFolder("")
 	if err != nil {
 		org.Close()
 		s.setStatus("Couldn't start the practice org: " + wizard.Sentence(err.Error()))
@@ -58,6 +58,28 @@ func (s *shell) enterPractice() {
 	s.bannerBox.Show()
 	s.frame.Refresh()
 	s.startNew()
+}
+
+// practiceLoss is what leaving practice (or closing the window in it)
+// loses, in words, or "" when nothing was entered yet.
+func (s *shell) practiceLoss() string {
+	if s.practice == nil || !s.saver.holdsAny() {
+		return ""
+	}
+	return "Practice ends: the practice org and everything entered for it (the profile, its key and its secrets) " +
+		"are forgotten. Nothing of it ever reached your real orgs or keychain."
+}
+
+// askLeavePractice leaves practice, first asking when a walk would be lost
+// (Stay is the default).
+func (s *shell) askLeavePractice() {
+	lost := s.practiceLoss()
+	if lost == "" {
+		s.leavePractice()
+		return
+	}
+	s.ask(ask{Title: "Leave practice?", Body: wrapped(lost), Cancel: "Stay", OK: "Leave practice", Width: 480,
+		OKImp: widget.WarningImportance, OnOK: func() bool { s.leavePractice(); return true }})
 }
 
 // leavePractice stops the practice org, forgets its profile and secrets

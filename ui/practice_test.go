@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tnjwt/tnjwt/core/salesforce"
@@ -104,7 +105,15 @@ func TestPracticeModeWalksToAFrontdoorURL(t *testing.T) {
 	e.jump(wizard.StepWelcome)
 	e.see("practice (practice org)")
 
+	// Leaving asks first, and Return keeps the walk: Stay is the default.
 	e.tap(e.s.leave)
+	e.see("Practice ends: the practice org and everything entered for it")
+	e.typeKey(fyne.KeyReturn)
+	if e.s.practice == nil || e.topDialog() != nil {
+		t.Fatal("Return left practice, or left the question open")
+	}
+	e.tap(e.s.leave)
+	e.press("Leave practice")
 	if e.s.practice != nil || e.s.bannerBox.Visible() {
 		t.Fatal("still in practice mode")
 	}

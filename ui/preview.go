@@ -45,7 +45,7 @@ type previewPanel struct {
 
 func newPreviewPanel(s *shell) *previewPanel {
 	p := &previewPanel{s: s, dashMsg: newMessage(), state: newMessage(), outcome: container.NewVBox(), sdk: subtle("")}
-	p.dashboard = newNavEntry(s.nav)
+	p.dashboard = s.newEntry(specDashboard)
 	p.dashboard.SetPlaceHolder("Sales_Overview")
 	p.dashboard.OnSubmitted = func(string) { p.toggle() }
 	p.run = newFocusButton(s, "Preview embedding", theme.MediaPlayIcon(), p.toggle)
@@ -215,12 +215,15 @@ func (p *previewPanel) credential() func(context.Context) (preview.Credential, e
 
 func (p *previewPanel) open() {
 	u, err := url.Parse(p.srv.URL)
-	if err == nil {
-		err = p.s.openURL(u)
-	}
 	if err != nil {
 		p.state.set(openFailed(err, p.srv.URL), "")
+		return
 	}
+	p.s.open(u, func(err error) {
+		if err != nil && p.srv != nil {
+			p.state.set(openFailed(err, p.srv.URL), "")
+		}
+	})
 }
 
 func (p *previewPanel) showRunning() {
@@ -348,9 +351,11 @@ func (p *previewPanel) checkButtons(step string) fyne.CanvasObject {
 	if link := wizard.SetupLink(host, step); link != "" {
 		row.Add(newFocusButton(p.s, "Open in Setup", theme.ComputerIcon(), func() {
 			if u, err := url.Parse(link); err == nil {
-				if err := p.s.openURL(u); err != nil {
-					p.s.setStatus(openFailed(err, link))
-				}
+				p.s.open(u, func(err error) {
+					if err != nil {
+						p.s.setStatus(openFailed(err, link))
+					}
+				})
 			}
 		}))
 	}

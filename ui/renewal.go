@@ -8,10 +8,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/core/rotation"
@@ -19,23 +21,37 @@ import (
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
+// flowKind is what a renewal flow does to a saved org's keys.
+type flowKind int
+
+const (
+	renewing    flowKind = iota // a new certificate over the same key
+	rotating                    // a new key, staged as pending until a test passes
+	rollingBack                 // the previous key is current again: its certificate goes back up
+)
+
 // renewalFlow walks one saved org through a renewal (new certificate, same
-// key) or a rotation (new key, staged as pending): make the certificate,
-// save it, upload it, test; a passing test of a rotation makes the new key
-// current. core/rotation does the work and keeps the working key safe; this
-// only shows it.
+// key), a rotation (new key, staged as pending) or what follows a rollback
+// (the previous certificate uploaded again): make or show the certificate,
+// save it, give the servers their key where it changed, upload, test; a
+// passing test of a rotation makes the new key current. core/rotation does
+// the work and keeps the working key safe; this only shows it.
 type renewalFlow struct {
-	s      *shell
-	name   string
-	rotate bool
-	cert   *profiles.KeyCert // the new certificate, once made
+	s    *shell
+	name string
+	kind flowKind
+	cert *profiles.KeyCert // the certificate to upload, once made (or, after a rollback, the previous one)
 
 	dlg                   *keyDialog
 	days                  *navEntry
-	bits                  *widget.Select
-	makeCert              *widget.Button
+	bits                  *focusSelect
+	makeCert              *focusButton
 	made, saved, result   *message
-	saveCert, test, stopT *widget.Button
+	saveCert, test, stopT *focusButton
+	upload                *focusButton // practice mode: the upload to the practice app
+	uploaded              *message
+	servers               *exporter // rotation and rollback: the key the servers need now
+	serverButtons         []*focusButton
 	bar                   *widget.ProgressBarInfinite
 	after                 *fyne.Container // what a passed rotation offers
 	content               *fyne.Container
@@ -49,6 +65,15 @@ type renewalFlow struct {
 func (f *renewalFlow) relayout() {
 	f.content.Refresh()
 	f.scroll.ScrollToBottom()
+}
+
+// turnTo lays the flow out again and gives o, the next thing to do, the
+// keyboard, scrolled into view.
+func (f *renewalFlow) turnTo(o fyne.Focusable) {
+	// Twice: a wrapped line knows its height only once laid out at its width.
+	f.content.Refresh()
+	f.content.Refresh()
+	f.s.win.Canvas().Focus(o) // brings it into view
 }
 
 func (s *shell) manager() *rotation.Manager {
@@ -70,7 +95,11 @@ func (s *shell) release(name string) {
 // its upload.
 func (s *shell) openRenewal(p profiles.Profile, rotate bool) {
 	s.release(p.Name)
-	f := &renewalFlow{s: s, name: p.Name, rotate: rotate || p.Pending != nil}
+	kind := renewing
+	if rotate || p.Pending != nil {
+		kind = rotating
+	}
+	f := &renewalFlow{s: s, name: p.Name, kind: kind}
 	f.build()
 	if p.Pending != nil {
 		f.adopt(*p.Pending)
@@ -79,53 +108,140 @@ func (s *shell) openRenewal(p profiles.Profile, rotate bool) {
 	}
 }
 
-func (f *renewalFlow) build() {
-	title, intro := "Renew the certificate of "+f.name, rotation.RenewExplained
-	if f.rotate {
-		title, intro = "Rotate the key of "+f.name, rotation.RotateExplained
+// openRollback continues a rollback that core/rotation has done: the
+// previous certificate, current again, goes back up to the app.
+func (s *shell) openRollback(name string) {
+	p, err := s.deps.Store.Get(name)
+	if err != nil {
+		s.welcome.problem.set("Couldn't read "+name+" after the rollback: "+errorText(err), "")
+		return
 	}
-	f.days = newNavEntry(nil)
+	f := &renewalFlow{s: s, name: name, kind: rollingBack}
+	f.build()
+	f.showPrevious(p)
+}
+
+func (f *renewalFlow) build() {
+	s := f.s
+	title, intro := "Renew the certificate of "+f.name, rotation.RenewExplained
+	switch f.kind {
+	case rotating:
+		title, intro = "Rotate the key of "+f.name, rotation.RotateExplained
+	case rollingBack:
+		title, intro = "Roll back the key of "+f.name, rotation.RolledBack
+	}
+	f.days = s.newEntry(specDays)
+	f.days.nav = nil // in a dialog, Alt+←/→ are no steps
 	f.days.SetText(strconv.Itoa(certs.DefaultDays))
 	f.days.OnSubmitted = func(string) { f.start() }
-	f.bits = widget.NewSelect([]string{"2048 bits", "3072 bits", "4096 bits"}, nil)
+	f.bits = newFocusSelect(s, []string{"2048 bits", "3072 bits", "4096 bits"}, nil)
 	f.bits.SetSelected("2048 bits")
 	label := "Make the new certificate"
-	if f.rotate {
+	if f.kind == rotating {
 		label = "Make the new key and certificate"
 	}
-	f.makeCert = widget.NewButtonWithIcon(label, theme.ContentAddIcon(), f.start)
+	f.makeCert = newFocusButton(s, label, theme.ContentAddIcon(), f.start)
 	f.makeCert.Importance = widget.HighImportance
-	f.made, f.saved, f.result = newMessage(), newMessage(), newMessage()
-	f.saveCert = widget.NewButtonWithIcon("Save certificate…", theme.DocumentSaveIcon(), f.askSave)
+	f.made, f.saved, f.result, f.uploaded = newMessage(), newMessage(), newMessage(), newMessage()
+	f.days.cut = func(msg string) { f.made.set("", msg) }
+	f.saveCert = newFocusButton(s, "Save certificate…", theme.DocumentSaveIcon(), f.askSave)
 	f.saveCert.Disable()
-	f.test = widget.NewButtonWithIcon("Test now", theme.MediaPlayIcon(), f.runTest)
+	f.upload = newFocusButton(s, "Upload to the practice app", theme.UploadIcon(), f.practiceUpload)
+	f.upload.Disable()
+	f.test = newFocusButton(s, "Test now", theme.MediaPlayIcon(), f.runTest)
 	f.test.Disable()
-	f.stopT = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), f.cancel)
+	f.stopT = newFocusButton(s, "Cancel", theme.CancelIcon(), f.cancel)
 	f.stopT.Hide()
 	f.bar = widget.NewProgressBarInfinite()
 	f.bar.Stop()
 	f.bar.Hide()
 	f.after = container.NewVBox()
 
-	options := widget.NewForm(widget.NewFormItem("Valid for (days)", f.days))
-	if f.rotate {
-		options.Append("Key size", f.bits)
+	body := container.NewVBox(wrapped(intro))
+	step := 0
+	heading := func(text string) {
+		step++
+		body.Add(bold(fmt.Sprintf("%d. %s", step, text)))
 	}
-	testWhat := "The test signs in with the key in your keychain, exactly as your servers do."
-	if f.rotate {
-		testWhat = "The test signs in with the new key and keeps trying for up to 10 minutes while the upload propagates. " +
-			"When it passes, the new key becomes current."
+	if f.kind == rollingBack {
+		heading("The previous certificate")
+		body.Add(f.made)
+	} else {
+		options := widget.NewForm(widget.NewFormItem("Valid for (days)", f.days))
+		if f.kind == rotating {
+			options.Append("Key size", f.bits)
+		}
+		heading("New certificate")
+		body.Add(options)
+		body.Add(container.NewHBox(f.makeCert))
+		body.Add(f.made)
 	}
-	body := container.NewVBox(wrapped(intro),
-		bold("1. New certificate"), options, container.NewHBox(f.makeCert), f.made,
-		bold("2. Save it"), container.NewHBox(f.saveCert), f.saved,
-		bold("3. Upload it"), wrapped(rotation.UploadStep),
-		bold("4. Test"), wrapped(testWhat), container.NewHBox(f.test, f.stopT), f.bar, f.result, f.after)
+	heading("Save it")
+	body.Add(container.NewHBox(f.saveCert))
+	body.Add(f.saved)
+	if f.kind != renewing {
+		f.addServers(body, heading)
+	}
+	heading("Upload it")
+	body.Add(wrapped(rotation.UploadStep))
+	if s.practice != nil {
+		body.Add(subtle("Practice org: there is no Setup page to upload to; this button does the upload."))
+		body.Add(container.NewHBox(f.upload))
+		body.Add(f.uploaded)
+	}
+	heading("Test")
+	body.Add(wrapped(f.testWhat()))
+	body.Add(container.NewHBox(f.test, f.stopT))
+	body.Add(f.bar)
+	body.Add(f.result)
+	body.Add(f.after)
+
 	f.content = container.New(readableWidth{760}, body)
 	f.scroll = container.NewVScroll(f.content)
 	f.dlg = f.s.ask(ask{Title: title, Body: f.scroll, OnCancel: f.closed})
+	f.s.flow = f
 	f.days.escape = f.close
 	f.dlg.dlg.Resize(dialogSize(f.s.win))
+}
+
+// testWhat says what the test does, for this kind of flow.
+func (f *renewalFlow) testWhat() string {
+	switch f.kind {
+	case rotating:
+		return "The test signs in with the new key and keeps trying for up to 10 minutes while the upload propagates. " +
+			"When it passes, the new key becomes current."
+	case rollingBack:
+		return "The test signs in with the previous key, current again, and keeps trying for up to 10 minutes while the upload propagates."
+	}
+	return "The test signs in with the key in your " + f.s.keychainName() + ", exactly as your servers do."
+}
+
+// addServers is the step that gives the servers the key they need: a
+// rotation's new key (before the upload, or right after it), or after a
+// rollback the previous key again, for any server that already took the
+// new one.
+func (f *renewalFlow) addServers(body *fyne.Container, heading func(string)) {
+	msg := newMessage()
+	f.servers = &exporter{s: f.s, msg: msg, pending: f.kind == rotating, changed: f.relayout, stored: f.name}
+	what, explain := "the previous key", "Servers that already took the new key fail once the previous certificate "+
+		"is back up: give them the previous key again (the current one now)."
+	if f.kind == rotating {
+		heading("Give your servers the new key")
+		what, explain = "the new key", "Servers still signing with the current key fail once the new certificate "+
+			"has propagated: give them the new key now, or right after the test passes."
+	} else {
+		heading("Give your servers the previous key")
+	}
+	body.Add(wrapped(explain))
+	env := newFocusButton(f.s, "Save .env with "+what+"…", theme.DocumentSaveIcon(), func() { f.servers.pickFolder(export.FormatEnv) })
+	key := newFocusButton(f.s, "Save "+what+" file…", theme.DocumentSaveIcon(), func() { f.servers.pickFolder(export.FormatKey) })
+	f.serverButtons = []*focusButton{env, key}
+	if f.kind == rotating {
+		env.Disable() // until the new key is made
+		key.Disable()
+	}
+	body.Add(container.New(layout.NewRowWrapLayout(), env, key))
+	body.Add(msg)
 }
 
 // close closes the flow, as its Close button and Escape do.
@@ -133,12 +249,15 @@ func (f *renewalFlow) close() { f.dlg.dismiss() }
 
 func (f *renewalFlow) closed() {
 	f.cancel()
+	if f.s.flow == f {
+		f.s.flow = nil
+	}
 	f.s.welcome.reload()
 }
 
 // start makes the new certificate (and key) off the UI goroutine.
 func (f *renewalFlow) start() {
-	if f.cert != nil {
+	if f.cert != nil || f.kind == rollingBack {
 		return
 	}
 	days, err := strconv.Atoi(strings.TrimSpace(f.days.Text))
@@ -156,7 +275,7 @@ func (f *renewalFlow) start() {
 	f.makeCert.Disable()
 	f.made.info("Making the certificate…")
 	f.content.Refresh()
-	m, name, rotate := f.s.manager(), f.name, f.rotate
+	m, name, rotate := f.s.manager(), f.name, f.kind == rotating
 	type made struct {
 		kc  profiles.KeyCert
 		err error
@@ -174,10 +293,10 @@ func (f *renewalFlow) start() {
 		if r.err != nil {
 			f.makeCert.Enable()
 			f.made.set("Couldn't make it: "+errorText(r.err), "")
-		} else {
-			f.adopt(r.kc)
+			f.relayout()
+			return
 		}
-		f.relayout()
+		f.adopt(r.kc)
 	})
 }
 
@@ -188,17 +307,37 @@ func (f *renewalFlow) adopt(kc profiles.KeyCert) {
 	f.days.Disable()
 	f.bits.Disable()
 	what := "New certificate"
-	if f.rotate {
+	if f.kind == rotating {
 		what = "New key staged as pending beside the current key, which stays in use. New certificate"
 	}
-	f.made.success(fmt.Sprintf("%s: SHA-256 %s, valid until %s.", what, kc.Fingerprint,
-		kc.NotAfter.In(f.s.deps.Now().Location()).Format("2 Jan 2006")))
-	f.saved.set("", "Not saved as a file yet: save it, then upload it.")
+	f.made.success(fmt.Sprintf("%s, valid until %s. Its SHA-256 fingerprint, as Setup shows it after the upload:\n%s",
+		what, kc.NotAfter.In(f.s.deps.Now().Location()).Format("2 Jan 2006"), fingerprintLines(kc.Fingerprint)))
+	f.readyToSave("Not saved as a file yet: save it, then upload it.")
+}
+
+// showPrevious shows the previous certificate, current again after a
+// rollback, ready to save and upload again.
+func (f *renewalFlow) showPrevious(p profiles.Profile) {
+	f.cert = &profiles.KeyCert{CertificatePEM: p.CertificatePEM, Fingerprint: p.Fingerprint, NotAfter: p.CertNotAfter}
+	f.made.success(fmt.Sprintf("The previous certificate, current again, valid until %s. Its SHA-256 fingerprint, "+
+		"as Setup shows it after the upload:\n%s", p.CertNotAfter.In(f.s.deps.Now().Location()).Format("2 Jan 2006"),
+		fingerprintLines(p.Fingerprint)))
+	f.readyToSave("Save the previous certificate again, then upload it: the app still holds the one it replaced.")
+}
+
+// readyToSave opens Save, the servers' exports, the practice upload and
+// the test, once there is a certificate.
+func (f *renewalFlow) readyToSave(note string) {
+	f.saved.set("", note)
 	f.saveCert.Enable()
 	f.saveCert.Importance = widget.HighImportance
 	f.saveCert.Refresh()
+	for _, b := range f.serverButtons {
+		b.Enable()
+	}
+	f.upload.Enable()
 	f.test.Enable()
-	f.s.win.Canvas().Focus(f.saveCert)
+	f.turnTo(f.saveCert)
 }
 
 func (f *renewalFlow) askSave() {
@@ -206,17 +345,38 @@ func (f *renewalFlow) askSave() {
 		pem := []byte(f.cert.CertificatePEM)
 		f.saved.info("Saving…")
 		background(f.s.jobs, func() error { return certs.WriteCertificate(path, pem, true) }, func(err error) {
-			defer f.relayout()
 			if err != nil {
 				f.saved.set("Couldn't save the certificate: "+inputText(err), "")
+				f.relayout()
 				return
 			}
 			f.saved.success("Saved to " + path + ". Upload this file; Setup then shows the fingerprint above.")
 			f.saveCert.Importance = widget.MediumImportance
 			f.saveCert.Refresh()
-			f.s.win.Canvas().Focus(f.test)
+			next := f.test
+			if f.s.practice != nil {
+				next = f.upload
+			}
+			f.turnTo(next)
 		})
 	})
+}
+
+// practiceUpload uploads the certificate to the practice app, as the
+// upload in Setup would.
+func (f *renewalFlow) practiceUpload() {
+	if f.s.practice == nil || f.cert == nil {
+		return
+	}
+	if err := f.s.practice.org.Upload(f.cert.CertificatePEM); err != nil {
+		f.uploaded.set("The practice app refused the certificate: "+wizard.Sentence(err.Error()), "")
+	} else {
+		f.uploaded.success(fmt.Sprintf("Uploaded to the practice app. Like Salesforce, it takes a while to use it "+
+			"everywhere (%s here): the test keeps trying meanwhile.", salesforce.PlainDuration(wizard.PracticeDelay)))
+		f.turnTo(f.test)
+		return
+	}
+	f.relayout()
 }
 
 // testOutcome is a finished test and what became of the keys.
@@ -237,8 +397,12 @@ func (f *renewalFlow) runTest() {
 	f.result.info("Testing…")
 	f.relayout()
 	j, s, name, client := f.s.jobs, f.s, f.name, f.s.testClient()
+	// After a rollback the app holds the certificate it replaced until the
+	// upload propagates: "invalid assertion" is retried too, as for a
+	// rotation's new key.
+	reupload := f.kind == rollingBack
 	background(j, func() testOutcome {
-		return testAndPromote(ctx, s, name, client, func(a salesforce.Attempt) {
+		return testAndPromote(ctx, s, name, client, reupload, func(a salesforce.Attempt) {
 			if a.Err != nil && a.Next > 0 {
 				j.post(func() {
 					f.result.info(report.Retrying(a, wizard.RetestWait) + " Cancel stops waiting.")
@@ -251,8 +415,10 @@ func (f *renewalFlow) runTest() {
 
 // testAndPromote tests the profile as stored (its pending key, if a
 // rotation is in progress), records the outcome and, for a pending key
-// that passed, makes it current.
-func testAndPromote(ctx context.Context, s *shell, name string, client *salesforce.Client, onAttempt func(salesforce.Attempt)) testOutcome {
+// that passed, makes it current. reupload says a certificate was just
+// uploaded again for the current key, whose propagation the test waits for.
+func testAndPromote(ctx context.Context, s *shell, name string, client *salesforce.Client, reupload bool,
+	onAttempt func(salesforce.Attempt)) testOutcome {
 	p, err := s.deps.Store.Get(name)
 	if err != nil {
 		return testOutcome{err: err}
@@ -261,6 +427,7 @@ func testAndPromote(ctx context.Context, s *shell, name string, client *salesfor
 	if err != nil {
 		return testOutcome{err: err}
 	}
+	req.NewCertificate = req.NewCertificate || reupload
 	req.OnAttempt = onAttempt
 	res, err := client.Exchange(ctx, req)
 	if wizard.Cancelled(err) {
@@ -306,15 +473,22 @@ func (f *renewalFlow) tested(o testOutcome) {
 		if d := salesforce.Diagnose(o.err); d != nil {
 			msg = d.Title + ": " + d.Fix
 		}
-		if f.rotate {
+		switch f.kind {
+		case rotating:
 			msg = rotation.PendingFailed + " " + rotation.StillPropagating + " " + msg
+		case rollingBack:
+			msg = "The previous key did not pass. If its certificate was uploaded again in the last 10 minutes, " +
+				"it may still be propagating: test again in a minute. " + msg
 		}
 		f.result.set(msg, "")
 	case o.promoted != nil:
 		f.result.set("The new key passed, but couldn't be made current: "+errorText(o.promoted)+" Test again to finish.", "")
-	case f.rotate:
+	case f.kind == rotating:
 		f.result.success(rotation.Promoted)
 		f.offerAfterPromotion()
+	case f.kind == rollingBack:
+		f.result.success("The test passed: the previous key works again with the certificate you uploaded. " +
+			"The key it replaced is kept as previous until you discard it on the Welcome screen.")
 	default:
 		f.result.success("The test passed. The renewed certificate is in the profile; the key is unchanged.")
 	}
@@ -323,15 +497,15 @@ func (f *renewalFlow) tested(o testOutcome) {
 // offerAfterPromotion offers what comes after a rotation: exports with the
 // new key, discarding the previous key, or going back to it.
 func (f *renewalFlow) offerAfterPromotion() {
-	exports := widget.NewButtonWithIcon("Exports for your servers…", theme.DocumentIcon(), func() {
+	exports := newFocusButton(f.s, "Exports for your servers…", theme.DocumentIcon(), func() {
 		f.close()
 		if p, err := f.s.deps.Store.Get(f.name); err == nil {
 			f.s.openAt(p, wizard.StepDone)
 		}
 	})
 	exports.Importance = widget.HighImportance
-	discard := widget.NewButtonWithIcon("Discard the previous key", theme.DeleteIcon(), func() { f.keyChange("discard") })
-	back := widget.NewButtonWithIcon("Roll back", theme.ContentUndoIcon(), func() { f.keyChange("rollback") })
+	discard := newFocusButton(f.s, "Discard the previous key", theme.DeleteIcon(), func() { f.keyChange("discard") })
+	back := newFocusButton(f.s, "Roll back", theme.ContentUndoIcon(), func() { f.keyChange("rollback") })
 	f.after.Objects = []fyne.CanvasObject{container.NewHBox(exports, discard, back)}
 	f.after.Refresh()
 }
@@ -352,29 +526,14 @@ func (f *renewalFlow) keyChange(what string) {
 		case err != nil:
 			f.result.set("Couldn't do it: "+errorText(err), "")
 		case what == "rollback":
-			f.rolledBack()
+			// The flow goes on as a rollback, under its own title.
+			f.dlg.close()
+			f.s.flow = nil
+			f.s.welcome.reload()
+			f.s.openRollback(name)
 		default:
 			f.after.RemoveAll()
 			f.result.success("The previous key is discarded. Only the new key is kept.")
 		}
 	})
-}
-
-// rolledBack offers the previous certificate, now current again, for its
-// new upload.
-func (f *renewalFlow) rolledBack() {
-	p, err := f.s.deps.Store.Get(f.name)
-	if err != nil {
-		f.result.set(errorText(err), "")
-		return
-	}
-	f.rotate = false
-	f.cert = &profiles.KeyCert{CertificatePEM: p.CertificatePEM, Fingerprint: p.Fingerprint, NotAfter: p.CertNotAfter}
-	f.after.RemoveAll()
-	f.result.success(rotation.RolledBack)
-	f.made.success("Previous certificate: SHA-256 " + p.Fingerprint + ".")
-	f.saved.set("", "Save the previous certificate again, then upload it.")
-	f.saveCert.Importance = widget.HighImportance
-	f.saveCert.Refresh()
-	f.s.win.Canvas().Focus(f.saveCert)
 }

@@ -167,7 +167,7 @@ func TestRenewFromWelcome(t *testing.T) {
 	if after.Fingerprint == before.Fingerprint {
 		t.Fatal("the profile kept the old certificate")
 	}
-	e.see(after.Fingerprint)
+	e.see(fingerprintLines(after.Fingerprint))
 	e.press("Save certificate…")
 	e.press("Save")
 	e.see("Saved to ")

@@ -35,11 +35,13 @@ func (k *keyScreen) askSave() { k.s.askSaveCert(k.saveFolder(), k.saveTo) }
 func (s *shell) askSaveCert(dir string, save func(path string)) {
 	d := &saveCertDialog{s: s, save: save, dir: dir, msg: newMessage()}
 	d.folder = wrapped(d.dir)
-	d.name = newNavEntry(nil)
+	d.name = s.newEntry(specFileName)
+	d.name.nav = nil // in a dialog, Alt+←/→ are no steps
+	d.name.cut = func(msg string) { d.msg.set("", msg) }
 	d.name.SetText(certs.CertFileName)
 	d.name.OnSubmitted = func(string) { d.dlg.confirm() }
 	d.name.OnChanged = func(string) { d.msg.set("", "") }
-	choose := widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), d.chooseFolder)
+	choose := newFocusButton(s, "Choose folder…", theme.FolderOpenIcon(), d.chooseFolder)
 	form := widget.NewForm(
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, choose, d.folder)),
 		widget.NewFormItem("File name", d.name),
@@ -95,7 +97,7 @@ func (d *saveCertDialog) submit() bool {
 	if _, err := os.Lstat(path); err == nil {
 		d.s.confirm("Replace "+filepath.Base(path)+"?",
 			"A file of that name is already in this folder. Replace it with this certificate?",
-			"Replace", widget.MediumImportance, func() {
+			"Replace", widget.WarningImportance, func() {
 				d.dlg.close()
 				d.save(path)
 			})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"image/color"
 	"image/png"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
+	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -72,11 +74,25 @@ func TestScreenshots(t *testing.T) {
 	e.tap(findButton(e.s.win.Canvas().Overlays().Top(), "Cancel"))
 	e.s.win.Resize(fyne.NewSize(700, 500))
 	shot("03-key-generated-700x500")
+	e.key().optionsSec.open(true)
+	e.key().importSec.open(true)
+	e.settle()
+	scrollToObject(e.s.scrolls[wizard.StepKey], e.key().optionsSec.root)
+	shot("03-key-options-700x500")
+	e.key().optionsSec.open(false)
+	e.key().importSec.open(false)
 	e.s.win.Resize(fyne.NewSize(900, 600))
 	e.next()
 	shot("04-eca")
 	e.s.win.Resize(fyne.NewSize(700, 500))
 	shot("04-eca-700x500")
+	for _, v := range e.checklist(wizard.StepECA).values {
+		if v.v.From == wizard.FromFingerprint {
+			e.settle()
+			scrollToObject(e.s.scrolls[wizard.StepECA], v.label)
+		}
+	}
+	shot("04-eca-fingerprint-700x500")
 	e.s.win.Resize(fyne.NewSize(900, 600))
 	e.tickAll(wizard.StepECA)
 	e.next()
@@ -107,6 +123,13 @@ func TestScreenshots(t *testing.T) {
 	shot("09-live-test-what-was-sent")
 	e.tap(e.s.next)
 	shot("10-done")
+	e.s.scrolls[wizard.StepDone].ScrollToBottom()
+	shot("10-done-end")
+	e.s.win.Resize(fyne.NewSize(700, 500))
+	e.settle()
+	e.s.scrolls[wizard.StepDone].ScrollToBottom()
+	shot("10-done-end-700x500")
+	e.s.win.Resize(fyne.NewSize(900, 600))
 
 	if err := org.E.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
@@ -160,6 +183,14 @@ func TestScreenshots(t *testing.T) {
 		shot("tall")
 	}
 	e.s.win.Resize(fyne.NewSize(900, 600))
+
+	// A rotation rehearsed on the practice org: the upload is a button.
+	e.jump(wizard.StepWelcome)
+	e.tap(e.row(wizard.PracticeProfile).rotate)
+	e.press("Make the new key and certificate")
+	e.s.flow.scroll.ScrollToBottom()
+	shot("23-practice-rotation")
+	e.press("Close")
 	e.s.leavePractice()
 
 	// Rotation from the Welcome row, on an org whose changes are live at once.
@@ -182,6 +213,40 @@ func TestScreenshots(t *testing.T) {
 	shot("18-welcome-after-rotation")
 	e.s.win.Resize(fyne.NewSize(900, 600))
 
+	// Roll back: the previous certificate goes up again.
+	e.tap(e.row("acme-prod").rollback)
+	e.press("Roll back")
+	shot("20-roll-back")
+	e.s.win.Resize(fyne.NewSize(700, 500))
+	e.settle()
+	e.s.flow.scroll.ScrollToTop()
+	shot("20-roll-back-700x500")
+	e.s.win.Resize(fyne.NewSize(900, 600))
+	e.press("Close")
+
+	// The consumer secret stored as the key: named before the wait, and
+	// the wait names it as the other cause.
+	if err := e.vault.Put(context.Background(), "acme-prod", secrets.ConsumerKey,
+		[]byte("D4A5E1C0F3B2A1908D7C6B5A4F3E2D1C0B9A8F7E6D5C4B3A2918F7E6D5C4B3A2")); err != nil {
+		t.Fatal(err)
+	}
+	entered, _ = slowPropagation(t, e, org)
+	e.jump(wizard.StepWelcome)
+	e.s.openAt(e.stored("acme-prod"), wizard.StepLiveTest)
+	e.settle()
+	test.Tap(e.liveTest().run)
+	<-entered
+	e.queue.drain()
+	capture("21-live-test-wrong-key-waiting")
+	e.s.win.Resize(fyne.NewSize(700, 500))
+	e.queue.drain()
+	capture("21-live-test-wrong-key-waiting-700x500")
+	e.s.win.Resize(fyne.NewSize(900, 600))
+	test.Tap(e.liveTest().skip)
+	e.settle()
+	e.s.scrolls[wizard.StepLiveTest].ScrollToTop()
+	shot("22-live-test-wrong-key-skipped")
+
 	// Re-test all over three set-up orgs, one of them refused.
 	broken := startPracticeOrg(t)
 	if err := broken.E.RemoveCertificate(emulatortest.AppName); err != nil {
@@ -191,11 +256,11 @@ func TestScreenshots(t *testing.T) {
 	e.savedOrg("acme-staging", org.URL, true)
 	e.jump(wizard.StepWelcome)
 	e.tap(e.s.welcome.retest.button)
-	shot("20-welcome-retest-all")
+	shot("24-welcome-retest-all")
 	scrollToObject(e.s.scrolls[wizard.StepWelcome], e.row("acme-dev").goStep)
-	shot("20-welcome-retest-all-refused-row")
+	shot("24-welcome-retest-all-refused-row")
 	e.s.win.Resize(fyne.NewSize(700, 500))
-	shot("20-welcome-retest-all-700x500")
+	shot("24-welcome-retest-all-700x500")
 	e.s.win.Resize(fyne.NewSize(900, 600))
 }
 

@@ -1,23 +1,19 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
-	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -101,18 +97,20 @@ type shell struct {
 	scrolls map[wizard.StepID]*container.Scroll
 	welcome *welcomeScreen
 
-	icons       stepIcons
-	stepButtons []*widget.Button
-	title       *widget.Label
-	why         *widget.Label
-	body        *fyne.Container
-	hint        *widget.Label // what Next is waiting for
-	saveProblem *widget.Label // a failed profile write, until a write succeeds
-	status      *widget.Label // copies, saves
-	back, next  *widget.Button
-	counter     *widget.Label
-	statusGen   int          // counts status messages, so only the latest one expires
-	dialogs     []*keyDialog // tnjwt's own dialogs on show, the top one last
+	icons        stepIcons
+	stepButtons  []*widget.Button
+	title        *widget.Label
+	why          *widget.Label
+	body         *fyne.Container
+	hint         *widget.Label // what Next is waiting for
+	saveProblem  *widget.Label // a failed profile write, until a write succeeds
+	status       *widget.Label // copies, saves
+	back, next   *widget.Button
+	counter      *widget.Label
+	statusGen    int          // counts status messages, so only the latest one expires
+	copiedSecret string       // the last secret copied, until its minute is up
+	flow         *renewalFlow // the renewal flow on show, if any
+	dialogs      []*keyDialog // tnjwt's own dialogs on show, the top one last
 
 	frame     *fyne.Container // header, body and footer: laid out again when the header or footer grows
 	practice  *practiceMode   // nil unless rehearsing against the practice org
@@ -163,7 +161,9 @@ func (s *shell) build() {
 	s.next.IconPlacement = widget.ButtonIconTrailingText
 	s.next.Importance = widget.HighImportance
 	s.counter = widget.NewLabel("")
-	buttons := container.NewBorder(nil, nil, s.back, container.NewHBox(s.counter, s.next), s.status)
+	// A long status wraps onto several lines: the buttons beside it keep
+	// their own height, in the middle, rather than stretch into blocks.
+	buttons := container.NewBorder(nil, nil, middle(s.back), middle(container.NewHBox(s.counter, s.next)), s.status)
 	footer := container.NewVBox(widget.NewSeparator(), s.saveProblem, s.hint, buttons)
 
 	s.body = container.NewStack()
@@ -384,7 +384,17 @@ func (s *shell) finish() {
 	if err := s.wiz.GoTo(0); err == nil {
 		s.render()
 	}
-	s.setStatus(name + " is set up: its secrets are in the " + secrets.Location() + ".")
+	s.setStatus(name + " is set up: its secrets are in the " + s.keychainName() + ".")
+}
+
+// keychainName is where this window keeps secrets: the system's keychain,
+// or in practice mode the practice keychain in its memory.
+func (s *shell) keychainName() string { return wizard.KeychainName(s.practice != nil) }
+
+// middle centres o vertically at its own height, in a row that may be
+// taller.
+func middle(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewVBox(layout.NewSpacer(), o, layout.NewSpacer())
 }
 
 // statusFor is how long a status message stays: long enough to read,
@@ -440,9 +450,11 @@ func (s *shell) copy(what, text string) {
 const clipboardClearAfter = 60 * time.Second
 
 // copySecret copies a credential and takes it off the clipboard again after
-// a minute, unless something else was copied since.
+// a minute, or when the window closes first, unless something else was
+// copied since.
 func (s *shell) copySecret(what, text string) {
 	s.app.Clipboard().SetContent(text)
+	s.copiedSecret = text
 	s.setStatus("Copied " + what + " to the clipboard. tnjwt clears it in " + salesforce.PlainDuration(clipboardClearAfter) + ".")
 	s.after(clipboardClearAfter, func() {
 		s.jobs.post(func() {
@@ -450,8 +462,20 @@ func (s *shell) copySecret(what, text string) {
 				s.app.Clipboard().SetContent("")
 				s.setStatus("Cleared " + what + " from the clipboard.")
 			}
+			if s.copiedSecret == text {
+				s.copiedSecret = ""
+			}
 		})
 	})
+}
+
+// clearSecretCopy takes a copied secret off the clipboard before the window
+// closes, if the clipboard still holds it: its minute may not be up.
+func (s *shell) clearSecretCopy() {
+	if s.copiedSecret != "" && s.app.Clipboard().Content() == s.copiedSecret {
+		s.app.Clipboard().SetContent("")
+	}
+	s.copiedSecret = ""
 }
 
 // after runs f once d has passed, on a timer goroutine.
@@ -461,23 +485,6 @@ func (s *shell) after(d time.Duration, f func()) {
 		return
 	}
 	time.AfterFunc(d, f)
-}
-
-// openFailed says why a folder or page did not open, and what to do: on
-// Linux the desktop's opener (xdg-open) may simply not be installed.
-func openFailed(err error, target string) string {
-	if errors.Is(err, exec.ErrNotFound) || strings.Contains(err.Error(), "xdg-open") {
-		return "Couldn't open " + target + ": this system has no xdg-open to open it with (Debian/Ubuntu: sudo apt install xdg-utils); open it by hand."
-	}
-	return "Couldn't open " + target + ": " + wizard.Sentence(err.Error())
-}
-
-// openURL hands a web address to the system's browser.
-func (s *shell) openURL(u *url.URL) error {
-	if s.deps.openURL != nil {
-		return s.deps.openURL(u)
-	}
-	return s.app.OpenURL(u)
 }
 
 // relayout lays the current screen out again after it grew or shrank:
@@ -494,21 +501,81 @@ func (s *shell) relayout() {
 	}
 }
 
-// keepVisible scrolls the current screen just enough to show o whole.
+// keepVisible scrolls the view that holds o (the current screen, or a
+// dialog's own scroll view) just enough to show o whole: Tab moves the
+// focus, but a scroll view does not follow it by itself.
 func (s *shell) keepVisible(o fyne.CanvasObject) {
-	scroll := s.scrolls[s.wiz.Step().ID]
-	if scroll == nil {
-		return
+	var roots []fyne.CanvasObject
+	for i := len(s.dialogs) - 1; i >= 0; i-- {
+		roots = append(roots, s.dialogs[i].spec.Body)
 	}
+	if s.wiz != nil {
+		if sc := s.scrolls[s.wiz.Step().ID]; sc != nil {
+			roots = append(roots, sc)
+		}
+	}
+	for _, r := range roots {
+		if sc, found := scrollHolding(r, o); found {
+			if sc != nil {
+				scrollInto(sc, o)
+			}
+			return
+		}
+	}
+}
+
+// scrollHolding finds o under root, and the innermost scroll view on the
+// way (nil when there is none).
+func scrollHolding(root, o fyne.CanvasObject) (*container.Scroll, bool) {
+	if root == nil {
+		return nil, false
+	}
+	if root == o {
+		return nil, true
+	}
+	var children []fyne.CanvasObject
+	switch x := root.(type) {
+	case *fyne.Container:
+		children = x.Objects
+	case *container.Scroll:
+		if sc, found := scrollHolding(x.Content, o); found {
+			if sc == nil {
+				sc = x
+			}
+			return sc, true
+		}
+		return nil, false
+	case *widget.Form:
+		for _, it := range x.Items {
+			children = append(children, it.Widget)
+		}
+	}
+	for _, c := range children {
+		if sc, found := scrollHolding(c, o); found {
+			return sc, true
+		}
+	}
+	return nil, false
+}
+
+// scrollInto scrolls sc just enough to show o whole.
+func scrollInto(sc *container.Scroll, o fyne.CanvasObject) {
 	d := fyne.CurrentApp().Driver()
-	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(scroll).Y + scroll.Offset.Y
-	bottom, view := top+o.Size().Height, scroll.Size().Height
+	top := d.AbsolutePositionForObject(o).Y - d.AbsolutePositionForObject(sc).Y + sc.Offset.Y
+	bottom, view := top+o.Size().Height, sc.Size().Height
 	pad := theme.Padding() * 2
 	switch {
-	case top < scroll.Offset.Y:
-		scroll.ScrollToOffset(fyne.NewPos(0, max(top-pad, 0)))
-	case bottom > scroll.Offset.Y+view:
-		scroll.ScrollToOffset(fyne.NewPos(0, bottom-view+pad))
+	case top < sc.Offset.Y:
+		sc.ScrollToOffset(fyne.NewPos(0, max(top-pad, 0)))
+	case bottom > sc.Offset.Y+view:
+		sc.ScrollToOffset(fyne.NewPos(0, min(bottom-view+pad, top)))
+	}
+}
+
+// escape cancels the dialog on top, as its Cancel button would.
+func (s *shell) escape() {
+	if len(s.dialogs) > 0 {
+		s.dialogs[len(s.dialogs)-1].dismiss()
 	}
 }
 
@@ -572,15 +639,25 @@ func (s *shell) nav(sc fyne.Shortcut) bool {
 }
 
 // askClose closes the window, first asking when something typed would be
-// lost.
+// lost (Stay is the default); a copied secret leaves the clipboard with it.
 func (s *shell) askClose() {
 	lost := s.wiz.Unstored()
-	if lost == "" || s.practice != nil {
-		s.win.Close()
+	if s.practice != nil {
+		lost = s.practiceLoss()
+	}
+	if lost == "" {
+		s.closeWindow()
 		return
 	}
 	s.ask(ask{Title: "Close tnjwt?", Body: wrapped(lost), Cancel: "Stay", OK: "Close anyway", Width: 480,
-		OKImp: widget.DangerImportance, OnOK: func() bool { s.win.Close(); return true }})
+		OKImp: widget.DangerImportance, OnOK: func() bool { s.closeWindow(); return true }})
+}
+
+// closeWindow closes the window; the clipboard is read and cleared while
+// the window still exists.
+func (s *shell) closeWindow() {
+	s.clearSecretCopy()
+	s.win.Close()
 }
 
 // close waits for profile writes before exit. A keychain call still waiting

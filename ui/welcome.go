@@ -20,8 +20,8 @@ import (
 // welcomeScreen starts a new org or picks up a saved one.
 type welcomeScreen struct {
 	s        *shell
-	start    *widget.Button
-	practice *widget.Button
+	start    *focusButton
+	practice *focusButton
 	list     *fyne.Container // one row per saved profile
 	empty    *widget.Label
 	problem  *message
@@ -34,16 +34,16 @@ type welcomeScreen struct {
 // profileRow is one saved org on the Welcome screen.
 type profileRow struct {
 	name, org, cert, test, keys *widget.Label
-	open, retest, del           *widget.Button
-	state                       *message       // Re-test all's word on this org
-	goStep                      *widget.Button // to the item its last failed test blames
-	renew, rotate               *widget.Button // a set-up org's certificate and key
-	resumeRotation, abandon     *widget.Button // a rotation in progress
-	rollback, discard           *widget.Button // the key a rotation replaced
+	open, retest, del           *focusButton
+	state                       *message     // Re-test all's word on this org
+	goStep                      *focusButton // to the item its last failed test blames
+	renew, rotate               *focusButton // a set-up org's certificate and key
+	resumeRotation, abandon     *focusButton // a rotation in progress
+	rollback, discard           *focusButton // the key a rotation replaced
 }
 
-func (r *profileRow) buttons() []*widget.Button {
-	return []*widget.Button{r.open, r.retest, r.del, r.goStep, r.renew, r.rotate, r.resumeRotation, r.abandon, r.rollback, r.discard}
+func (r *profileRow) buttons() []*focusButton {
+	return []*focusButton{r.open, r.retest, r.del, r.goStep, r.renew, r.rotate, r.resumeRotation, r.abandon, r.rollback, r.discard}
 }
 
 // hold keeps the row's actions from changing the org while Re-test all
@@ -57,9 +57,9 @@ func (r *profileRow) hold() {
 
 func newWelcomeScreen(s *shell) *welcomeScreen {
 	w := &welcomeScreen{s: s, rows: map[string]*profileRow{}}
-	w.start = widget.NewButtonWithIcon("Start a new org", theme.ContentAddIcon(), s.startNew)
+	w.start = newFocusButton(s, "Start a new org", theme.ContentAddIcon(), s.startNew)
 	w.start.Importance = widget.HighImportance
-	w.practice = widget.NewButtonWithIcon("Practice with a built-in org", theme.MediaPlayIcon(), s.enterPractice)
+	w.practice = newFocusButton(s, "Practice with a built-in org", theme.MediaPlayIcon(), s.enterPractice)
 	w.list = container.NewVBox()
 	w.empty = subtle("No saved orgs yet. Your progress is saved as you go, so an org you start appears here.")
 	w.problem = newMessage()
@@ -124,7 +124,9 @@ func (w *welcomeScreen) fill(list []profiles.Profile, err error) {
 		w.empty.Hide()
 	}
 	w.list.Refresh()
-	w.s.relayout()
+	if w.s.wiz != nil && w.s.wiz.Step().ID == wizard.StepWelcome {
+		w.s.relayout() // the lines hidden or shown above the list move it
+	}
 }
 
 func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
@@ -150,14 +152,14 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 		r.keys.Hide()
 	}
 	w.rotationButtons(r, p, urgency)
-	r.open = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { w.s.resume(p) })
-	r.retest = widget.NewButtonWithIcon("Re-test", theme.ViewRefreshIcon(), func() { w.s.liveTest(p) })
+	r.open = newFocusButton(w.s, "Continue", theme.NavigateNextIcon(), func() { w.s.resume(p) })
+	r.retest = newFocusButton(w.s, "Re-test", theme.ViewRefreshIcon(), func() { w.s.liveTest(p) })
 	if !p.Checklist[wizard.IDKeyStore].Done {
 		r.retest.Hide() // nothing to test with yet: Continue leads to where the setup stopped
 	}
-	r.del = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.confirmDelete(p.Name) })
+	r.del = newFocusButton(w.s, "Delete", theme.DeleteIcon(), func() { w.confirmDelete(p.Name) })
 	r.state = newMessage()
-	r.goStep = widget.NewButtonWithIcon("Go to step", theme.NavigateNextIcon(), nil)
+	r.goStep = newFocusButton(w.s, "Go to step", theme.NavigateNextIcon(), nil)
 	if screen, item, ok := wizard.BlamedItem(w.s.steps, p.LastTest); ok {
 		r.goStep.OnTapped = func() { w.s.openAt(p, screen); w.s.goToItem(screen, item) }
 	} else {
@@ -169,15 +171,17 @@ func (w *welcomeScreen) newRow(p profiles.Profile) *profileRow {
 // rotationButtons offers Renew and Rotate on a set-up org (Renew stands out
 // once renewal is due), and Continue and Abandon for a rotation in progress.
 func (w *welcomeScreen) rotationButtons(r *profileRow, p profiles.Profile, urgency certs.Urgency) {
-	r.renew = widget.NewButtonWithIcon("Renew certificate", theme.HistoryIcon(), func() { w.s.openRenewal(p, false) })
-	r.rotate = widget.NewButtonWithIcon("Rotate key", theme.ViewRefreshIcon(), func() { w.s.openRenewal(p, true) })
-	r.resumeRotation = widget.NewButtonWithIcon("Continue", theme.NavigateNextIcon(), func() { w.s.openRenewal(p, true) })
-	r.abandon = widget.NewButtonWithIcon("Abandon", theme.CancelIcon(), func() { w.abandonRotation(p.Name) })
+	r.renew = newFocusButton(w.s, "Renew certificate", theme.HistoryIcon(), func() { w.s.openRenewal(p, false) })
+	r.rotate = newFocusButton(w.s, "Rotate key", theme.MediaReplayIcon(), func() { w.s.openRenewal(p, true) })
+	r.resumeRotation = newFocusButton(w.s, "Continue the rotation", theme.MediaSkipNextIcon(), func() { w.s.openRenewal(p, true) })
+	r.abandon = newFocusButton(w.s, "Abandon", theme.CancelIcon(), func() { w.abandonRotation(p.Name) })
 	if urgency != certs.Fine {
 		r.renew.Importance = widget.HighImportance
 	}
-	setUp := p.Checklist[wizard.IDKeyStore].Done && p.CertificatePEM != "" && !p.Practice
-	for _, b := range []*widget.Button{r.renew, r.rotate} {
+	// A practice org's row shows only in practice mode, where its renewal
+	// and rotation can be rehearsed too.
+	setUp := p.Checklist[wizard.IDKeyStore].Done && p.CertificatePEM != ""
+	for _, b := range []*focusButton{r.renew, r.rotate} {
 		if !setUp || p.Pending != nil {
 			b.Hide()
 		}
@@ -186,8 +190,8 @@ func (w *welcomeScreen) rotationButtons(r *profileRow, p profiles.Profile, urgen
 		r.resumeRotation.Hide()
 		r.abandon.Hide()
 	}
-	r.rollback = widget.NewButtonWithIcon("Roll back", theme.ContentUndoIcon(), func() { w.confirmRollback(p) })
-	r.discard = widget.NewButtonWithIcon("Discard previous key", theme.DeleteIcon(), func() { w.confirmDiscard(p.Name) })
+	r.rollback = newFocusButton(w.s, "Roll back", theme.ContentUndoIcon(), func() { w.confirmRollback(p) })
+	r.discard = newFocusButton(w.s, "Discard previous key", theme.DeleteIcon(), func() { w.confirmDiscard(p.Name) })
 	if p.Previous == nil || p.Pending != nil {
 		r.rollback.Hide()
 		r.discard.Hide()

@@ -35,12 +35,7 @@ func (w *welcomeScreen) confirmRollback(p profiles.Profile) {
 					w.reload()
 					return
 				}
-				f := &renewalFlow{s: w.s, name: p.Name}
-				f.build()
-				f.makeCert.Disable()
-				f.days.Disable()
-				f.test.Enable()
-				f.rolledBack()
+				w.s.openRollback(p.Name)
 				w.reload()
 			})
 		})
@@ -49,8 +44,8 @@ func (w *welcomeScreen) confirmRollback(p profiles.Profile) {
 // confirmDiscard asks, then removes the previous key.
 func (w *welcomeScreen) confirmDiscard(name string) {
 	w.s.confirm("Discard the previous key of "+name+"?",
-		"Servers still signing with it already fail once the new certificate has propagated. "+
-			"Discard it when all of them use the new key.",
+		"Servers still signing with the previous key fail once the current certificate is uploaded and has propagated. "+
+			"Discard it when every server uses the current key.",
 		"Discard", widget.DangerImportance, func() {
 			w.keyChange(name, "discard the previous key of "+name, "Discarded the previous key of "+name+".",
 				w.s.manager().DiscardPrevious)
@@ -62,7 +57,7 @@ func (w *welcomeScreen) abandonRotation(name string) {
 	w.s.confirm("Abandon the rotation of "+name+"?",
 		"The new key is removed from the keychain; the current key stays in use. "+
 			"If you already uploaded the new certificate, upload the current one again.",
-		"Abandon", widget.MediumImportance, func() {
+		"Abandon", widget.WarningImportance, func() {
 			w.keyChange(name, "abandon the rotation of "+name, name+": "+rotation.Abandoned, w.s.manager().Abandon)
 		})
 }

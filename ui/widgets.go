@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
+	"strconv"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -9,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tnjwt/tnjwt/core/profiles"
 )
 
 // Keyboard shortcuts for Back and Next.
@@ -19,6 +24,10 @@ var (
 
 // navEntry is an Entry that lets Alt+Left / Alt+Right through to the
 // window: a focused Entry otherwise swallows every shortcut it doesn't know.
+// It also bounds what it holds: Fyne measures the whole line on every
+// click, and a paste of tens of thousands of characters froze the window
+// for good. What goes over the bound never reaches the widget, and cut
+// says so.
 type navEntry struct {
 	widget.Entry
 	nav    func(fyne.Shortcut) bool
@@ -26,7 +35,33 @@ type navEntry struct {
 	// pasted, when set, rewrites clipboard text before it is pasted: a
 	// one-line field would otherwise turn line breaks into spaces.
 	pasted func(string) string
+	limit  int          // the most characters the field holds
+	what   string       // the field's name, for the cut message: "Consumer key"
+	cut    func(string) // shows what was left out; nil: nothing is said
+	s      *shell       // brings the field into view when it takes the focus
 }
+
+// entrySpec is what a field takes: at most limit characters, named what
+// when some are left out.
+type entrySpec struct {
+	limit int
+	what  string
+}
+
+// The fields of the window and how much each holds: the longest valid
+// value where a check sets one, a few hundred characters for an address,
+// and room for a consumer key pasted twice, which its check then flags.
+var (
+	specProfileName = entrySpec{profiles.MaxNameLen, "Profile name"}
+	specLoginURL    = entrySpec{300, "Login URL"}
+	specUsername    = entrySpec{120, "Username"}
+	specCN          = entrySpec{64, "Common name"}
+	specDays        = entrySpec{5, "Valid for (days)"}
+	specConsumerKey = entrySpec{255, "Consumer key"}
+	specOrigin      = entrySpec{300, "Web address"}
+	specDashboard   = entrySpec{80, "Dashboard API name"}
+	specFileName    = entrySpec{255, "File name"}
+)
 
 func (e *navEntry) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape && e.escape != nil {
@@ -36,8 +71,17 @@ func (e *navEntry) TypedKey(ev *fyne.KeyEvent) {
 	e.Entry.TypedKey(ev)
 }
 
-func newNavEntry(nav func(fyne.Shortcut) bool) *navEntry {
-	e := &navEntry{nav: nav}
+// newEntry is a field on s's screens: Alt+←/→ move between steps, and a
+// cut paste is said in the footer.
+func (s *shell) newEntry(spec entrySpec) *navEntry {
+	e := newNavEntry(s.nav, spec)
+	e.s = s
+	e.cut = s.setStatus
+	return e
+}
+
+func newNavEntry(nav func(fyne.Shortcut) bool, spec entrySpec) *navEntry {
+	e := &navEntry{nav: nav, limit: spec.limit, what: spec.what}
 	e.ExtendBaseWidget(e)
 	return e
 }
@@ -46,12 +90,80 @@ func (e *navEntry) TypedShortcut(s fyne.Shortcut) {
 	if e.nav != nil && e.nav(s) {
 		return
 	}
-	if p, ok := s.(*fyne.ShortcutPaste); ok && e.pasted != nil && p.Clipboard != nil {
-		text := e.pasted(p.Clipboard.Content())
+	if p, ok := s.(*fyne.ShortcutPaste); ok && p.Clipboard != nil {
+		text := p.Clipboard.Content()
+		if e.pasted != nil {
+			text = e.pasted(text)
+		}
+		text, cut := e.fit(text)
 		e.Entry.TypedShortcut(&fyne.ShortcutPaste{Clipboard: fixedClipboard{p.Clipboard, text}})
+		if cut != "" {
+			e.say(cut) // after the paste: the field's own check has spoken by now
+		}
 		return
 	}
 	e.Entry.TypedShortcut(s)
+}
+
+// TypedRune refuses a character past the bound.
+func (e *navEntry) TypedRune(r rune) {
+	if e.limit > 0 && !e.Disabled() && e.room() < 1 {
+		e.say(fmt.Sprintf("%s takes at most %d characters.", e.what, e.limit))
+		return
+	}
+	e.Entry.TypedRune(r)
+}
+
+// SetText shows at most the bound of text.
+func (e *navEntry) SetText(text string) {
+	if e.limit > 0 && utf8.RuneCountInString(text) > e.limit {
+		text = string([]rune(text)[:e.limit])
+	}
+	e.Entry.SetText(text)
+}
+
+// room is how many characters may still go in, counting the selection,
+// which what is typed or pasted replaces.
+func (e *navEntry) room() int {
+	return e.limit - utf8.RuneCountInString(e.Text) + utf8.RuneCountInString(e.SelectedText())
+}
+
+// fit cuts pasted text to the room left, with what to say about the cut
+// ("" when nothing was cut).
+func (e *navEntry) fit(text string) (string, string) {
+	if e.limit <= 0 {
+		return text, ""
+	}
+	room := max(e.room(), 0)
+	n := utf8.RuneCountInString(text)
+	if n <= room {
+		return text, ""
+	}
+	return string([]rune(text)[:room]), fmt.Sprintf("The paste was %s characters long, but %s takes at most %d: "+
+		"only the first %d were kept. Check what you copied.", thousands(n), e.what, e.limit, room)
+}
+
+func (e *navEntry) say(msg string) {
+	if e.cut != nil {
+		e.cut(msg)
+	}
+}
+
+// FocusGained brings the field into view.
+func (e *navEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.s != nil {
+		e.s.keepVisible(e)
+	}
+}
+
+// thousands writes n with thousands separators: 50,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // wrapped is a label that wraps at word boundaries.
@@ -180,7 +292,8 @@ func enable(b *widget.Button, on bool) {
 
 // Tab moves the focus, but Fyne's scroll view does not follow it: a stop
 // below the fold would take Space unseen. These widgets bring themselves
-// into view when they gain the focus.
+// into view when they gain the focus. A button also answers Return (Fyne's
+// answers only Space) and, in a dialog, Escape.
 
 // focusCheck is a tick box that scrolls into view on focus.
 type focusCheck struct {
@@ -217,6 +330,76 @@ func (b *focusButton) FocusGained() {
 	b.Button.FocusGained()
 	b.s.keepVisible(b)
 }
+
+// TypedKey presses the button on Return as on Space, and cancels the
+// dialog it is in on Escape.
+func (b *focusButton) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() && b.OnTapped != nil {
+			b.OnTapped()
+		}
+	case fyne.KeyEscape:
+		b.s.escape()
+	default:
+		b.Button.TypedKey(ev)
+	}
+}
+
+// focusSelect is a drop-down that scrolls into view on focus.
+type focusSelect struct {
+	widget.Select
+	s *shell
+}
+
+func newFocusSelect(s *shell, options []string, changed func(string)) *focusSelect {
+	sel := &focusSelect{s: s}
+	sel.Options, sel.OnChanged = options, changed
+	sel.ExtendBaseWidget(sel)
+	return sel
+}
+
+func (sel *focusSelect) FocusGained() {
+	sel.Select.FocusGained()
+	sel.s.keepVisible(sel)
+}
+
+// section is a part of a screen that opens and closes under a heading
+// button: Fyne's Accordion draws its headers with buttons of its own,
+// which Tab reaches without bringing them into view.
+type section struct {
+	head   *focusButton
+	detail fyne.CanvasObject
+	root   *fyne.Container
+}
+
+func newSection(s *shell, title string, detail fyne.CanvasObject) *section {
+	sc := &section{detail: detail}
+	sc.head = newFocusButton(s, title, theme.MenuExpandIcon(), sc.toggle)
+	sc.head.Alignment = widget.ButtonAlignLeading
+	sc.head.Importance = widget.LowImportance
+	detail.Hide()
+	sc.root = container.NewVBox(sc.head, indent(detail))
+	return sc
+}
+
+// open shows or hides the section's content.
+func (sc *section) open(on bool) {
+	if on == sc.detail.Visible() {
+		return
+	}
+	if on {
+		sc.detail.Show()
+		sc.head.SetIcon(theme.MenuDropDownIcon())
+	} else {
+		sc.detail.Hide()
+		sc.head.SetIcon(theme.MenuExpandIcon())
+	}
+	sc.root.Refresh()
+	sc.head.s.relayout()
+}
+
+func (sc *section) toggle() { sc.open(!sc.detail.Visible()) }
 
 // fixedClipboard is a clipboard whose content reads as text.
 type fixedClipboard struct {

@@ -1,8 +1,10 @@
 package wizard
 
 import (
+	"errors"
 	"strings"
 
+	"github.com/tnjwt/tnjwt/core/problem"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/core/salesforce"
@@ -162,7 +164,7 @@ func CheckOrg(d OrgDraft, nameTaken func(string) string) OrgCheck {
 		// org type does not take.
 		c.URL.Err = "The login URL is empty: type your " + d.Type.String() + " address, like " + d.Type.Placeholder() + "."
 	case err != nil:
-		c.URL.Err = Sentence(err.Error())
+		c.URL.Err = Sentence(typeAdvice(d.Type, err))
 	case typeMismatch(d.Type, l) != "":
 		c.URL.Err = typeMismatch(d.Type, l)
 	default:
@@ -180,6 +182,37 @@ func CheckOrg(d OrgDraft, nameTaken func(string) string) OrgCheck {
 		}
 	}
 	return c
+}
+
+// typeAdvice is a refused login URL's message for the org type chosen: the
+// general advice (login.salesforce.com, test.salesforce.com or a My Domain)
+// names addresses that My Domain and Experience Cloud site refuse, so for
+// those types it names the type's own address instead.
+func typeAdvice(t OrgType, err error) string {
+	var in *problem.Input
+	if t.FixedURL() != "" || !errors.As(err, &in) {
+		return err.Error()
+	}
+	general := generalLoginAdvice()
+	if general == "" || !strings.Contains(in.Hint, general) {
+		return err.Error()
+	}
+	own := "Type your My Domain URL, like " + OrgMyDomain.Placeholder() +
+		" (Setup → Quick Find “My Domain” → Current My Domain URL)"
+	if t == OrgExperience {
+		own = "Type the Experience Cloud site's address with its path, like " + OrgExperience.Placeholder()
+	}
+	return in.Problem + ". " + strings.Replace(in.Hint, general, own, 1)
+}
+
+// generalLoginAdvice is the advice salesforce.ParseLoginURL gives with any
+// refusal, read from its answer to an empty URL.
+func generalLoginAdvice() string {
+	var in *problem.Input
+	if _, err := salesforce.ParseLoginURL(""); errors.As(err, &in) {
+		return in.Hint
+	}
+	return ""
 }
 
 // typeMismatch explains a valid login URL that is not of the chosen type.
@@ -206,6 +239,19 @@ func typeMismatch(t OrgType, l salesforce.LoginURL) string {
 // Sentence turns a lower-case error message into one to show on screen:
 // capital first letter, final full stop.
 func Sentence(msg string) string { return report.Sentence(msg) }
+
+// ConsumerKeyDoubt is what the Consumer key step warns about key, as a
+// sentence (the consumer secret pasted instead, or a shape Salesforce does
+// not make), or "" when it looks right. A live test answered
+// invalid_client_id with such a key most likely means the key, not an app
+// still propagating.
+func ConsumerKeyDoubt(key string) string {
+	_, warn, err := checkConsumerKey(key)
+	if err != nil {
+		return ""
+	}
+	return warn
+}
 
 // checkConsumerKey is salesforce.CheckConsumerKey with messages for the
 // screen: the refusal is a *Blocked, as Next would be.

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
@@ -128,7 +129,12 @@ func (p *Practice) Apply(id string, on bool, prof profiles.Profile) error {
 		return o.SetPermittedUsers(PracticeApp, policy)
 	case IDPermsetCreate:
 		if !on {
-			return o.DeletePermissionSet(PermsetAPIName)
+			// A set never made (a new walk, unticked from the start) is
+			// as deleted as it gets.
+			if err := o.DeletePermissionSet(PermsetAPIName); err != nil && !errors.Is(err, emulator.ErrUnknownPermissionSet) {
+				return err
+			}
+			return nil
 		}
 		if err := o.CreatePermissionSet(PermsetAPIName); err != nil {
 			return err
@@ -188,23 +194,31 @@ var embedIDs = []string{IDEmbedCORS, IDEmbedFrames, IDEmbedCookies, IDEmbedMFA}
 // SyncEmbedding applies the Embedding settings items of prof alone: their
 // origins may change without anything else changing.
 func (p *Practice) SyncEmbedding(prof profiles.Profile) error {
-	for _, id := range embedIDs {
-		if err := p.Apply(id, prof.Checklist[id].Done, prof); err != nil {
-			return err
-		}
-	}
-	return nil
+	return p.applyAll(embedIDs, prof)
 }
 
 // Sync applies every checklist item of prof, e.g. after a new certificate.
+// An item the org refuses does not stop the others: each is applied, and
+// the refusals are returned together.
 func (p *Practice) Sync(prof profiles.Profile) error {
-	for _, id := range []string{IDPermsetCreate, IDECAScopes, IDECAJWTEnable, IDECACertUpload, IDECAPermittedUsers,
-		IDPermsetAssign, IDECAAppPolicies} {
+	return errors.Join(p.applyAll([]string{IDPermsetCreate, IDECAScopes, IDECAJWTEnable, IDECACertUpload, IDECAPermittedUsers,
+		IDPermsetAssign, IDECAAppPolicies}, prof), p.SyncEmbedding(prof))
+}
+
+func (p *Practice) applyAll(ids []string, prof profiles.Profile) error {
+	var errs []error
+	for _, id := range ids {
 		if err := p.Apply(id, prof.Checklist[id].Done, prof); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return p.SyncEmbedding(prof)
+	return errors.Join(errs...)
+}
+
+// Upload puts a certificate on the practice app, as the upload in Setup
+// does (a renewal's or a rotation's); it then propagates like any change.
+func (p *Practice) Upload(certPEM string) error {
+	return p.Org.UploadCertificate(PracticeApp, []byte(certPEM))
 }
 
 // PracticeDashboard is the dashboard the practice org holds, offered in

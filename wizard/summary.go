@@ -15,15 +15,35 @@ import (
 // CertWarnDays is how close to expiry a certificate gets a warning badge.
 const CertWarnDays = 30
 
-// DaysLeft counts calendar days from now's date to notAfter's date, in now's
-// time zone: 0 on the last day, 1 the day before, negative after it. (Counting
-// hours instead would call a certificate made a moment ago "364 days".)
-func DaysLeft(notAfter, now time.Time) int {
+// DaysLeft is the number of whole days left until notAfter, as the command
+// line counts them (certs.DaysLeft: 24-hour days, rounded down), so the
+// window and `tnjwt profile list` say the same number at the same moment.
+func DaysLeft(notAfter, now time.Time) int { return certs.DaysLeft(notAfter, now) }
+
+// calendarDays counts calendar days from now's date to notAfter's date, in
+// now's time zone: 0 for today, 1 for tomorrow. It picks those words;
+// counts of days are DaysLeft's.
+func calendarDays(notAfter, now time.Time) int {
 	y, m, d := now.Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	y, m, d = notAfter.In(now.Location()).Date()
 	to := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	return int(math.Round(to.Sub(from).Hours() / 24))
+}
+
+// DaysText is the time left until notAfter in words: "today", "tomorrow",
+// or "in N days" (DaysLeft, with "day" for one).
+func DaysText(notAfter, now time.Time) string {
+	switch cal, days := calendarDays(notAfter, now), DaysLeft(notAfter, now); {
+	case cal <= 0:
+		return "today"
+	case cal == 1:
+		return "tomorrow"
+	case days == 1:
+		return "in 1 day"
+	default:
+		return fmt.Sprintf("in %d days", days)
+	}
 }
 
 // CertUrgency is how soon the profile's certificate needs renewing
@@ -53,17 +73,15 @@ func CertText(p profiles.Profile, now time.Time) (text string, warn bool) {
 	}
 	warn = CertUrgency(p, now) != certs.Fine
 	date := p.CertNotAfter.In(now.Location()).Format("2 Jan 2006")
-	switch days := DaysLeft(p.CertNotAfter, now); {
+	switch cal, days := calendarDays(p.CertNotAfter, now), DaysLeft(p.CertNotAfter, now); {
 	case !p.CertNotAfter.After(now):
 		return "Certificate expired on " + date + ": renew it and upload the new one to the External Client App.", true
-	case days == 0:
-		return "Certificate expires today (" + date + "): renew it now.", true
-	case days == 1:
-		return "Certificate expires tomorrow (" + date + "): renew it now.", true
+	case cal <= 1:
+		return "Certificate expires " + DaysText(p.CertNotAfter, now) + " (" + date + "): renew it now.", true
 	case warn:
-		return fmt.Sprintf("Certificate expires in %d days (%s): time to renew it.", days, date), true
+		return "Certificate expires " + DaysText(p.CertNotAfter, now) + " (" + date + "): time to renew it.", true
 	default:
-		return fmt.Sprintf("Certificate valid for %d more days (until %s).", days, date), false
+		return fmt.Sprintf("Certificate valid until %s: %s left.", date, plural(days, "day")), false
 	}
 }
 
@@ -109,6 +127,35 @@ var transportKinds = map[string]bool{
 	salesforce.KindTooLarge: true, salesforce.KindRedirect: true, salesforce.KindUnsafeHost: true,
 }
 
+// plural is n and noun, with an s unless n is 1: "1 day", "399 days".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// renewFrom is the date renewal becomes due (certs.RenewFrom), in now's
+// time zone.
+func renewFrom(p profiles.Profile, now time.Time) string {
+	return certs.RenewFrom(certNotBefore(p), p.CertNotAfter).In(now.Location()).Format("2 Jan 2006")
+}
+
+// RenewalAdvice says when and how to renew p's certificate. Renew
+// certificate keeps the key, so the servers change nothing; only Rotate key
+// gives them a new SF_PRIVATE_KEY. The Done screen, the README and the
+// renewal flow tell this one story.
+func RenewalAdvice(p profiles.Profile, now time.Time) string {
+	when := "Before the certificate expires"
+	if !p.CertNotAfter.IsZero() {
+		when = "From " + renewFrom(p, now) + " (the certificate expires on " +
+			p.CertNotAfter.In(now.Location()).Format("2 Jan 2006") + ")"
+	}
+	return when + ", press Renew certificate on this org's row of the Welcome screen. It makes a new certificate " +
+		"over the same key: upload it to the External Client App and test it there, and nothing changes on your servers. " +
+		"Rotate key, beside it, makes a new key instead: only then do your servers need a new SF_PRIVATE_KEY."
+}
+
 // SummaryLine is one labelled fact of the Done screen.
 type SummaryLine struct {
 	Label, Value string
@@ -130,16 +177,33 @@ func Summary(p profiles.Profile, now time.Time) []SummaryLine {
 	}
 	if !p.CertNotAfter.IsZero() {
 		cert, _ := CertText(p, now)
-		renew := certs.RenewFrom(certNotBefore(p), p.CertNotAfter).In(now.Location()).Format("2 Jan 2006")
-		lines = append(lines, SummaryLine{Label: "Expiry", Value: cert}, SummaryLine{Label: "Renew from", Value: renew +
-			": Renew certificate on the Welcome screen makes a new certificate over the same key; upload it and " +
-			"nothing on your servers changes"})
+		lines = append(lines, SummaryLine{Label: "Expiry", Value: cert}, SummaryLine{Label: "Renew from", Value: renewFrom(p, now) +
+			", with Renew certificate on the Welcome screen (see At the next renewal below)"})
 	}
 	lines = append(lines,
-		SummaryLine{Label: "Secrets", Value: "The consumer key and private key are in your " + secrets.Location() + "."},
+		SummaryLine{Label: "Secrets", Value: secretsWhere(p)},
 		SummaryLine{Label: "Last test", Value: LastTestText(p.LastTest)},
 		SummaryLine{Label: "Web addresses", Value: originsText(p)})
 	return lines
+}
+
+// KeychainName is where the window keeps secrets: the system's keychain,
+// or in practice mode a stand-in in the window's memory.
+func KeychainName(practice bool) string {
+	if practice {
+		return "practice keychain"
+	}
+	return secrets.Location()
+}
+
+// InMemory says where a practice session's secrets really are.
+const InMemory = "The practice keychain is in this window's memory: it is forgotten when you leave practice or close tnjwt."
+
+func secretsWhere(p profiles.Profile) string {
+	if p.Practice {
+		return "The consumer key and private key are in the practice keychain. " + InMemory
+	}
+	return "The consumer key and private key are in your " + secrets.Location() + "."
 }
 
 // originsText is the app's web origins and what the org is set to allow

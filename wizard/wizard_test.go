@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -667,6 +668,29 @@ func assertStored(t *testing.T, v *secrets.Vault, ck string, key []byte) {
 	}
 }
 
+// The window's days left and the command line's (certs.DaysLeft, which
+// `tnjwt profile list` and `show` print) are the same number at the same
+// moment, whatever the time of day: the window once said "400 more days"
+// where the command line said "399 days left".
+func TestDaysLeftAgreesWithTheCommandLine(t *testing.T) {
+	at := time.Date(2026, 2, 5, 15, 0, 0, 0, time.UTC)
+	for _, notAfter := range []time.Time{
+		time.Date(2027, 3, 11, 9, 0, 0, 0, time.UTC), // earlier in the day than now: 399 whole days
+		time.Date(2027, 3, 11, 16, 0, 0, 0, time.UTC),
+		at.Add(365 * 24 * time.Hour),
+		at.Add(10*24*time.Hour - time.Second),
+	} {
+		cli := certs.DaysLeft(notAfter, at)
+		if got := DaysLeft(notAfter, at); got != cli {
+			t.Errorf("until %v: the window counts %d days, the command line %d", notAfter, got, cli)
+		}
+		p := profiles.Profile{CertificatePEM: "x", CertNotAfter: notAfter}
+		if text, _ := CertText(p, at); !strings.Contains(text, fmt.Sprintf(" %d days", cli)) {
+			t.Errorf("until %v: %q does not say the command line's %d days", notAfter, text, cli)
+		}
+	}
+}
+
 func TestCertTextAndLastTest(t *testing.T) {
 	p := profiles.Profile{CertificatePEM: "x"}
 	for _, tc := range []struct {
@@ -674,14 +698,16 @@ func TestCertTextAndLastTest(t *testing.T) {
 		want     string
 		warn     bool
 	}{
-		{now.Add(200 * 24 * time.Hour), "valid for 200 more days", false},
-		{now.Add(31 * 24 * time.Hour), "valid for 31 more days", false},
+		{now.Add(200 * 24 * time.Hour), "200 days left", false},
+		{now.Add(31 * 24 * time.Hour), "31 days left", false},
 		{now.Add(30 * 24 * time.Hour), "expires in 30 days", true},
 		{now.Add(29*24*time.Hour + time.Hour), "expires in 29 days", true},
 		{now.Add(36 * time.Hour), "expires tomorrow", true},
 		{now.Add(time.Hour), "expires today", true},
 		{now.Add(-time.Hour), "expired on", true},
-		{now.Add(365*24*time.Hour - time.Minute), "valid for 365 more days", false},
+		// Whole days left, as the command line counts them: 364 and the rest of a day.
+		{now.Add(365*24*time.Hour - time.Minute), "364 days left", false},
+		{now.Add(36 * time.Hour), "tomorrow", true},
 	} {
 		p.CertNotAfter = tc.notAfter
 		got, warn := CertText(p, now)

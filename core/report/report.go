@@ -99,10 +99,20 @@ func ServerWords(err error) string {
 // Retrying explains a failed attempt that will be tried again, and for how
 // long tnjwt keeps trying.
 func Retrying(a salesforce.Attempt, budget time.Duration) string {
-	return fmt.Sprintf("Attempt %d: %s. A new or edited External Client App can take up to 10 minutes to reach "+
+	text := fmt.Sprintf("Attempt %d: %s. A new or edited External Client App can take up to 10 minutes to reach "+
 		"every Salesforce server, so tnjwt tries again in %s (for up to %s in all).",
 		a.N, ServerWords(a.Err), salesforce.PlainDuration(a.Next), salesforce.PlainDuration(budget))
+	var re *salesforce.RefusalError
+	if errors.As(a.Err, &re) && strings.EqualFold(re.Code, "invalid_client_id") {
+		text += " " + WrongKeyToo
+	}
+	return text
 }
+
+// WrongKeyToo names the other cause of invalid_client_id while tnjwt waits
+// for an app to propagate: no wait cures a wrong consumer key.
+const WrongKeyToo = "The other cause is a wrong consumer key (cut off, or the consumer secret pasted in its place), " +
+	"which no wait cures: compare it with the app's Consumer Key in Setup."
 
 // Discovering explains the second audience tried at once after the first
 // was refused as the wrong one.

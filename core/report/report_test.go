@@ -28,6 +28,15 @@ func TestRetryingAndCountdownReadAsPeopleSpeak(t *testing.T) {
 		!strings.Contains(got, "tries again in 2 seconds (for up to 10 minutes in all).") {
 		t.Errorf("Retrying = %q", got)
 	}
+	// invalid_client_id also means a wrong consumer key, which no wait cures;
+	// a new certificate's "invalid assertion" does not.
+	if got := Retrying(a, 10*time.Minute); !strings.HasSuffix(got, " "+WrongKeyToo) {
+		t.Errorf("Retrying invalid_client_id does not name a wrong key: %q", got)
+	}
+	assertion := salesforce.Attempt{N: 2, Err: &salesforce.RefusalError{Code: "invalid_grant", Description: "invalid assertion"}, Next: 2 * time.Second}
+	if got := Retrying(assertion, 10*time.Minute); strings.Contains(got, "consumer key") {
+		t.Errorf("Retrying invalid assertion speaks of the consumer key: %q", got)
+	}
 	for _, c := range []struct {
 		left  time.Duration
 		tries int
