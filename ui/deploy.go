@@ -55,7 +55,7 @@ func (p *deployPanel) start() {
 			return
 		}
 		if dir != nil {
-			p.write(dir.Path(), false)
+			p.write(dir.Path(), fsutil.Allow{})
 		}
 	}, s.win)
 	dlg.SetTitleText("Choose an empty folder for the Salesforce DX project")
@@ -65,9 +65,9 @@ func (p *deployPanel) start() {
 
 // write runs the job off the UI goroutine; files already there are
 // replaced only once the admin says so.
-func (p *deployPanel) write(dir string, replace bool) {
+func (p *deployPanel) write(dir string, allow fsutil.Allow) {
 	s := p.c.s
-	job := s.wiz.WriteDeployment(s.deps.Vault, dir, replace)
+	job := s.wiz.WriteDeployment(s.deps.Vault, dir, allow)
 	vault := s.deps.Vault
 	p.note.info("Writing the project…")
 	type done struct {
@@ -89,8 +89,11 @@ func (p *deployPanel) write(dir string, replace bool) {
 			p.note.set("", "")
 			s.ask(ask{Title: "Replace files?", Width: 560, Cancel: "Keep them", OK: "Replace",
 				Body:     wrapped("These files are already there:\n" + strings.Join(ee.Paths, "\n") + "\n\nReplace them?"),
-				OnOK:     func() bool { p.write(dir, true); return true },
+				OnOK:     func() bool { allow.Replace = true; p.write(dir, allow); return true },
 				OnCancel: func() { p.note.info("Nothing was written: " + fsutil.ErrExists.Error() + ".") }})
+		case s.askSharedFolder(r.err, func() { allow.SharedFolder = true; p.write(dir, allow) },
+			func() { p.note.info("Nothing was written: " + exportErrorText(r.err)) }):
+			p.note.set("", "")
 		case r.err != nil:
 			p.note.set("Couldn't write the project: "+exportErrorText(r.err), "")
 		default:

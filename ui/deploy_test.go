@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/secrets"
 	"github.com/tnjwt/tnjwt/wizard"
 )
@@ -46,7 +47,7 @@ func TestDeployInsteadWritesTheProjectAndTicksWhatTheDeployDid(t *testing.T) {
 	// The button asks for a folder, then does this:
 	p := newDeployPanel(e.checklist(wizard.StepECA))
 	dir := filepath.Join(t.TempDir(), "project")
-	p.write(dir, false)
+	p.write(dir, fsutil.Allow{})
 	e.settle()
 
 	key, err := e.vault.Get(context.Background(), "acme", secrets.ConsumerKey)
@@ -98,7 +99,7 @@ func TestDeployInsteadWritesTheProjectAndTicksWhatTheDeployDid(t *testing.T) {
 	}
 
 	// Again into the same folder: asked first, and kept when the admin says so.
-	p.write(dir, false)
+	p.write(dir, fsutil.Allow{})
 	e.settle()
 	e.see("Replace files?")
 	e.tap(&e.topDialog().cancel.Button)

@@ -125,7 +125,7 @@ func (x *exporter) exportTo(format, dir string) {
 			x.say(widget.DangerImportance, "Couldn't export: "+inputText(err))
 			return
 		}
-		x.write(dir, files, false)
+		x.write(dir, files, fsutil.Allow{})
 	})
 }
 
@@ -139,21 +139,23 @@ func exportFiles(format string, org export.Org) ([]export.File, error) {
 	return []export.File{{Name: export.EnvFileName, Data: export.Env(org)}}, nil
 }
 
-func (x *exporter) write(dir string, files []export.File, replace bool) {
+func (x *exporter) write(dir string, files []export.File, allow fsutil.Allow) {
 	x.say(widget.MediumImportance, "Writing…")
 	type wrote struct {
 		paths []string
 		err   error
 	}
 	background(x.s.jobs, func() wrote {
-		paths, err := export.Write(dir, files, replace)
+		paths, err := export.WriteAllowing(dir, files, allow)
 		return wrote{paths, err}
 	}, func(w wrote) {
 		var ee *export.ExistsError
 		switch {
 		case errors.As(w.err, &ee):
 			x.say(widget.MediumImportance, "")
-			x.confirmReplace(dir, files, ee.Paths)
+			x.confirmReplace(dir, files, ee.Paths, allow)
+		case x.s.askSharedFolder(w.err, func() { allow.SharedFolder = true; x.write(dir, files, allow) }, x.nothingWritten(w.err)):
+			x.say(widget.MediumImportance, "")
 		case w.err != nil:
 			x.say(widget.DangerImportance, "Couldn't write the export: "+inputText(w.err))
 		default:
@@ -168,9 +170,14 @@ func (x *exporter) write(dir string, files []export.File, replace bool) {
 
 // confirmReplace asks before files already there are replaced; Keep them
 // is the default.
-func (x *exporter) confirmReplace(dir string, files []export.File, paths []string) {
+func (x *exporter) confirmReplace(dir string, files []export.File, paths []string, allow fsutil.Allow) {
 	msg := wrapped("These files are already there:\n" + strings.Join(paths, "\n") + "\n\nReplace them?")
 	x.s.ask(ask{Title: "Replace files?", Body: msg, Cancel: "Keep them", OK: "Replace", OKImp: widget.WarningImportance, Width: 560,
-		OnOK:     func() bool { x.write(dir, files, true); return true },
-		OnCancel: func() { x.say(widget.MediumImportance, "Nothing was written: "+fsutil.ErrExists.Error()+".") }})
+		OnOK:     func() bool { allow.Replace = true; x.write(dir, files, allow); return true },
+		OnCancel: x.nothingWritten(fsutil.ErrExists)})
+}
+
+// nothingWritten says so, and why.
+func (x *exporter) nothingWritten(why error) func() {
+	return func() { x.say(widget.MediumImportance, "Nothing was written: "+inputText(why)) }
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -178,13 +179,20 @@ func (k *keyScreen) view() fyne.CanvasObject { return k.root }
 func (k *keyScreen) show() { k.refresh() }
 
 // saveTo writes the certificate (mode 0644) off the UI goroutine.
-func (k *keyScreen) saveTo(path string) {
+func (k *keyScreen) saveTo(path string) { k.save(path, fsutil.Allow{Replace: true}) }
+
+func (k *keyScreen) save(path string, allow fsutil.Allow) {
 	pem := []byte(k.s.wiz.State().Profile.CertificatePEM)
 	wiz := k.s.wiz
 	k.savedAt.SetText("Saving…")
 	background(k.s.jobs, func() error {
-		return certs.WriteCertificate(path, pem, true)
+		return certs.SaveCertificate(path, pem, allow)
 	}, func(err error) {
+		anyway := func() { allow.SharedFolder = true; k.save(path, allow) }
+		if k.s.askSharedFolder(err, anyway, func() { k.savedAt.SetText("Not saved: " + inputText(err)) }) {
+			k.savedAt.SetText("")
+			return
+		}
 		if err != nil {
 			k.savedAt.SetText("Couldn't save the certificate: " + inputText(err))
 			return

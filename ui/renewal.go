@@ -14,6 +14,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/export"
+	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/core/rotation"
@@ -341,24 +342,31 @@ func (f *renewalFlow) readyToSave(note string) {
 }
 
 func (f *renewalFlow) askSave() {
-	f.s.askSaveCert(folderOf(""), func(path string) {
-		pem := []byte(f.cert.CertificatePEM)
-		f.saved.info("Saving…")
-		background(f.s.jobs, func() error { return certs.WriteCertificate(path, pem, true) }, func(err error) {
-			if err != nil {
-				f.saved.set("Couldn't save the certificate: "+inputText(err), "")
-				f.relayout()
-				return
-			}
-			f.saved.success("Saved to " + path + ". Upload this file; Setup then shows the fingerprint above.")
-			f.saveCert.Importance = widget.MediumImportance
-			f.saveCert.Refresh()
-			next := f.test
-			if f.s.practice != nil {
-				next = f.upload
-			}
-			f.turnTo(next)
-		})
+	f.s.askSaveCert(folderOf(""), func(path string) { f.saveTo(path, fsutil.Allow{Replace: true}) })
+}
+
+func (f *renewalFlow) saveTo(path string, allow fsutil.Allow) {
+	pem := []byte(f.cert.CertificatePEM)
+	f.saved.info("Saving…")
+	background(f.s.jobs, func() error { return certs.SaveCertificate(path, pem, allow) }, func(err error) {
+		anyway := func() { allow.SharedFolder = true; f.saveTo(path, allow) }
+		if f.s.askSharedFolder(err, anyway, func() { f.saved.set("Not saved: "+inputText(err), ""); f.relayout() }) {
+			f.saved.info("")
+			return
+		}
+		if err != nil {
+			f.saved.set("Couldn't save the certificate: "+inputText(err), "")
+			f.relayout()
+			return
+		}
+		f.saved.success("Saved to " + path + ". Upload this file; Setup then shows the fingerprint above.")
+		f.saveCert.Importance = widget.MediumImportance
+		f.saveCert.Refresh()
+		next := f.test
+		if f.s.practice != nil {
+			next = f.upload
+		}
+		f.turnTo(next)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tnjwt/tnjwt/core/export"
+	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
@@ -51,9 +52,10 @@ var ErrDeployNeedsCertificate = errors.New("the project deploys your certificate
 // WriteDeployment is the job behind "Set up by deploying instead": the
 // consumer key is this session's, or the keychain's, or a new one made and
 // stored in the keychain before anything holds it; then the project is
-// written into dir (files already there are replaced only with replace).
+// written into dir (export.WriteSFDX: files already there replaced, or a
+// folder another user can change written into, only as allow says).
 // Record ticks the consumer key step.
-func (w *Wizard) WriteDeployment(v Vault, dir string, replace bool) DeployJob {
+func (w *Wizard) WriteDeployment(v Vault, dir string, allow fsutil.Allow) DeployJob {
 	p := w.st.Profile.Clone()
 	pasted := w.st.ConsumerKey
 	now := w.now()
@@ -94,7 +96,7 @@ func (w *Wizard) WriteDeployment(v Vault, dir string, replace bool) DeployJob {
 			if err != nil {
 				return nil, err
 			}
-			if d.Paths, err = export.WriteSFDX(dir, files, replace); err != nil {
+			if d.Paths, err = export.WriteSFDX(dir, files, allow); err != nil {
 				return d, err // the key is stored: Record still takes it
 			}
 			d.Commands = s.SFDXCommands(s.SFDXAlias())

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/export"
+	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
 
@@ -26,7 +27,7 @@ func TestWriteDeploymentMakesTheKeyStoresItFirstAndTicksTheConsumerKeyStep(t *te
 	w := pastOrg(t, newStore(t))
 	dir := filepath.Join(t.TempDir(), "project")
 
-	if _, err := runDeploy(w.WriteDeployment(v, dir, false)); !errors.Is(err, ErrDeployNeedsCertificate) {
+	if _, err := runDeploy(w.WriteDeployment(v, dir, fsutil.Allow{})); !errors.Is(err, ErrDeployNeedsCertificate) {
 		t.Fatalf("without a certificate: %v", err)
 	}
 	if _, err := v.Get(context.Background(), "acme-prod", secrets.ConsumerKey); err == nil {
@@ -34,7 +35,7 @@ func TestWriteDeploymentMakesTheKeyStoresItFirstAndTicksTheConsumerKeyStep(t *te
 	}
 
 	w.SetKey(b)
-	d, err := runDeploy(w.WriteDeployment(v, dir, false))
+	d, err := runDeploy(w.WriteDeployment(v, dir, fsutil.Allow{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,12 +60,12 @@ func TestWriteDeploymentMakesTheKeyStoresItFirstAndTicksTheConsumerKeyStep(t *te
 	}
 
 	// Again: the same key; files there are kept unless replace.
-	d2, err := runDeploy(w.WriteDeployment(v, dir, false))
+	d2, err := runDeploy(w.WriteDeployment(v, dir, fsutil.Allow{}))
 	var ee *export.ExistsError
 	if !errors.As(err, &ee) || d2.NewKey {
 		t.Fatalf("a second write: %v, new key %v", err, d2 != nil && d2.NewKey)
 	}
-	if d2, err = runDeploy(w.WriteDeployment(v, dir, true)); err != nil || d2.NewKey {
+	if d2, err = runDeploy(w.WriteDeployment(v, dir, fsutil.Allow{Replace: true})); err != nil || d2.NewKey {
 		t.Fatalf("replace: %v", err)
 	}
 	if again, _ := v.Get(context.Background(), "acme-prod", secrets.ConsumerKey); string(again) != string(stored) {
@@ -97,7 +98,7 @@ func TestWriteDeploymentUsesAPastedKey(t *testing.T) {
 	if _, _, err := w.SetConsumerKey(pasted); err != nil {
 		t.Fatal(err)
 	}
-	d, err := runDeploy(w.WriteDeployment(v, t.TempDir(), false))
+	d, err := runDeploy(w.WriteDeployment(v, t.TempDir(), fsutil.Allow{}))
 	if err != nil || d.NewKey {
 		t.Fatalf("%v, new key %v", err, d != nil && d.NewKey)
 	}

@@ -56,12 +56,12 @@ func (o *exportOptions) runSFDX(env *Env) error {
 	if err != nil {
 		return usageErrorf("export: profile %q can't be exported as a project: %v", o.profile, err)
 	}
-	paths, err := export.WriteSFDX(o.out, files, o.force)
+	paths, err := export.WriteSFDX(o.out, files, fsutil.Allow{Replace: o.force, SharedFolder: o.force})
 	if errors.Is(err, fsutil.ErrExists) {
 		return usageErrorf("export: %v (add --force to replace)", err)
 	}
 	if err != nil {
-		return fmt.Errorf("export: %v", err)
+		return folderError("export", err)
 	}
 	for _, path := range paths {
 		fmt.Fprintf(env.Stdout, "wrote %s\n", path)

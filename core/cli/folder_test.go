@@ -65,6 +65,9 @@ func TestKeygenAndExportRefuseAFolderOthersCanChange(t *testing.T) {
 	r := profRun(t, time.Now(), "export", "--profile", "acme", "--format", "env", "--out", shared)
 	refusedLine(t, "export", r.code, r.errOut, "can be changed by every user", "; to write there anyway, add --force")
 	emptyFolder(t, "export", shared)
+	r = profRun(t, time.Now(), "export", "--profile", "acme", "--format", "sfdx", "--out", filepath.Join(shared, "project"))
+	refusedLine(t, "export sfdx", r.code, r.errOut, "can be changed by every user", "; to write there anyway, add --force")
+	emptyFolder(t, "export sfdx", shared)
 	if code, _, errOut = runKeygenCmd(t, "--out", shared, "--force"); code != ExitOK {
 		t.Errorf("keygen --force: exit %d %s", code, errOut)
 	}

@@ -430,16 +430,29 @@ func (s SFDX) readme() []byte {
 }
 
 // WriteSFDX writes the project into dir (made 0700 when missing), each file
-// atomically with its own mode. Without replace, an existing file stops the
-// export before anything is written.
-func WriteSFDX(dir string, files []SFDXFile, replace bool) ([]string, error) {
+// atomically with its own mode. Without allow.Replace, an existing file
+// stops the export before anything is written; without allow.SharedFolder,
+// so does a folder another user could change (fsutil.CheckFolder): whoever
+// could swap the project's certificate there would have Salesforce trust
+// their key.
+func WriteSFDX(dir string, files []SFDXFile, allow fsutil.Allow) ([]string, error) {
+	replace := allow.Replace
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(dir, filepath.FromSlash(f.Name))
+	}
+	if !allow.SharedFolder {
+		for _, d := range foldersOf(dir, paths) {
+			if err := fsutil.CheckFolder(d); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot make the folder %s: %w", dir, err)
 	}
-	var paths, existing []string
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		paths = append(paths, p)
+	var existing []string
+	for _, p := range paths {
 		if _, err := os.Lstat(p); err == nil {
 			existing = append(existing, p)
 		} else if !errors.Is(err, fs.ErrNotExist) {

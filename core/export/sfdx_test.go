@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -210,7 +211,7 @@ func TestSFDXModesAndTheSecretFile(t *testing.T) {
 	}
 
 	dir := filepath.Join(t.TempDir(), "project")
-	paths, err := WriteSFDX(dir, files, false)
+	paths, err := WriteSFDX(dir, files, fsutil.Allow{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestSFDXModesAndTheSecretFile(t *testing.T) {
 	// nothing at all.
 	changed := append([]SFDXFile{}, files...)
 	changed[0].Data = []byte("changed")
-	_, err = WriteSFDX(dir, changed, false)
+	_, err = WriteSFDX(dir, changed, fsutil.Allow{})
 	var ee *ExistsError
 	if !errors.As(err, &ee) || !errors.Is(err, fsutil.ErrExists) || len(ee.Paths) != len(files) {
 		t.Fatalf("second write: %v", err)
@@ -235,11 +236,39 @@ func TestSFDXModesAndTheSecretFile(t *testing.T) {
 	if data, _ := os.ReadFile(paths[0]); string(data) == "changed" {
 		t.Error("a file was replaced without replace")
 	}
-	if _, err := WriteSFDX(dir, changed, true); err != nil {
+	if _, err := WriteSFDX(dir, changed, fsutil.Allow{Replace: true}); err != nil {
 		t.Fatal(err)
 	}
 	if data, _ := os.ReadFile(paths[0]); string(data) != "changed" {
 		t.Error("replace did not replace")
+	}
+}
+
+// The project holds the certificate Salesforce will trust: a folder
+// another user can change is refused (nothing written) unless allowed.
+func TestSFDXRefusesAFolderOthersCanChange(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix modes")
+	}
+	files, err := SFDXProject(testSFDX(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(shared, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(shared, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteSFDX(filepath.Join(shared, "project"), files, fsutil.Allow{Replace: true}); !errors.Is(err, fsutil.ErrSharedFolder) {
+		t.Errorf("a project in a world-writable folder: err = %v", err)
+	}
+	if entries, _ := os.ReadDir(shared); len(entries) != 0 {
+		t.Errorf("written into a world-writable folder: %v", entries)
+	}
+	if _, err := WriteSFDX(filepath.Join(shared, "project"), files, fsutil.Allow{SharedFolder: true}); err != nil {
+		t.Errorf("allowed: %v", err)
 	}
 }
 
