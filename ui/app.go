@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/assets"
+	"github.com/tnjwt/tnjwt/core/preview"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -53,6 +54,14 @@ type Deps struct {
 	after   func(time.Duration, func()) // tests: a timer they fire themselves; nil: time.AfterFunc
 	openURL func(*url.URL) error        // tests: records what the browser was given; nil: the desktop's opener (opener.go)
 	anyPort bool                        // tests: the preview takes a free port, not the development address's
+	sdk     *preview.SDKStore           // tests: where the preview keeps the SDK; nil: preview.DefaultSDKStore
+}
+
+func (d Deps) sdkStore() preview.SDKStore {
+	if d.sdk == nil {
+		return preview.DefaultSDKStore()
+	}
+	return *d.sdk
 }
 
 // defaultDeps opens the real profile folder and the OS keychain.

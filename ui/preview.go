@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,16 +87,22 @@ func (p *previewPanel) show() {
 	p.showRunning()
 }
 
+// showSDK says where the SDK will come from; once the preview starts,
+// where it does (preview.SDKStore.Choose's words).
 func (p *previewPanel) showSDK() {
-	if p.sdkFile == "" {
-		p.sdk.SetText("The SDK " + embedding.SDKVersion + " comes from " + embedding.SDKCDN +
-			", checked against its pinned hash. On a computer that can't reach it, use a local copy " +
-			"(npm install " + embedding.SDKPackage + "@" + embedding.SDKVersion + ", then its " + embedding.SDKBundle + ").")
-		p.sdkClear.Hide()
+	if p.sdkFile != "" {
+		p.sdk.SetText("The SDK comes from " + p.sdkFile + ".")
+		p.sdkClear.Show()
 		return
 	}
-	p.sdk.SetText("The SDK comes from " + p.sdkFile + ".")
-	p.sdkClear.Show()
+	p.sdkClear.Hide()
+	st := p.s.deps.sdkStore()
+	if _, err := os.Stat(st.Path()); err == nil {
+		p.sdk.SetText("The SDK " + embedding.SDKVersion + " comes from tnjwt's copy (" + st.Path() + "), checked against its pinned hash each time.")
+		return
+	}
+	p.sdk.SetText("The SDK " + embedding.SDKVersion + " is fetched once from " + st.URL + " when the preview starts, checked " +
+		"against its pinned hash and kept, so later previews work without the network. " + preview.LocalSDKHint)
 }
 
 func (p *previewPanel) setSDK(path string) {
@@ -156,23 +163,27 @@ func (p *previewPanel) start() {
 	opts := preview.Options{
 		Port:         port,
 		Dashboard:    strings.TrimSpace(p.dashboard.Text),
-		SDKFile:      p.sdkFile,
 		FrameSources: preview.FrameSources(prof.LoginURL, prof.InstanceURL, prof.LightningURL),
 		Credential:   p.credential(),
 		OnEvent:      func(e preview.Event) { p.s.jobs.post(func() { p.event(e) }) },
 	}
 	p.starting = true
 	p.outcome.RemoveAll()
-	p.state.info("Starting the preview…")
+	p.state.info("Starting the preview (the first one fetches the SDK)…")
 	type started struct {
 		srv *preview.Server
+		sdk preview.SDKSource
 		err error
 	}
+	store, file := p.s.deps.sdkStore(), p.sdkFile
 	background(p.s.jobs, func() started {
+		sdk := store.Choose(context.Background(), file)
+		opts.SDKFile = sdk.File
 		srv, err := preview.Start(opts)
-		return started{srv, err}
+		return started{srv, sdk, err}
 	}, func(r started) {
 		p.starting = false
+		p.sdk.SetText(r.sdk.Words)
 		if r.err != nil {
 			p.state.set("Couldn't start the preview: "+startError(r.err), "")
 			return

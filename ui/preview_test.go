@@ -1,15 +1,23 @@
 package ui
 
 import (
+	"crypto/sha512"
+	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/tnjwt/tnjwt/core/embedding"
+	"github.com/tnjwt/tnjwt/core/preview"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
@@ -129,5 +137,38 @@ func TestDonePreviewRefusesABadDashboardName(t *testing.T) {
 	}
 	if got := e.s.wiz.State().Profile.Embedding.PreviewDashboard; got != "" {
 		t.Errorf("the refused name was remembered as %q", got)
+	}
+}
+
+// The first preview fetches the SDK and keeps it: the panel then says the
+// page gets it from tnjwt's copy, and serves it itself.
+func TestDonePreviewKeepsTheSDKItFetched(t *testing.T) {
+	e := newEnv(t)
+	sdk := []byte("export function initializeAnalyticsSdk(){} // stands in for the SDK")
+	var fetches atomic.Int32
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		w.Write(sdk)
+	}))
+	defer cdn.Close()
+	sum := sha512.Sum384(sdk)
+	store := preview.SDKStore{Dir: filepath.Join(t.TempDir(), "sdk"), URL: cdn.URL + "/sdk-bundle.module.js",
+		Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sum[:])}
+	e.s.deps.sdk = &store
+	p := e.toDonePracticing()
+	e.see("is fetched once from " + store.URL + " when the preview starts")
+	e.tap(&p.run.Button)
+	if p.srv == nil {
+		t.Fatalf("the preview did not start: %q", p.state.Text)
+	}
+	e.see("comes from tnjwt's copy (" + store.Path() + ")")
+	resp := pageRequest(t, "GET", strings.TrimSuffix(p.srv.URL, "/")+embedding.LocalSDK, "")
+	if body, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 || string(body) != string(sdk) {
+		t.Errorf("the page's SDK: %d %q", resp.StatusCode, body)
+	}
+	e.tap(&p.run.Button) // stop
+	e.tap(&p.run.Button) // and start again: no second fetch
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("fetched %d times, want once", n)
 	}
 }

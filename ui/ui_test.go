@@ -23,7 +23,9 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	_ "github.com/tnjwt/tnjwt/core/cleanlocale" // quiet Fyne under LANG=C.UTF-8
+	"github.com/tnjwt/tnjwt/core/embedding"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
+	"github.com/tnjwt/tnjwt/core/preview"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -116,8 +118,10 @@ func (e *env) open() {
 	w.Resize(fyne.NewSize(900, 600))
 	// No test starts the desktop's real opener unless it asks for it.
 	noOpener := func(*url.URL) error { return nil }
+	// Nor fetches the SDK: nothing listens at port 1, and no copy is kept.
+	noSDK := preview.SDKStore{Dir: filepath.Join(e.dir, "sdk"), URL: "http://127.0.0.1:1/sdk-bundle.module.js", Integrity: embedding.SDKIntegrity}
 	e.s = newShell(e.appRef, w, Deps{Store: e.store, Vault: e.vault, Now: func() time.Time { return testNow }, onUI: e.queue.push,
-		openURL: noOpener})
+		openURL: noOpener, sdk: &noSDK})
 	e.wins = append(e.wins, w)
 	e.shells = append(e.shells, e.s)
 	e.settle()

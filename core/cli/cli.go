@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/preview"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -64,6 +65,16 @@ type Env struct {
 	// OpenURL opens an address in the browser for `tnjwt preview`; nil is
 	// the desktop's opener. Tests record what it was given.
 	OpenURL func(url string) error
+	// SDKStore keeps the preview's copy of the SDK; nil is
+	// preview.DefaultSDKStore (the user's cache folder, from the CDN).
+	SDKStore *preview.SDKStore
+}
+
+func (e *Env) sdkStore() preview.SDKStore {
+	if e.SDKStore == nil {
+		return preview.DefaultSDKStore()
+	}
+	return *e.SDKStore
 }
 
 // osKeychain is the vault of the OS keychain. A new one each time: a

@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/tnjwt/tnjwt/core/certs"
+	"github.com/tnjwt/tnjwt/core/embedding"
 	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
+	"github.com/tnjwt/tnjwt/core/preview"
 	"github.com/tnjwt/tnjwt/core/salesforce"
 	"github.com/tnjwt/tnjwt/core/secrets"
 )
@@ -134,8 +136,14 @@ var testVault func() *secrets.Vault
 
 // newEnv is an Env with a background context, the real clock and testVault.
 func newEnv() *Env {
-	return &Env{Ctx: context.Background(), Now: time.Now, NewVault: testVault}
+	return &Env{Ctx: context.Background(), Now: time.Now, NewVault: testVault, SDKStore: &noSDKStore}
 }
+
+// noSDKStore keeps no copy of the SDK and fetches none: its CDN refuses
+// the connection at once (the tests never reach the internet), so a
+// preview loads the SDK from the CDN in the browser.
+var noSDKStore = preview.SDKStore{Dir: filepath.Join(os.TempDir(), "tnjwt-test-no-sdk"), URL: "http://127.0.0.1:1/sdk-bundle.module.js",
+	Integrity: embedding.SDKIntegrity}
 
 // runCmd runs a command through Dispatch (env nil: newEnv) and checks that
 // no secret reached either stream.

@@ -36,7 +36,7 @@ func parsePreview(args []string, stdout io.Writer) (runner, error) {
 	fs.StringVar(&o.profile, "profile", "", "the saved org profile to sign in with (required)")
 	fs.StringVar(&o.dashboard, "dashboard", "", "the Tableau Next dashboard's API name, e.g. Sales_Overview (required)")
 	fs.IntVar(&o.port, "port", preview.DefaultPort, "the port on localhost; the org must trust http://localhost:PORT")
-	fs.StringVar(&o.sdk, "sdk", "", "a local copy of the SDK's "+embedding.SDKBundle+", instead of the CDN (offline machines)")
+	fs.StringVar(&o.sdk, "sdk", "", "a local copy of the SDK's "+embedding.SDKBundle+" (offline machines; tnjwt keeps a copy of the pinned one)")
 	fs.BoolVar(&o.noOpen, "no-open", false, "do not open the page in the browser; only print its address")
 	if err := parseFlags(fs, previewSynopsis, args, stdout); err != nil {
 		return nil, err
@@ -63,11 +63,16 @@ func (o *previewOptions) run(env *Env) error {
 	if err != nil {
 		return usageErrorf("preview: profile %q: %v", o.profile, err)
 	}
+	store := env.sdkStore()
+	if o.sdk == "" && !store.Has() {
+		fmt.Fprintf(env.Stderr, "Fetching the SDK %s from %s (once: tnjwt keeps a copy)…\n", embedding.SDKVersion, store.URL)
+	}
+	sdk := store.Choose(env.Ctx, o.sdk)
 	out := &lineWriter{w: env.Stdout}
 	p := &previewRun{env: env, out: out, dashboard: dashboard, req: req, username: t.Username,
 		setupHost: setupHostOf(t.Profile.LoginURL, t.Profile.InstanceURL)}
 	srv, err := preview.Start(preview.Options{
-		Port: o.port, Dashboard: dashboard, SDKFile: o.sdk,
+		Port: o.port, Dashboard: dashboard, SDKFile: sdk.File,
 		FrameSources: preview.FrameSources(t.LoginURL, t.Profile.InstanceURL, t.Profile.LightningURL),
 		Credential:   p.credential, OnEvent: p.event,
 	})
@@ -81,6 +86,7 @@ func (o *previewOptions) run(env *Env) error {
 	p.origin = strings.TrimSuffix(srv.URL, "/")
 	out.line("Preview: %s", srv.URL)
 	out.line("Embedding %s as %s; the org must trust %s. Stop with Ctrl-C.", dashboard, t.Username, p.origin)
+	out.line("%s", sdk.Words)
 	if !o.noOpen {
 		open := env.OpenURL
 		if open == nil {

@@ -5,8 +5,11 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/embedding/embeddingtest"
 	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
+	"github.com/tnjwt/tnjwt/core/preview"
 )
 
 func TestMain(m *testing.M) { os.Exit(embeddingtest.Main(m)) }
@@ -42,10 +46,17 @@ type runningPreview struct {
 	org *emulator.Emulator
 }
 
+// sdkFrom is where a preview gets the SDK: the npm package's file (--sdk)
+// or, with no file, the store (fetched from a stand-in for the CDN).
+type sdkFrom struct {
+	file  string
+	store *preview.SDKStore
+}
+
 // startPreview runs `tnjwt preview` for a practice org set up by setup,
 // with the SDK from npm, on a free port, and returns once it printed its
 // address.
-func startPreview(t *testing.T, name string, sdk string, setup func(*emulator.Emulator)) runningPreview {
+func startPreview(t *testing.T, name string, sdk sdkFrom, setup func(*emulator.Emulator)) runningPreview {
 	t.Helper()
 	e := emulator.New(orgConfig(), emulator.Options{})
 	if setup != nil {
@@ -63,13 +74,17 @@ func startPreview(t *testing.T, name string, sdk string, setup func(*emulator.Em
 	ctx, cancel := context.WithCancel(context.Background())
 	out := newLineWatch("Preview: ")
 	env := newEnv()
-	env.Ctx, env.Stdout, env.Stderr = ctx, out, out
+	errOut := newLineWatch("\x00") // standard error, apart: the first line on standard output is the address
+	env.Ctx, env.Stdout, env.Stderr = ctx, out, errOut
 	env.OpenURL = func(string) error { t.Error("--no-open opened the browser"); return nil }
+	args := []string{"preview", "--profile", name, "--dashboard", "Sales_Overview", "--port", "0", "--no-open"}
+	if sdk.file != "" {
+		args = append(args, "--sdk", sdk.file)
+	} else {
+		env.SDKStore = sdk.store
+	}
 	done := make(chan int)
-	go func() {
-		done <- Dispatch([]string{"preview", "--profile", name, "--dashboard", "Sales_Overview", "--port", "0",
-			"--sdk", sdk, "--no-open"}, env)
-	}()
+	go func() { done <- Dispatch(args, env) }()
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
@@ -79,11 +94,12 @@ func startPreview(t *testing.T, name string, sdk string, setup func(*emulator.Em
 			t.Errorf("preview %s printed a frontdoor URL:\n%s", name, s)
 		}
 		noSecrets(t, out.String())
+		noSecrets(t, errOut.String())
 	})
 	select {
 	case <-out.seen:
 	case code := <-done:
-		t.Fatalf("preview %s ended with %d before serving:\n%s", name, code, out)
+		t.Fatalf("preview %s ended with %d before serving:\n%s\n%s", name, code, out, errOut)
 	case <-time.After(time.Minute): // a guard against a hang
 		t.Fatalf("preview %s printed no address:\n%s", name, out)
 	}
@@ -123,10 +139,21 @@ func TestBrowserPreviewEmbedsAndNamesTheSettingToFix(t *testing.T) {
 	previews := map[string]runningPreview{}
 	var pages []embeddingtest.Page
 	for _, c := range cases {
-		p := startPreview(t, c.name, tools.SDKBundle(), c.setup)
+		p := startPreview(t, c.name, sdkFrom{file: tools.SDKBundle()}, c.setup)
 		previews[c.name] = p
 		pages = append(pages, embeddingtest.Page{Name: c.name, URL: p.url, Context: c.name,
 			Screenshot: embeddingtest.ScreenshotPath("preview-" + c.name)})
+	}
+	// No --sdk: the first preview fetches the SDK (from a stand-in for the
+	// CDN) and keeps it; the next works with the CDN gone.
+	cdn, fetches := sdkCDN(t, tools.SDKBundle())
+	store := preview.DefaultSDKStore()
+	store.Dir, store.URL = filepath.Join(t.TempDir(), "sdk"), cdn.URL+"/sdk-bundle.module.js"
+	previews["fetched"] = startPreview(t, "fetched", sdkFrom{store: &store}, nil)
+	cdn.Close()
+	previews["kept"] = startPreview(t, "kept", sdkFrom{store: &store}, nil)
+	for _, name := range []string{"fetched", "kept"} {
+		pages = append(pages, embeddingtest.Page{Name: name, URL: previews[name].url, Context: name})
 	}
 	pages = append(pages, embeddingtest.Page{Name: "second tab", URL: previews["works"].url, Context: "works"})
 	results := embeddingtest.Open(t, tools, pages)
@@ -161,6 +188,19 @@ func TestBrowserPreviewEmbedsAndNamesTheSettingToFix(t *testing.T) {
 			t.Errorf("the practice dashboard is not shown:\n%s", results["works"].FrameText())
 		}
 	})
+	t.Run("the SDK kept", func(t *testing.T) {
+		for _, name := range []string{"fetched", "kept"} {
+			if r := results[name]; r.Outcome != string(embedding.Embedded) {
+				t.Errorf("%s: %s", name, r)
+			}
+			if out := previews[name].out.String(); !strings.Contains(out, "comes from tnjwt's copy ("+store.Path()+")") {
+				t.Errorf("%s does not say the SDK comes from tnjwt's copy:\n%s", name, out)
+			}
+		}
+		if n := fetches.Load(); n != 1 {
+			t.Errorf("the SDK was fetched %d times, want once", n)
+		}
+	})
 	t.Run("another host name", func(t *testing.T) {
 		p := previews["works"]
 		req, _ := http.NewRequest("GET", p.url+"auth-credential", nil)
@@ -175,6 +215,23 @@ func TestBrowserPreviewEmbedsAndNamesTheSettingToFix(t *testing.T) {
 			t.Errorf("Host evil.example: %d\n%s", resp.StatusCode, p.out)
 		}
 	})
+}
+
+// sdkCDN stands in for the CDN, serving the npm package's SDK file.
+func sdkCDN(t *testing.T, file string) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Content-Type", "text/javascript")
+		w.Write(data)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
 }
 
 // count is how many requests to path the org answered with status.
