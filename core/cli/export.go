@@ -14,7 +14,7 @@ const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|ke
 
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
-source control. Files are written with mode 0600 and never replace a file
+source control. Files are written with ` + fsutil.PrivateFileWords + ` and never replace a file
 unless --force is given.
 
   env      DIR/.env for Node.js (SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID,
@@ -37,7 +37,7 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("export")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
-	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key); made with mode 0700 when missing")
+	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key); made with "+fsutil.FolderWords+" when missing")
 	fs.BoolVar(&o.force, "force", false, "replace files that are already there")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	if wantsHelp(args) {
