@@ -13,9 +13,15 @@ PKGS=(gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 if [ "${1:-}" = dist ]; then
   PKGS=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 desktop-file-utils file xz-utils binutils)
 fi
+# `scripts/install-deps.sh wine` (make windows-test): Wine to start the .exe
+# files, MinGW-w64 for its bcryptprimitives.dll shim, xdotool, ImageMagick
+# and tesseract to find, photograph, read and click the window under Xvfb.
+if [ "${1:-}" = wine ]; then
+  PKGS=(wine64 gcc-mingw-w64-x86-64 gcc libx11-dev xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng)
+fi
 # The exported Node.js server is run in the tests; the machine's own Node.js
 # (20 or later) and npm are used when there, else Debian's.
-if [ "${1:-}" != dist ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+if [ -z "${1:-}" ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
   PKGS+=(nodejs npm)
 fi
 

@@ -16,10 +16,10 @@ const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|ke
 
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
-source control. Files are written with mode 0600 (sfdx: 0644 but the one
-that holds the consumer key) and never replace a file unless --force is
-given, nor go into a folder that another user can change (theirs, writable
-by a group or everyone, /tmp itself, a symbolic link).
+source control. Files are written with ` + fsutil.PrivateFileWords + ` (sfdx: readable
+by everyone but the one that holds the consumer key) and never replace a file
+unless --force is given, nor go into a folder that another user can change
+(theirs, writable by a group or everyone, /tmp itself, a symbolic link).
 
   env      DIR/.env for Node.js (SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID,
            SF_USERNAME, SF_ORG_URL, SF_PRIVATE_KEY)
@@ -52,7 +52,7 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("export")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
-	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key, heroku, sfdx); made with mode 0700 when missing")
+	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key, heroku, sfdx); made with "+fsutil.FolderWords+" when missing")
 	fs.BoolVar(&o.force, "force", false, "replace files that are already there, and write into a folder other users can change")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	fs.StringVar(&o.appName, "app-name", "", "sfdx: the External Client App's API name (default TableauNext_ and the profile name)")

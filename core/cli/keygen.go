@@ -14,8 +14,8 @@ import (
 )
 
 const keygenSynopsis = "keygen --out DIR [--cn NAME] [--days N] [--bits 2048|3072|4096] [--force]\n\n" +
-	"Writes DIR/" + certs.CertFileName + " (the certificate to upload to the External Client App, mode 0644)\n" +
-	"and DIR/" + certs.KeyFileName + " (the private key, PKCS#8, mode 0600). DIR is created (mode 0700)\n" +
+	"Writes DIR/" + certs.CertFileName + " (the certificate to upload to the External Client App, " + fsutil.PublicFileWords + ")\n" +
+	"and DIR/" + certs.KeyFileName + " (the private key, PKCS#8, " + fsutil.PrivateFileWords + "). DIR is created (" + fsutil.FolderWords + ")\n" +
 	"when missing. Existing files are kept unless --force is given. A folder that another user can change\n" +
 	"(theirs, writable by a group or everyone, /tmp itself) or a symbolic link is refused unless --force is given."
 
@@ -35,7 +35,7 @@ type keygenOptions struct {
 func parseKeygen(args []string, stdout io.Writer) (runner, error) {
 	o := &keygenOptions{}
 	fs := newFlagSet("keygen")
-	fs.StringVar(&o.out, "out", "", "folder for the two files (required; created with mode 0700 if missing)")
+	fs.StringVar(&o.out, "out", "", "folder for the two files (required; created with "+fsutil.FolderWords+" if missing)")
 	fs.StringVar(&o.cn, "cn", certs.DefaultCN, "certificate subject common name (CN)")
 	fs.IntVar(&o.days, "days", certs.DefaultDays, fmt.Sprintf("days the certificate stays valid (%d-%d)", certs.MinDays, certs.MaxDays))
 	fs.IntVar(&o.bits, "bits", certs.DefaultBits, "RSA key size: 2048, 3072 or 4096")
@@ -109,8 +109,8 @@ func folderError(cmd string, err error) error {
 
 func printKeygenResult(env *Env, certPath, keyPath string, info certs.Info) {
 	w := env.Stdout
-	fmt.Fprintf(w, "Certificate:         %s (mode 0644)\n", certPath)
-	fmt.Fprintf(w, "Private key:         %s (mode 0600)\n", keyPath)
+	fmt.Fprintf(w, "Certificate:         %s (%s)\n", certPath, fsutil.AccessWords(certs.CertFileMode))
+	fmt.Fprintf(w, "Private key:         %s (%s)\n", keyPath, fsutil.AccessWords(certs.KeyFileMode))
 	fmt.Fprintf(w, "Subject:             %s\n", info.Subject)
 	fmt.Fprintf(w, "Key size:            RSA %d bits\n", info.KeyBits)
 	fmt.Fprintf(w, "SHA-256 fingerprint: %s\n", info.Fingerprint)

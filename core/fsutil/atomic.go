@@ -18,7 +18,8 @@ var ErrExists = errors.New("file already exists")
 // a rename, so an interruption leaves either the old file or the new one, never
 // a truncated mix. The file gets mode perm even when a umask would narrow it or
 // an older file had a wider mode. Without replace an existing file is left alone
-// and ErrExists is returned.
+// and ErrExists is returned. On Windows an owner-only perm (0600) makes the
+// file with an access list for the current user alone (acl_windows.go).
 func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 	dir := filepath.Dir(path)
 	if !replace {
@@ -26,7 +27,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 			return fmt.Errorf("%s: %w", path, ErrExists)
 		}
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(dir, "."+filepath.Base(path)+".tmp-*", perm)
 	if err != nil {
 		return fmt.Errorf("cannot write in %s: %w", dir, err)
 	}
@@ -82,7 +83,7 @@ var link = os.Link
 // Not atomic, but it never replaces a file; a failed write removes what it
 // created.
 func writeExclusive(path string, data []byte, perm fs.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	f, err := openExclusive(path, perm)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s: %w", path, ErrExists)
 	}
