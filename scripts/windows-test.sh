@@ -18,7 +18,8 @@
 #     (xdotool), the Welcome screen lists the org the headless .exe saved,
 #     the practice org's first screens (its button clicked, Alt+Right for
 #     Next, a key generated), and the window closes when asked the way a
-#     window manager asks (scripts/wine/wm-close.c), the program exiting 0.
+#     window manager asks (scripts/wine/wm-close.c): practice mode asks
+#     first, Close anyway closes it, the program exiting 0.
 # Wine 8.0 lacks bcryptprimitives.dll, which Go's runtime loads at start-up:
 # a shim built from scripts/wine/bcryptprimitives.c goes into the prefix's
 # system32. Secrets are never printed, not even when a check fails.
@@ -60,7 +61,7 @@ cleanup() {
   set +e
   if [ -n "${TNJWT_WINDOWS_SHOTS:-}" ]; then # passed or not
     mkdir -p "$TNJWT_WINDOWS_SHOTS"
-    for f in "$work"/*.png; do case "$f" in *-ocr.png) ;; *) cp "$f" "$TNJWT_WINDOWS_SHOTS/" ;; esac; done
+    for f in "$work"/*.png; do case "$f" in *-ocr.png) ;; *) cp "$f" "${f%.png}.txt" "$TNJWT_WINDOWS_SHOTS/" 2>/dev/null ;; esac; done
   fi
   for p in "$gpid" "$epid" "$xpid"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
   # Ends this prefix's own Windows processes and its wineserver, no other.
@@ -336,6 +337,12 @@ click practice-key Generate key
 shows practice-generated 'SHA-256 fingerprint' '2048 bits RSA' 'Step 3 of 10'
 step "desktop .exe: closing the window as a window manager would"
 "$work/bin/wm-close" "$wid" || fail "the window does not take WM_DELETE_WINDOW"
+# Practice mode asks first (what was rehearsed goes with the window). Stay,
+# the safe answer, has the focus: Tab moves it to Close anyway, Space presses
+# it, as a keyboard user would (the OCR of the dialog's buttons on the
+# window's own capture is not steady enough to click by).
+shows close-question 'Close tnjwt'
+xdotool key --clearmodifiers Tab space
 # In two stages, so a failure says which: the window goes, then the program.
 # If the window stays, what the screen shows then (a question?) is printed.
 gone() { ! xdotool search --onlyvisible --name '^tnjwt$' >/dev/null 2>&1; }

@@ -63,7 +63,10 @@ func TestKeyringImportTestAndNoSecretOnDisk(t *testing.T) {
 	consumerKey := itRandomConsumerKey()
 	name := "it-cli-" + hex.EncodeToString(pair.cert.Cert.SerialNumber.Bytes()[:4])
 
+	// A Spring '26 org: the audience is the login URL itself, which tnjwt
+	// sends to a loopback address without asking.
 	cfgJSON, _ := json.Marshal(map[string]any{
+		"legacy_login_hosts": false,
 		"apps": []map[string]any{{
 			"name": "Tableau Next Embedding", "consumer_key": consumerKey, "certificate": string(pair.certPEM),
 			"jwt_bearer_enabled": true, "scopes": []string{"web", "refresh_token"},
