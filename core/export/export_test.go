@@ -175,7 +175,7 @@ func TestPracticeReadmeNamesADashboardThePracticeOrgHolds(t *testing.T) {
 	}
 	o := testOrg()
 	o.Practice = true
-	if readme := string(expressReadme(o)); !strings.Contains(readme, "?dashboard="+PracticeDashboard) {
+	if readme := string(serverReadme(Stacks[0], o)); !strings.Contains(readme, "?dashboard="+PracticeDashboard) {
 		t.Errorf("the practice README does not say which dashboard to open:\n%s", readme)
 	}
 }
