@@ -13,6 +13,14 @@ PKGS=(gcc pkg-config libgl1-mesa-dev xorg-dev libxkbcommon-dev
 if [ "${1:-}" = dist ]; then
   PKGS=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 desktop-file-utils file xz-utils binutils)
 fi
+# `scripts/install-deps.sh conformance` (make conformance, make bench): the
+# runtimes of the exported servers, as Debian 12 ships them: Python with
+# Flask, PyJWT, requests, python-dotenv and gunicorn; Ruby with Sinatra,
+# ruby-jwt, dotenv, Puma and Bundler; the JDK 17 (Go and Node.js are there).
+if [ "${1:-}" = conformance ]; then
+  PKGS=(python3 python3-flask python3-jwt python3-cryptography python3-requests python3-dotenv gunicorn
+        ruby ruby-sinatra ruby-jwt ruby-dotenv puma bundler openjdk-17-jdk-headless)
+fi
 # The exported Node.js server is run in the tests; the machine's own Node.js
 # (20 or later) and npm are used when there, else Debian's.
 if [ "${1:-}" != dist ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then

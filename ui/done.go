@@ -26,6 +26,7 @@ type doneScreen struct {
 	summary  *fyne.Container
 	env      *widget.Button
 	express  *widget.Button
+	stack    *widget.Select // which server "Save … server…" writes
 	heroku   *widget.Button
 	sdk      *widget.Button
 	key      *widget.Button
@@ -37,7 +38,9 @@ type doneScreen struct {
 func newDoneScreen(s *shell) *doneScreen {
 	d := &doneScreen{s: s, summary: container.New(layout.NewFormLayout()), exported: newMessage(), preview: newPreviewPanel(s)}
 	d.env = widget.NewButtonWithIcon("Save .env…", theme.DocumentSaveIcon(), func() { d.pickFolder(export.FormatEnv) })
-	d.express = widget.NewButtonWithIcon("Save Express server…", theme.FolderNewIcon(), func() { d.pickFolder(export.FormatExpress) })
+	d.stack = widget.NewSelect(stackNames(), nil)
+	d.stack.SetSelectedIndex(0)
+	d.express = widget.NewButtonWithIcon("Save server…", theme.FolderNewIcon(), func() { d.pickFolder(export.Stacks[d.stack.SelectedIndex()].Format) })
 	d.heroku = widget.NewButtonWithIcon("Heroku command…", theme.ContentCopyIcon(), d.showHeroku)
 	d.sdk = widget.NewButtonWithIcon("Copy SDK snippet", theme.ContentCopyIcon(), d.copySDK)
 	d.key = widget.NewButtonWithIcon("Save private key file…", theme.DocumentSaveIcon(), func() { d.pickFolder(export.FormatKey) })
@@ -46,11 +49,11 @@ func newDoneScreen(s *shell) *doneScreen {
 		d.preview.root, widget.NewSeparator(),
 		bold("For your app's servers"),
 		wrapped("Your app's server signs in exactly as the live test did. Export what it needs: "+
-			"a .env file for Node.js, the Heroku config command, or a small Node.js + Express server that serves "+
+			"a .env file, the Heroku config command, or a small server (Node.js, Python, Go, Java or Ruby) that serves "+
 			"GET /auth-credential → { authCredential, orgUrl } and a page that embeds Tableau Next with it."),
 		warningLabel("Each export holds the private key or the consumer key. "+export.Warning+
 			" Files are written readable only by you (mode 0600) and never replace a file without asking."),
-		container.NewGridWithColumns(2, d.env, d.express, d.heroku, d.key),
+		container.NewGridWithColumns(2, d.env, container.NewBorder(nil, nil, d.stack, nil, d.express), d.heroku, d.key),
 		container.NewHBox(d.sdk),
 		d.exported,
 		widget.NewSeparator(),
@@ -140,12 +143,22 @@ func (d *doneScreen) pickFolder(format string) {
 
 func exportTitle(format string) string {
 	switch format {
-	case export.FormatExpress:
-		return "Choose an empty folder for the Express server"
 	case export.FormatKey:
 		return "Choose the folder for sf_private_key.pem"
 	}
+	if st, ok := export.StackFor(format); ok {
+		return "Choose an empty folder for the " + st.Name + " server"
+	}
 	return "Choose the folder for the .env file"
+}
+
+// stackNames are the servers the picker offers, in export.Stacks' order.
+func stackNames() []string {
+	names := make([]string, len(export.Stacks))
+	for i, st := range export.Stacks {
+		names[i] = st.Name
+	}
+	return names
 }
 
 // dialogSize is a file dialog that uses most of the window.
@@ -168,9 +181,10 @@ func (d *doneScreen) exportTo(format, dir string) {
 }
 
 func exportFiles(format string, org export.Org) ([]export.File, error) {
+	if _, ok := export.StackFor(format); ok {
+		return export.Server(format, org)
+	}
 	switch format {
-	case export.FormatExpress:
-		return export.Express(org)
 	case export.FormatKey:
 		return []export.File{export.KeyFile(org)}, nil
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/fsutil"
 )
 
-const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key [--out DIR] [--force] [--pending]"
+const exportSynopsis = "export --profile NAME --format env|heroku|express|flask|go|java|sinatra|sdk|key [--out DIR] [--force] [--pending]"
 
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
@@ -22,7 +22,12 @@ unless --force is given.
   heroku   prints the 'heroku config:set' command; it reads the key from a
            file when run (write it with --format key)
   express  a small Node.js + Express server in DIR that serves
-           GET /auth-credential -> { authCredential, orgUrl }, with its .env
+           GET /auth-credential -> { authCredential, orgUrl } and a page
+           that embeds a dashboard with it, with its .env, README, Procfile
+  flask    the same server in Python (Flask, PyJWT, requests)
+  go       the same server in Go (net/http, golang-jwt)
+  java     the same server in Java 17 (the JDK alone: java Server.java)
+  sinatra  the same server in Ruby (Sinatra, ruby-jwt)
   sdk      prints the Tableau Next Embedding SDK snippet (a JavaScript module)
   key      DIR/sf_private_key.pem
 `
@@ -37,7 +42,7 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("export")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
-	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key); made with mode 0700 when missing")
+	fs.StringVar(&o.out, "out", "", "folder to write into (env, a server, key); made with mode 0700 when missing")
 	fs.BoolVar(&o.force, "force", false, "replace files that are already there")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	if wantsHelp(args) {
@@ -79,7 +84,7 @@ func (o *exportOptions) check() error {
 		return usageErrorf("export: missing --profile NAME (see tnjwt profile list)")
 	}
 	switch o.format {
-	case export.FormatEnv, export.FormatExpress, export.FormatKey:
+	case export.FormatEnv, export.FormatKey, export.FormatExpress, export.FormatFlask, export.FormatGo, export.FormatJava, export.FormatSinatra:
 		if strings.TrimSpace(o.out) == "" {
 			return usageErrorf("export: --format %s writes files: add --out DIR", o.format)
 		}
@@ -144,9 +149,9 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 		files = []export.File{{Name: export.EnvFileName, Data: export.Env(org)}}
 	case export.FormatKey:
 		files = []export.File{export.KeyFile(org)}
-	case export.FormatExpress:
+	default: // a server
 		var err error
-		if files, err = export.Express(org); err != nil {
+		if files, err = export.Server(o.format, org); err != nil {
 			return fmt.Errorf("export: %v", err)
 		}
 	}
@@ -161,8 +166,8 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 		fmt.Fprintf(env.Stdout, "wrote %s\n", p)
 	}
 	fmt.Fprintf(env.Stdout, "%s\n", export.Warning)
-	if o.format == export.FormatExpress {
-		fmt.Fprintf(env.Stdout, "Run it: cd %s && npm install && npm start\n", o.out)
+	if st, ok := export.StackFor(o.format); ok {
+		fmt.Fprintf(env.Stdout, "Run it: cd %s && %s\n", o.out, strings.Join(append(st.Setup, st.Run), " && "))
 	}
 	return nil
 }

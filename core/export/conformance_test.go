@@ -961,9 +961,6 @@ func checkProcfile(t *testing.T, h *harness) {
 	if !ok {
 		t.Fatalf("Procfile: %q", procfile)
 	}
-	if h.python != "" {
-		web = strings.Replace(web, "gunicorn ", h.python+" -m gunicorn ", 1)
-	}
 	port := freePort(t)
 	s := h.launch(t, dir, []string{"sh", "-c", web}, "PORT="+port)
 	if s.url != "http://0.0.0.0:"+port {
