@@ -94,10 +94,11 @@ conformance:
 # Real headless Chromium (Debian's chromium): the frontdoor URL signs in
 # through the session cookie it sets, once; the exported Express app, with
 # the Tableau Next Embedding SDK from npm, embeds a practice dashboard, and
-# each way embedding fails ends in words that name the setting
-# (playwright-core from npm drives the browser, in a throw-away folder).
+# each way embedding fails ends in words that name the setting, and every
+# other exported server's page embeds one with the SDK served as its README
+# says (playwright-core from npm drives the browser, in a throw-away folder).
 browser-test:
-	TNJWT_BROWSER_TESTS=1 TNJWT_NODE_TESTS=1 go test -count=1 -timeout 20m -tags $(TAGS) -run '^TestBrowser' ./core/emulator/ ./core/export/
+	TNJWT_BROWSER_TESTS=1 TNJWT_NODE_TESTS=1 TNJWT_CONFORMANCE_TESTS=1 go test -count=1 -timeout 20m -tags $(TAGS) -run '^TestBrowser' ./core/emulator/ ./core/export/
 
 # Every screen rendered with Fyne's software renderer (no display needed):
 # `make screenshots` into docs/screenshots; `make test` into a temporary

@@ -120,7 +120,7 @@ func commands() []command {
 		{"test", "run the live JWT bearer exchange and get a frontdoor URL", parseTest},
 		{"emulator", "run the local Salesforce emulator (practice org)", parseEmulator},
 		{"profile", "saved org profiles: list, show, import, delete; renew, rotate, roll back their keys", parseProfile},
-		{"export", "write the .env, Heroku config, Express server or SDK snippet for the app's servers", parseExport},
+		{"export", "write the .env, Heroku config, a server (Node.js, Python, Go, Java, Ruby) or SDK snippet for the app", parseExport},
 		{"preview", "embed a dashboard in a page on this computer, before the app exists", parsePreview},
 	}
 }
