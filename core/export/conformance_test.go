@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -210,7 +209,7 @@ func (h *harness) launch(t testing.TB, dir string, argv []string, env ...string)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "LANG=C.UTF-8"}, env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	inGroup(cmd)
 	s := &server{out: &lockedBuffer{}, done: make(chan struct{})}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -253,7 +252,7 @@ func (h *harness) launch(t testing.TB, dir string, argv []string, env ...string)
 		close(s.done)
 	}()
 	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the whole group: bundle exec, sh -c
+		stop(cmd) // the whole group: bundle exec, sh -c
 		<-s.done
 	})
 	select {

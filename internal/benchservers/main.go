@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command benchservers times every exported server (tnjwt export --format
 // express|flask|go|java|sinatra) against one practice org on loopback, beside a
 // reference server that signs a JWT and asks for a token on every request, as
