@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -219,6 +220,11 @@ func (h *harness) launch(t testing.TB, dir string, argv []string, env ...string)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Starting is the costly part (java Server.java compiles it, every time):
+	// a few at once, however many cases run side by side.
+	starting <- struct{}{}
+	started := sync.OnceFunc(func() { <-starting })
+	defer started()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -260,11 +266,14 @@ func (h *harness) launch(t testing.TB, dir string, argv []string, env ...string)
 		s.url = u
 		_, s.port, _ = net.SplitHostPort(strings.TrimPrefix(u, "http://"))
 	case <-s.done:
-	case <-time.After(2 * time.Minute): // a guard against a hang, not a timing check
+	case <-time.After(5 * time.Minute): // a guard against a hang, not a timing check
 		t.Fatalf("%s never said it was listening:\n%s", strings.Join(argv, " "), s.out)
 	}
 	return s
 }
+
+// starting bounds the servers starting at once to the machine's cores.
+var starting = make(chan struct{}, max(2, goruntime.NumCPU()))
 
 // start runs the export for o, as its README says, and waits until it
 // listens; at the end of the test its output must hold no secret.

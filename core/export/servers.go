@@ -68,7 +68,7 @@ var Stacks = []Stack{{
 	Route:  "`server.js`, in `app.get('/auth-credential', …)`: check your own session before `frontdoor()`",
 	ignore: []string{"node_modules/"}, files: expressProject,
 }, {
-	Format: FormatFlask, Name: "Python 3 + Flask", Needs: "Python 3.11 (Debian 12's; the pins are its versions)",
+	Format: FormatFlask, Name: "Python 3 + Flask", Needs: "Python 3.11, as Debian 12 has it (the pins are Debian 12's versions)",
 	Debian: "python3-flask python3-jwt python3-cryptography python3-requests python3-dotenv gunicorn",
 	Setup:  []string{"python3 -m venv .venv && . .venv/bin/activate", "pip install -r requirements.txt"},
 	Run:    "python3 app.py", Procfile: "gunicorn --workers 1 --threads 16 --bind 0.0.0.0:$PORT app:app",
@@ -201,7 +201,7 @@ func serverReadme(s Stack, o Org) []byte {
 	}
 	p("A small %s server that signs in to Salesforce with the OAuth 2.0 JWT bearer flow and hands the Tableau Next "+
 		"Embedding SDK a fresh frontdoor URL, and a page that embeds a dashboard with it. Written by tnjwt.\n\n", s.Name)
-	p("## Run it\n\nNeeds %s (Debian 12: `apt-get install %s`).\n\n```sh\n", s.Needs, s.Debian)
+	p("## Run it\n\nNeeds %s. On Debian 12: `apt-get install %s`.\n\n```sh\n", s.Needs, s.Debian)
 	for _, c := range s.Setup {
 		p("%s\n", c)
 	}
@@ -268,6 +268,13 @@ func serverReadme(s Stack, o Org) []byte {
 		"in the platform's config instead of shipping `.env` (`tnjwt export --format heroku` prints the command), with "+
 		"`HOST=0.0.0.0` (the platform's router connects from outside) and `ALLOWED_HOSTS` set to the app's host name. "+
 		"Dependencies are pinned (%s).\n\n", setupOrNothing(s), s.Procfile, lockNote(s))
+	switch s.Format {
+	case FormatJava:
+		p("`-Djava.net.preferIPv4Stack=true`: without it Java makes `0.0.0.0` a socket on IPv6's every address too.\n\n")
+	case FormatFlask:
+		p("gunicorn runs one worker process with 16 threads: one process keeps one token for all of them (each more worker " +
+			"would sign in on its own).\n\n")
+	}
 	p("## The same server in other languages\n\n`tnjwt export --format express|flask|go|java|sinatra` writes this server " +
 		"for Node.js, Python, Go, Java or Ruby; all of them pass the same conformance tests against tnjwt's practice org. " +
 		".NET is named by Salesforce's guide too, but tnjwt has no .NET SDK to test one with, so it does not ship one.\n\n")

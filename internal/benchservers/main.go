@@ -70,7 +70,7 @@ func main() {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), st.Format) {
 			continue
 		}
-		srv, err := startServer(st, keys, org.URL, false)
+		srv, err := startServer(st, keys, org.URL, asREADME)
 		if err != nil {
 			fmt.Printf("%s: %v\n", st.Format, err)
 			continue
@@ -82,6 +82,17 @@ func main() {
 		r.ref = refNow
 		srv.close()
 		rows = append(rows, r)
+		if st.Format == export.FormatFlask { // production runs gunicorn, not `python3 app.py`
+			if srv, err := startServer(st, keys, org.URL, asProcfile); err == nil {
+				refNow := load(ref.url, 16, *duration).perSecond
+				r := measure(st.Format+" (Procfile: gunicorn)", srv, &tokens, *duration)
+				r.ref = refNow
+				srv.close()
+				rows = append(rows, r)
+			} else {
+				fmt.Printf("%s Procfile: %v\n", st.Format, err)
+			}
+		}
 		if (r.many.perSecond < 1.5*refNow || *profile) && st.Format == export.FormatFlask {
 			profiles = append(profiles, profilePython(st, keys, org.URL, &tokens, *duration))
 		}
@@ -168,7 +179,16 @@ func startReference(keys *certs.Bundle, orgURL string) running {
 
 // startServer exports the stack for the practice org, installs it as its
 // README says (Python and Ruby from Debian's packages) and starts it.
-func startServer(st export.Stack, keys *certs.Bundle, orgURL string, profile bool) (running, error) {
+// How a server is started: as its README says, under a profiler, or as its
+// Procfile says (on 0.0.0.0 and a free port).
+const (
+	asREADME = iota
+	asProfiled
+	asProcfile
+)
+
+func startServer(st export.Stack, keys *certs.Bundle, orgURL string, mode int) (running, error) {
+	profile := mode == asProfiled
 	dir, err := os.MkdirTemp("", "tnjwt-bench-"+st.Format+"-")
 	if err != nil {
 		return running{}, err
@@ -209,16 +229,37 @@ func startServer(st export.Stack, keys *certs.Bundle, orgURL string, profile boo
 		}
 		run = []string{run[0], "profile_app.py"}
 	}
+	port := "0"
+	if mode == asProcfile {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			cleanup()
+			return running{}, err
+		}
+		_, port, _ = net.SplitHostPort(l.Addr().String())
+		l.Close()
+		run = []string{"sh", "-c", st.Procfile}
+	}
 	cmd := exec.Command(run[0], run[1:]...)
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PORT=0", "LANG=C.UTF-8"}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "PORT=" + port, "LANG=C.UTF-8"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		cleanup()
 		return running{}, err
 	}
-	cmd.Stderr = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		cleanup()
+		return running{}, err
+	}
+	// gunicorn says "Listening at:" on stderr; the others "listening on" on stdout.
+	drain := stderr
+	if mode == asProcfile {
+		stdout, drain = stderr, stdout
+	}
+	go io.Copy(io.Discard, drain)
 	if err := cmd.Start(); err != nil {
 		cleanup()
 		return running{}, err
@@ -240,9 +281,13 @@ func startServer(st export.Stack, keys *certs.Bundle, orgURL string, profile boo
 		sc := bufio.NewScanner(stdout)
 		listening := false
 		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "listening on "); ok && !listening {
+			line := sc.Text()
+			if i := strings.Index(line, "Listening at: "); i >= 0 && !listening {
+				line = "listening on " + strings.Replace(strings.Fields(line[i+len("Listening at: "):])[0], "0.0.0.0", "127.0.0.1", 1)
+			}
+			if u, ok := strings.CutPrefix(line, "listening on "); ok && !listening {
 				listening = true
-				got <- u
+				got <- strings.Replace(u, "0.0.0.0", "127.0.0.1", 1)
 				continue
 			}
 			out.WriteString(sc.Text() + "\n")
@@ -396,7 +441,7 @@ func profilePython(st export.Stack, keys *certs.Bundle, orgURL string, tokens *a
 	if exec.Command(debianPython(), "-c", "import yappi").Run() != nil {
 		return "(no profile of " + st.Format + ": apt-get install python3-yappi)"
 	}
-	srv, err := startServer(st, keys, orgURL, true)
+	srv, err := startServer(st, keys, orgURL, asProfiled)
 	if err != nil {
 		return "(no profile: " + err.Error() + ")"
 	}
