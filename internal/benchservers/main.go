@@ -63,8 +63,7 @@ func main() {
 
 	var rows []row
 	ref := startReference(keys, org.URL)
-	rows = append(rows, measure("reference (signs for every request)", ref, &tokens, *duration))
-	rows[0].ref = rows[0].many.perSecond
+	rows = append(rows, measure("reference (signs for every request)", ref, nil, &tokens, *duration))
 	defer ref.close()
 	for _, st := range export.Stacks {
 		if *only != "" && !slices.Contains(strings.Split(*only, ","), st.Format) {
@@ -75,25 +74,20 @@ func main() {
 			fmt.Printf("%s: %v\n", st.Format, err)
 			continue
 		}
-		// The machine's load drifts: each server is compared with the
-		// reference timed just before it.
-		refNow := load(ref.url, 16, *duration).perSecond
-		r := measure(st.Format+" ("+st.Run+")", srv, &tokens, *duration)
-		r.ref = refNow
+		r := measure(st.Format+" ("+st.Run+")", srv, &ref, &tokens, *duration)
 		srv.close()
 		rows = append(rows, r)
 		if st.Format == export.FormatFlask { // production runs gunicorn, not `python3 app.py`
 			if srv, err := startServer(st, keys, org.URL, asProcfile); err == nil {
-				refNow := load(ref.url, 16, *duration).perSecond
-				r := measure(st.Format+" (Procfile: gunicorn)", srv, &tokens, *duration)
-				r.ref = refNow
+				srv.pid = 0 // sh -c's: gunicorn's workers are its children
+				r := measure(st.Format+" (Procfile: gunicorn)", srv, &ref, &tokens, *duration)
 				srv.close()
 				rows = append(rows, r)
 			} else {
 				fmt.Printf("%s Procfile: %v\n", st.Format, err)
 			}
 		}
-		if (r.many.perSecond < 1.5*refNow || *profile) && st.Format == export.FormatFlask {
+		if (r.many.perSecond < 1.5*r.ref || *profile) && st.Format == export.FormatFlask {
 			profiles = append(profiles, profilePython(st, keys, org.URL, &tokens, *duration))
 		}
 	}
@@ -331,7 +325,8 @@ type row struct {
 	name      string
 	one, many level
 	per1000   float64
-	ref       float64 // the reference at 16 clients, timed just before
+	ref       float64 // the reference at 16 clients, timed in turns with this server
+	cpuKnown  bool    // the server's own CPU was measured
 }
 
 var client = &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -351,35 +346,86 @@ func credential(url string) error {
 	return nil
 }
 
-func measure(name string, srv running, tokens *atomic.Int64, d time.Duration) row {
+// turns is how many turns the 16-client level takes, each server's turn
+// right after the reference's: other work on the machine then weighs on both
+// alike, and the ratio is theirs over the same minutes.
+const turns = 5
+
+func measure(name string, srv running, ref *running, tokens *atomic.Int64, d time.Duration) row {
 	url := srv.url
 	for range 20 { // warm up: the first login, JITs, connection pools
 		credential(url)
 	}
-	before := tokens.Load()
-	r := row{name: name, one: load(url, 1, d)}
-	serverBefore, benchBefore := processCPU(srv.pid), selfCPU()
-	r.many = load(url, 16, d)
-	if n := r.many.perSecond * d.Seconds(); n > 0 {
-		r.many.serverCPU = time.Duration(float64(processCPU(srv.pid)-serverBefore) / n)
-		r.many.benchCPU = time.Duration(float64(selfCPU()-benchBefore) / n)
+	// Token requests while this server is timed (not the reference's).
+	var serverTokens int64
+	timed := func(clients int, d time.Duration) sample {
+		t0 := tokens.Load()
+		got := load(url, clients, d)
+		serverTokens += tokens.Load() - t0
+		return got
 	}
-	done := r.one.perSecond*d.Seconds() + r.many.perSecond*d.Seconds()
-	if done > 0 {
-		r.per1000 = float64(tokens.Load()-before) * 1000 / done
+	r := row{name: name}
+	one := timed(1, d)
+	r.one = one.level()
+	var many, refs sample
+	var serverCPU, benchCPU time.Duration
+	for range turns {
+		if ref != nil {
+			refs.add(load(ref.url, 16, d/turns))
+		}
+		s0, b0 := processCPU(srv.pid), selfCPU()
+		many.add(timed(16, d/turns))
+		serverCPU += processCPU(srv.pid) - s0
+		benchCPU += selfCPU() - b0
+	}
+	r.many = many.level()
+	if n := len(many.latencies); n > 0 {
+		r.many.serverCPU = serverCPU / time.Duration(n)
+		r.many.benchCPU = benchCPU / time.Duration(n)
+		r.cpuKnown = srv.pid != 0
+	}
+	r.ref = r.many.perSecond
+	if ref != nil {
+		r.ref = refs.level().perSecond
+	}
+	if done := len(one.latencies) + len(many.latencies); done > 0 {
+		r.per1000 = float64(serverTokens) * 1000 / float64(done)
 	}
 	fmt.Printf("  %s: %.0f/s at 1, %.0f/s at 16\n", name, r.one.perSecond, r.many.perSecond)
 	return r
 }
 
+// sample is what one or more timed runs got.
+type sample struct {
+	latencies []time.Duration
+	elapsed   time.Duration
+	errors    int
+}
+
+func (s *sample) add(o sample) {
+	s.latencies = append(s.latencies, o.latencies...)
+	s.elapsed += o.elapsed
+	s.errors += o.errors
+}
+
+func (s sample) level() level {
+	l := slices.Clone(s.latencies)
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	out := level{errors: s.errors}
+	if n := len(l); n > 0 {
+		out.perSecond = float64(n) / s.elapsed.Seconds()
+		out.p50, out.p99 = l[n/2], l[min(n-1, n*99/100)]
+	}
+	return out
+}
+
 // load runs clients concurrent loops for d (and maxRequests at most).
-func load(url string, clients int, d time.Duration) level {
+func load(url string, clients int, d time.Duration) sample {
 	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		errs      int
-		count     atomic.Int64
-		wg        sync.WaitGroup
+		mu    sync.Mutex
+		out   sample
+		count atomic.Int64
+		wg    sync.WaitGroup
 	)
 	start := time.Now()
 	end := start.Add(d)
@@ -398,19 +444,14 @@ func load(url string, clients int, d time.Duration) level {
 				mine = append(mine, time.Since(t))
 			}
 			mu.Lock()
-			latencies = append(latencies, mine...)
-			errs += bad
+			out.latencies = append(out.latencies, mine...)
+			out.errors += bad
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	l := level{perSecond: float64(len(latencies)) / elapsed.Seconds(), errors: errs}
-	if n := len(latencies); n > 0 {
-		l.p50, l.p99 = latencies[n/2], latencies[min(n-1, n*99/100)]
-	}
-	return l
+	out.elapsed = time.Since(start)
+	return out
 }
 
 // processCPU is a process's user and system time (0: none, this process).
@@ -448,7 +489,7 @@ func profilePython(st export.Stack, keys *certs.Bundle, orgURL string, tokens *a
 	for range 20 {
 		credential(srv.url)
 	}
-	l := load(srv.url, 16, d)
+	l := load(srv.url, 16, d).level()
 	srv.close()
 	return fmt.Sprintf("\nWhere %s's time goes at 16 clients (yappi, CPU time of every thread; %.0f/s while profiled):\n%s",
 		st.Format, l.perSecond, srv.out)
@@ -503,9 +544,9 @@ runpy.run_path("app.py", run_name="__main__")
 func print(rows []row) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
 	fmt.Println()
-	fmt.Println("| server | creds/s, 1 client | p50 / p99 ms | creds/s, 16 clients | p50 / p99 ms | token requests per 1,000 | × reference at 16 (its creds/s, timed just before) | CPU ms per credential at 16: server / clients + org |")
+	fmt.Println("| server | creds/s, 1 client | p50 / p99 ms | creds/s, 16 clients | p50 / p99 ms | token requests per 1,000 | × reference at 16 (its creds/s in the same turns) | CPU ms per credential at 16: server / clients + org |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
-	for _, r := range rows {
+	for i, r := range rows {
 		ratio := "1.0"
 		if r.ref > 0 {
 			ratio = fmt.Sprintf("%.2f (%.0f)", r.many.perSecond/r.ref, r.ref)
@@ -514,10 +555,17 @@ func print(rows []row) {
 		if n := r.one.errors + r.many.errors; n > 0 {
 			errs = fmt.Sprintf(" (%d failed)", n)
 		}
+		serverCPU := "in-process"
+		if r.cpuKnown {
+			serverCPU = cpu(r.many.serverCPU)
+		} else if i > 0 {
+			serverCPU = "n/a"
+		}
 		fmt.Printf("| %s | %.0f | %s / %s | %.0f | %s / %s | %.1f | %s%s | %s / %s |\n", r.name, r.one.perSecond, ms(r.one.p50), ms(r.one.p99),
-			r.many.perSecond, ms(r.many.p50), ms(r.many.p99), r.per1000, ratio, errs, cpu(r.many.serverCPU), cpu(r.many.benchCPU))
+			r.many.perSecond, ms(r.many.p50), ms(r.many.p99), r.per1000, ratio, errs, serverCPU, cpu(r.many.benchCPU))
 	}
-	fmt.Println("\n(The reference runs inside this process: its CPU is in the second figure.)")
+	fmt.Println("\nAt 16 clients each server and the reference take turns (5 each), so other work on the machine weighs on both alike.")
+	fmt.Println("The reference runs inside this process: its CPU is in the second figure.")
 	fmt.Println("Targets: token requests per 1,000 credentials ≤ 1 for every server; at 16 clients ≥ 1.5 × the reference.")
 }
 

@@ -18,6 +18,8 @@
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const http = require('node:http');
+const https = require('node:https');
 const net = require('node:net');
 const path = require('node:path');
 const express = require('express');
@@ -370,43 +372,66 @@ function assertion(aud) {
 }
 
 // post sends a form and reads the reply, within TIMEOUT_MS and MAX_REPLY_BYTES.
-async function post(phase, url, body, bearer) {
-  const host = clean(new URL(url).host);
-  const headers = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+// Kept-alive connections to Salesforce, shared by every request.
+const agents = {
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
+};
+
+// post sends a form and reads the reply, within TIMEOUT_MS and MAX_REPLY_BYTES.
+// node:http rather than fetch: it costs a fraction of the CPU per call.
+function post(phase, url, body, bearer) {
+  const u = new URL(url);
+  const host = clean(u.host);
+  const payload = new URLSearchParams(body).toString();
+  const headers = {
+    'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', 'Content-Length': Buffer.byteLength(payload),
+  };
   if (bearer) {
     headers.Authorization = `Bearer ${bearer}`;
   }
-  const signal = AbortSignal.timeout(TIMEOUT_MS);
-  const failed = (err) => (err?.name === 'TimeoutError' || signal.aborted
-    ? new SalesforceError(phase, 'timeout', `no answer from ${host} within ${TIMEOUT_MS / 1000} s`)
-    : new SalesforceError(phase, 'connection', `cannot reach ${host}`));
-  let res;
-  try {
-    res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(body), redirect: 'manual', signal });
-  } catch (err) {
-    throw failed(err);
-  }
-  const chunks = [];
-  let size = 0;
-  try {
-    for await (const chunk of res.body ?? []) {
-      size += chunk.length;
-      if (size > MAX_REPLY_BYTES) {
-        throw new SalesforceError(phase, 'too_large', `${host} sent more than 1 MiB, which is not a Salesforce answer`, res.status);
+  const transport = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (fn, value) => {
+      if (!settled) {
+        settled = true;
+        clearTimeout(timer);
+        fn(value);
       }
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    throw err instanceof SalesforceError ? err : failed(err);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    data = undefined;
-  }
-  return { status: res.status, text, data };
+    };
+    // The whole exchange, reply included, within the limit: a server that drips is cut off.
+    const timer = setTimeout(() => {
+      settle(reject, new SalesforceError(phase, 'timeout', `no answer from ${host} within ${TIMEOUT_MS / 1000} s`));
+      req.destroy();
+    }, TIMEOUT_MS);
+    const req = transport.request(u, { method: 'POST', headers, agent: agents[u.protocol] }, (res) => {
+      const chunks = [];
+      let size = 0;
+      res.on('data', (chunk) => {
+        size += chunk.length;
+        if (size > MAX_REPLY_BYTES) {
+          settle(reject, new SalesforceError(phase, 'too_large', `${host} sent more than 1 MiB, which is not a Salesforce answer`, res.statusCode));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let data;
+        try {
+          data = JSON.parse(text);
+        } catch {
+          data = undefined;
+        }
+        settle(resolve, { status: res.statusCode, text, data });
+      });
+      res.on('error', () => settle(reject, new SalesforceError(phase, 'connection', `cannot reach ${host}`)));
+    });
+    req.on('error', () => settle(reject, new SalesforceError(phase, 'connection', `cannot reach ${host}`)));
+    req.end(payload);
+  });
 }
 
 function serverError(phase, status, data, ...secrets) {

@@ -329,7 +329,17 @@ def scrub(text, *secrets):
 SESSION = requests.Session()
 SESSION.mount("https://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64))
 SESSION.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64))
-SESSION.trust_env = True  # HTTPS_PROXY, NO_PROXY
+# HTTPS_PROXY and NO_PROXY are read once per Salesforce host, not on every
+# call, and never ~/.netrc (whose password requests would send).
+SESSION.trust_env = False
+PROXIES = {}
+
+
+def proxies_for(url):
+    origin = "://".join(urlsplit(url)[:2])
+    if origin not in PROXIES:
+        PROXIES[origin] = requests.utils.get_environ_proxies(url)
+    return PROXIES[origin]
 
 
 def post(phase, url, data, bearer=None):
@@ -341,7 +351,7 @@ def post(phase, url, data, bearer=None):
     deadline = time.monotonic() + TIMEOUT
     timeout = SalesforceError(phase, "timeout", f"no answer from {host} within {TIMEOUT} s")
     try:
-        with SESSION.post(url, data=data, headers=headers, timeout=(TIMEOUT, TIMEOUT),
+        with SESSION.post(url, data=data, headers=headers, timeout=(TIMEOUT, TIMEOUT), proxies=proxies_for(url),
                           allow_redirects=False, stream=True) as r:
             body = bytearray()
             for chunk in r.iter_content(chunk_size=16384):
