@@ -55,6 +55,7 @@ type Stack struct {
 	// Installed is what Setup adds to the folder (kept out of git).
 	Installed []string
 	Static    string // the page's folder
+	Proxy     string // how it reaches Salesforce through an HTTPS proxy
 	Route     string // where in the server the app's own login goes
 	ignore    []string
 	files     func(o Org) ([]File, error)
@@ -65,6 +66,8 @@ var Stacks = []Stack{{
 	Format: FormatExpress, Name: "Node.js + Express", Needs: "Node.js 20.12 or later and npm", Debian: "nodejs npm",
 	Setup: []string{"npm ci"}, Run: "node server.js", Procfile: "HOST=0.0.0.0 node server.js",
 	Installed: []string{"node_modules"}, Static: "public",
+	Proxy: "Node.js's own HTTP client takes no proxy settings: from behind an HTTPS proxy, give it an agent that tunnels " +
+		"through the proxy (`agents` in `server.js`)",
 	Route:  "`server.js`, in `app.get('/auth-credential', …)`: check your own session before `frontdoor()`",
 	ignore: []string{"node_modules/"}, files: expressProject,
 }, {
@@ -72,13 +75,13 @@ var Stacks = []Stack{{
 	Debian: "python3-flask python3-jwt python3-cryptography python3-requests python3-dotenv gunicorn",
 	Setup:  []string{"python3 -m venv .venv && . .venv/bin/activate", "pip install -r requirements.txt"},
 	Run:    "python3 app.py", Procfile: "gunicorn --workers 1 --threads 16 --bind 0.0.0.0:$PORT app:app",
-	Static: "static",
+	Static: "static", Proxy: "`HTTPS_PROXY` and `NO_PROXY` are honoured (read once per Salesforce host)",
 	Route:  "`app.py`, in `auth_credential()`: check your own session (Flask-Login, say) before `credential()`",
 	ignore: []string{"__pycache__/", ".venv/"}, files: flaskFiles,
 }, {
 	Format: FormatGo, Name: "Go (net/http + golang-jwt)", Needs: "Go 1.22 or later", Debian: "golang (1.22 or later)",
 	Setup: []string{"go build -o bin/server ."}, Run: "bin/server", Procfile: "HOST=0.0.0.0 bin/server",
-	Installed: []string{"bin"}, Static: "static",
+	Installed: []string{"bin"}, Static: "static", Proxy: "`HTTPS_PROXY` and `NO_PROXY` are honoured",
 	Route:  "`main.go`, in `serveCredential`: check your own session before `s.credential`",
 	ignore: []string{"bin/"}, files: goFiles,
 }, {
@@ -87,13 +90,14 @@ var Stacks = []Stack{{
 	// IPv4 alone: without the flag Java makes 0.0.0.0 a dual-stack socket (it says [::]).
 	Procfile: "HOST=0.0.0.0 java -Djava.net.preferIPv4Stack=true Server.java",
 	Static:   "static",
+	Proxy:    "Java takes its proxy from `-Dhttps.proxyHost=… -Dhttps.proxyPort=…` (and `-Dhttp.nonProxyHosts=…`), not from `HTTPS_PROXY`",
 	Route:    "`Server.java`, in `serveCredential`: check your own session before `credential()`",
 	ignore:   []string{"*.class"}, files: javaFiles,
 }, {
 	Format: FormatSinatra, Name: "Ruby + Sinatra", Needs: "Ruby 3.1 or later and Bundler",
 	Debian: "ruby ruby-sinatra ruby-jwt ruby-dotenv puma bundler",
 	Setup:  []string{"bundle install"}, Run: "bundle exec ruby app.rb", Procfile: "HOST=0.0.0.0 bundle exec ruby app.rb",
-	Static: "public",
+	Static: "public", Proxy: "`https_proxy` and `no_proxy` are honoured (Net::HTTP)",
 	Route:  "`app.rb`, in `get '/auth-credential'`: check your own session before `CREDENTIALS.get`",
 	ignore: []string{".bundle/", "vendor/"}, files: sinatraFiles,
 }}
@@ -262,8 +266,9 @@ func serverReadme(s Stack, o Org) []byte {
 		"- Every Salesforce request has a %d-second limit and reads at most 1 MiB; redirects are not followed. The token "+
 		"goes only to an `instance_url` on a Salesforce host over https, and the frontdoor URL must be on that host.\n"+
 		"- Salesforce's words are cleaned of control characters and of anything it echoed of the signed JWT, the access "+
-		"token or the consumer key (whole, URL-encoded or in part) before they reach a reply or the log.\n\n",
-		ServerReuseMinutes, ServerBackoffSeconds, ServerTimeoutSeconds)
+		"token or the consumer key (whole, URL-encoded or in part) before they reach a reply or the log.\n"+
+		"- %s.\n\n",
+		ServerReuseMinutes, ServerBackoffSeconds, ServerTimeoutSeconds, s.Proxy)
 	p("## Deploy\n\nThe `Procfile` starts it on a platform such as Heroku once `%s` has run: `web: %s`. Set the variables "+
 		"in the platform's config instead of shipping `.env` (`tnjwt export --format heroku` prints the command), with "+
 		"`HOST=0.0.0.0` (the platform's router connects from outside) and `ALLOWED_HOSTS` set to the app's host name. "+
