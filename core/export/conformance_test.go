@@ -64,6 +64,7 @@ var conformanceCases = []struct {
 	{"the audience is found", checkDiscovery},
 	{"a failed login backs off", checkBackoff},
 	{"hostile and broken servers", checkHostile},
+	{"a 401 is signed for again, once", checkUnauthorized},
 	{"the Procfile starts it", checkProcfile},
 }
 
@@ -762,7 +763,12 @@ func checkBackoff(t *testing.T, h *harness) {
 	org := newPractice(t, false, func(c *emulator.Config) { c.Apps[0].Certificate = "" })
 	s := h.start(t, conformanceOrg(org.url, org.url))
 	failedAt := time.Now()
-	refused(t, ask(t, s, "GET", "/auth-credential"), "invalid_grant", "token", "invalid assertion")
+	for _, a := range credentials(t, s, 16) { // at once, on a cold cache: one login, its failure shared
+		refused(t, a, "invalid_grant", "token", "invalid assertion")
+	}
+	if n := org.tokens.Load(); n != 1 {
+		t.Errorf("16 concurrent requests whose login failed made %d token requests, want 1", n)
+	}
 	for _, a := range credentials(t, s, 16) {
 		refused(t, a, "invalid_grant", "token", "invalid assertion")
 	}
@@ -953,6 +959,46 @@ func checkHostile(t *testing.T, h *harness) {
 			t.Cleanup(func() { noSecrets(t, "the server's output", s.out.String(), o, assertion, org.access) })
 		})
 	}
+}
+
+// checkUnauthorized: singleaccess answers 401 for a token it took before
+// (revoked): the server signs for a new one once, at once, and the request
+// succeeds; a token refused again is a 502, not a loop.
+func checkUnauthorized(t *testing.T, h *harness) {
+	var issued, refuse atomic.Int64 // refuse: tokens up to this number get 401
+	org := startHostile(t, func(w http.ResponseWriter, r *http.Request, h *hostileOrg) {
+		n := issued.Add(1)
+		writeJSON(w, 200, map[string]string{"access_token": fmt.Sprintf("%s%03d", h.access, n), "instance_url": h.url})
+	}, func(w http.ResponseWriter, r *http.Request, h *hostileOrg) {
+		var n int64
+		fmt.Sscanf(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "+h.access), "%d", &n)
+		if n <= refuse.Load() {
+			writeJSON(w, 401, []map[string]string{{"errorCode": "INVALID_SESSION_ID", "message": "Session expired or invalid"}})
+			return
+		}
+		writeJSON(w, 200, map[string]string{"frontdoor_uri": h.url + "/secur/frontdoor.jsp?otp=" + fmt.Sprint(n)})
+	})
+	o := conformanceOrg(org.url, org.url)
+	s := h.start(t, o)
+	if a := ask(t, s, "GET", "/auth-credential"); a.status != http.StatusOK || issued.Load() != 1 {
+		t.Fatalf("first credential: %d %s (%d tokens)", a.status, a.body, issued.Load())
+	}
+	refuse.Store(1) // the first token is revoked
+	for _, a := range credentials(t, s, 8) {
+		if a.status != http.StatusOK || a.json["authCredential"] != org.url+"/secur/frontdoor.jsp?otp=2" {
+			t.Errorf("after a 401: %d %s", a.status, a.body)
+		}
+	}
+	if n := issued.Load(); n != 2 {
+		t.Errorf("%d token requests after the 401, want 2 in all", n)
+	}
+	refuse.Store(3) // the second, and the one it would sign for next: refused at once
+	a := ask(t, s, "GET", "/auth-credential")
+	refused(t, a, "INVALID_SESSION_ID", "singleaccess", "Session expired or invalid")
+	if n := issued.Load(); n != 3 {
+		t.Errorf("%d token requests after two 401s, want 3 (one re-sign, no loop)", n)
+	}
+	noSecrets(t, "the reply", a.body, o, org.access)
 }
 
 // checkProcfile: the Procfile's web: line starts it (on 0.0.0.0 and PORT,
