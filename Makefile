@@ -25,7 +25,7 @@ TEST_PKGS := ./assets/... ./core/... ./wizard/... ./ui/... ./internal/...
 KEYRING_PKGS := ./core/secrets/ ./core/profiles/ ./core/rotation/ ./core/cli/ ./ui/
 N ?= 20
 
-.PHONY: run build deps test test-repeat render fuzz fmt-check vet cross-vet unit keychain-test node-test browser-test sf-test screenshots smoke bench dist dist-check windows-test clean
+.PHONY: run build deps test test-repeat render fuzz fmt-check vet cross-vet unit keychain-test node-test conformance browser-test sf-test screenshots smoke bench bench-servers dist dist-check windows-test clean
 
 run: build
 	$(BIN)
@@ -55,7 +55,7 @@ deps:
 	@command -v go >/dev/null || { echo "tnjwt: Go 1.26 is needed: https://go.dev/dl/"; exit 1; }
 	@go mod download
 
-test: deps fmt-check vet cross-vet unit keychain-test node-test browser-test sf-test render smoke dist-check windows-test
+test: deps fmt-check vet cross-vet unit keychain-test node-test conformance browser-test sf-test render smoke dist-check windows-test
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -90,14 +90,24 @@ keychain-test:
 node-test:
 	TNJWT_NODE_TESTS=1 go test -count=1 -tags $(TAGS) -run '^TestNode' ./core/export/
 
+# Every exported server (express, flask, go, java, sinatra), installed and
+# started as its README says with its own runtime, against the practice org
+# on loopback: one conformance suite for all (core/export/conformance_test.go).
+# Debian's Python, Ruby and Java packages are installed here, not by `make run`.
+conformance:
+	@bash scripts/install-deps.sh conformance
+	TNJWT_CONFORMANCE_TESTS=1 go test -count=1 -timeout 30m -parallel 8 -tags $(TAGS) -run '^TestConformance$$' ./core/export/
+
 # Real headless Chromium (Debian's chromium): the frontdoor URL signs in
 # through the session cookie it sets, once; the exported Express app, with
 # the Tableau Next Embedding SDK from npm, embeds a practice dashboard, and
-# each way embedding fails ends in words that name the setting; tnjwt
-# preview embeds each practice org's dashboard and refuses another Host
-# (playwright-core from npm drives the browser, in a throw-away folder).
+# each way embedding fails ends in words that name the setting, every
+# other exported server's page embeds one with the SDK served as its README
+# says; tnjwt preview embeds each practice org's dashboard and refuses
+# another Host (playwright-core from npm drives the browser, in a
+# throw-away folder).
 browser-test:
-	TNJWT_BROWSER_TESTS=1 TNJWT_NODE_TESTS=1 go test -count=1 -timeout 20m -tags $(TAGS) -run '^TestBrowser' ./core/emulator/ ./core/export/ ./core/cli/
+	TNJWT_BROWSER_TESTS=1 TNJWT_NODE_TESTS=1 TNJWT_CONFORMANCE_TESTS=1 go test -count=1 -timeout 20m -tags $(TAGS) -run '^TestBrowser' ./core/emulator/ ./core/export/ ./core/cli/
 
 # The real Salesforce CLI (@salesforce/cli from npm, the newest that runs on
 # Node.js 20, from its own shrinkwrap, into a throw-away folder and npm cache;
@@ -145,13 +155,22 @@ smoke: build
 # build (median of 21 runs each; scripts/startup), then how long the
 # wizard's window takes to appear beside a bare Fyne window (Xvfb), then
 # `test --all` over 50 profiles beside one, with the keychain's floor
-# (internal/benchtestall, on a real Secret Service).
+# (internal/benchtestall, on a real Secret Service), then every exported
+# server's credentials per second beside a server that signs for every
+# request (internal/benchservers).
 bench: build
 	go test -run '^$$' -bench . -benchmem -tags $(TAGS) $(TEST_PKGS)
 	CGO_ENABLED=0 go build -tags headless,$(TAGS) -ldflags "-s -w $(LDFLAGS)" -o tnjwt-headless .
 	go run ./scripts/startup -desktop $(BIN) -headless ./tnjwt-headless -n 21
 	bash scripts/startup-window.sh $(BIN) 11
 	bash scripts/with-keyring.sh go run ./internal/benchtestall -tnjwt ./tnjwt-headless -profiles 50 -parallel 8 -n 7
+	$(MAKE) --no-print-directory bench-servers
+
+# Credentials per second at 1 and 16 clients, p50/p99, token requests per
+# 1,000 credentials: each exported server against the practice org.
+bench-servers:
+	@bash scripts/install-deps.sh conformance
+	go run -tags $(TAGS) ./internal/benchservers
 
 clean:
 	rm -rf $(BIN) tnjwt-headless dist

@@ -19,6 +19,15 @@ fi
 if [ "${1:-}" = wine ]; then
   PKGS=(wine64 gcc-mingw-w64-x86-64 gcc libx11-dev xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng)
 fi
+# `scripts/install-deps.sh conformance` (make conformance, make bench): the
+# runtimes of the exported servers, as Debian 12 ships them: Python with
+# Flask, PyJWT, requests, python-dotenv and gunicorn; Ruby with Sinatra,
+# ruby-jwt, dotenv, Puma and Bundler; the JDK 17 (Go and Node.js are there);
+# yappi profiles the Python server in make bench.
+if [ "${1:-}" = conformance ]; then
+  PKGS=(python3 python3-flask python3-jwt python3-cryptography python3-requests python3-dotenv gunicorn python3-yappi
+        ruby ruby-sinatra ruby-jwt ruby-dotenv puma bundler openjdk-17-jdk-headless)
+fi
 # The exported Node.js server is run in the tests; the machine's own Node.js
 # (20 or later) and npm are used when there, else Debian's.
 if [ -z "${1:-}" ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then

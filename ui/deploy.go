@@ -113,7 +113,7 @@ func (p *deployPanel) show(d *wizard.Deployment) {
 		key = "tnjwt made the app's consumer key and stored it in your keychain: the Consumer key step is done."
 	}
 	box.Add(wrapped("Nothing in the project is secret but the consumer key, in " + filepath.FromSlash(d.Secret) +
-		" (mode 0600, left out by .gitignore). " + key))
+		" (" + fsutil.AccessWords(0o600) + ", left out by .gitignore). " + key))
 	box.Add(bold("Run these in " + d.Dir + ", in order"))
 	for _, cmd := range d.Commands {
 		copyBtn := newFocusButton(s, "Copy", theme.ContentCopyIcon(), func() { s.copy("the command", cmd) })

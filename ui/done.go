@@ -8,19 +8,21 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tnjwt/tnjwt/core/export"
+	"github.com/tnjwt/tnjwt/core/fsutil"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/wizard"
 )
 
 // doneScreen sums up a working setup and hands the app's servers what they
-// need: the .env, the Heroku command, a small Express server, the SDK
+// need: the .env, the Heroku config, a small server in the stack picked, the SDK
 // snippet. Each export is made only when asked for.
 type doneScreen struct {
 	s        *shell
 	summary  *fyne.Container
 	env      *focusButton
 	express  *focusButton
+	stack    *focusSelect // which server "Save server…" writes
 	heroku   *focusButton
 	sdk      *focusButton
 	key      *focusButton
@@ -36,7 +38,11 @@ func newDoneScreen(s *shell) *doneScreen {
 		renewal: wrapped("")}
 	d.exports = &exporter{s: s, msg: d.exported, profile: func() profiles.Profile { return d.s.wiz.State().Profile }}
 	d.env = newFocusButton(s, "Save .env…", theme.DocumentSaveIcon(), func() { d.exports.pickFolder(export.FormatEnv) })
-	d.express = newFocusButton(s, "Save Express server…", theme.FolderNewIcon(), func() { d.exports.pickFolder(export.FormatExpress) })
+	d.stack = newFocusSelect(s, stackNames(), nil)
+	d.stack.SetSelectedIndex(0)
+	d.express = newFocusButton(s, "Save server…", theme.FolderNewIcon(), func() {
+		d.exports.pickFolder(export.Stacks[d.stack.SelectedIndex()].Format)
+	})
 	d.heroku = newFocusButton(s, "Heroku command…", theme.ContentCopyIcon(), d.showHeroku)
 	d.sdk = newFocusButton(s, "Copy SDK snippet", theme.ContentCopyIcon(), d.copySDK)
 	d.key = newFocusButton(s, "Save private key file…", theme.DocumentSaveIcon(), func() { d.exports.pickFolder(export.FormatKey) })
@@ -45,11 +51,11 @@ func newDoneScreen(s *shell) *doneScreen {
 		d.preview.root, widget.NewSeparator(),
 		bold("For your app's servers"),
 		wrapped("Your app's server signs in exactly as the live test did. Export what it needs: "+
-			"a .env file for Node.js, the Heroku config command, or a small Node.js + Express server that serves "+
+			"a .env file, the Heroku config, or a small server (Node.js, Python, Go, Java or Ruby: pick one) that serves "+
 			"GET /auth-credential → { authCredential, orgUrl } and a page that embeds Tableau Next with it."),
 		warningLabel("Each export holds the private key or the consumer key. "+export.Warning+
-			" Files are written readable only by you (mode 0600) and never replace a file without asking."),
-		container.NewGridWithColumns(2, d.env, d.express, d.heroku, d.key),
+			" Files are written readable only by you ("+fsutil.AccessWords(0o600)+") and never replace a file without asking."),
+		container.NewGridWithColumns(2, d.env, container.NewBorder(nil, nil, d.stack, nil, d.express), d.heroku, d.key),
 		container.NewHBox(d.sdk),
 		d.exported,
 		widget.NewSeparator(),
@@ -92,22 +98,47 @@ func (d *doneScreen) show() {
 // while its screen is on show.
 func (d *doneScreen) leave() { d.preview.stop() }
 
-// showHeroku shows the `heroku config:set` command, ready to copy.
+// showHeroku offers the two ways to give Heroku the settings: the config
+// file for its Platform API first (no secret on a command line), then the
+// `heroku config:set` command with what it exposes.
 func (d *doneScreen) showHeroku() {
 	d.exports.withOrg(func(org export.Org) {
+		var dlg *keyDialog
+		save := newFocusButton(d.s, "Save Heroku config file…", theme.DocumentSaveIcon(), func() {
+			dlg.dismiss()
+			d.exports.pickFolder(export.FormatHeroku)
+		})
+		save.Importance = widget.HighImportance
 		cmd := export.Heroku(org, "sf_private_key.pem")
-		text := monoWrapped(cmd)
 		copyBtn := newFocusButton(d.s, "Copy command", theme.ContentCopyIcon(), func() {
 			d.s.copySecret("the Heroku command (it holds the consumer key)", cmd)
 		})
-		box := container.NewBorder(
-			wrapped("Run this where the Heroku CLI is logged in. It reads the private key from sf_private_key.pem "+
-				"(Save private key file… writes it), so the key never enters your shell history; delete the file afterwards."),
-			container.NewHBox(layout.NewSpacer(), copyBtn), nil, nil, container.NewVScroll(text))
-		dlg := d.s.ask(ask{Title: "Heroku config for " + org.Profile, Body: box})
+		safe := container.NewVBox(bold("Safest: a file for Heroku's Platform API"),
+			wrapped("tnjwt writes "+export.HerokuConfigFileName+" ("+fsutil.AccessWords(0o600)+") and shows the curl command "+
+				"that sends it: curl reads the file, so no secret is on a command line. Delete the file afterwards."),
+			container.NewHBox(save), widget.NewSeparator(), bold("Or: the heroku config:set command"),
+			warningLabel(export.HerokuWarning),
+			wrapped("It reads the private key from sf_private_key.pem (Save private key file… writes it); delete the file afterwards."))
+		box := container.NewBorder(safe, container.NewHBox(layout.NewSpacer(), copyBtn), nil, nil,
+			container.NewVScroll(monoWrapped(cmd)))
+		dlg = d.s.ask(ask{Title: "Heroku config for " + org.Profile, Body: box})
 		dlg.dlg.Resize(dialogSize(d.s.win))
-		d.s.win.Canvas().Focus(copyBtn)
+		d.s.win.Canvas().Focus(save)
 	})
+}
+
+// showHerokuAPI shows how to send the config file just written, ready to
+// copy: the commands hold no secret.
+func (s *shell) showHerokuAPI(org export.Org, body string) {
+	cmds := export.HerokuAPI(org, body)
+	copyBtn := newFocusButton(s, "Copy commands", theme.ContentCopyIcon(), func() { s.copy("the commands", cmds) })
+	box := container.NewBorder(
+		wrapped("Wrote "+body+". Run these where the Heroku CLI is logged in (heroku login), after putting your app's name in "+
+			"the place of "+export.HerokuApp+", in the commands and in the file's ALLOWED_HOSTS."),
+		container.NewHBox(layout.NewSpacer(), copyBtn), nil, nil, container.NewVScroll(monoWrapped(cmds)))
+	dlg := s.ask(ask{Title: "Send the config to Heroku", Body: box})
+	dlg.dlg.Resize(dialogSize(s.win))
+	s.win.Canvas().Focus(copyBtn)
 }
 
 // copySDK copies the SDK snippet: it holds the org's address, no secret,

@@ -27,6 +27,7 @@ type exporter struct {
 	stored  string                  // else the profile of this name, read from the store off the UI goroutine
 	pending bool                    // the new key of a rotation in progress, not the current one
 	changed func()                  // lays the surroundings out again after msg changed; may be nil
+	wrote   func(paths []string)    // what the export just asked for does once its files are written; may be nil
 }
 
 // load reads what the exports need for the profile as it stands.
@@ -103,12 +104,25 @@ func (x *exporter) pickFolder(format string) {
 
 func exportTitle(format string) string {
 	switch format {
-	case export.FormatExpress:
-		return "Choose an empty folder for the Express server"
 	case export.FormatKey:
 		return "Choose the folder for sf_private_key.pem"
+	case export.FormatHeroku:
+		return "Choose the folder for " + export.HerokuConfigFileName
+	}
+	if st, ok := export.StackFor(format); ok {
+		return "Choose an empty folder for the " + st.Name + " server"
 	}
 	return "Choose the folder for the .env file"
+}
+
+// stackNames are the servers the Done screen's picker offers, in
+// export.Stacks' order.
+func stackNames() []string {
+	names := make([]string, len(export.Stacks))
+	for i, st := range export.Stacks {
+		names[i] = st.Name
+	}
+	return names
 }
 
 // dialogSize is a file dialog that uses most of the window.
@@ -125,16 +139,23 @@ func (x *exporter) exportTo(format, dir string) {
 			x.say(widget.DangerImportance, "Couldn't export: "+inputText(err))
 			return
 		}
+		x.wrote = nil
+		if format == export.FormatHeroku {
+			x.wrote = func(paths []string) { x.s.showHerokuAPI(org, paths[0]) }
+		}
 		x.write(dir, files, fsutil.Allow{})
 	})
 }
 
 func exportFiles(format string, org export.Org) ([]export.File, error) {
+	if _, ok := export.StackFor(format); ok {
+		return export.Server(format, org)
+	}
 	switch format {
-	case export.FormatExpress:
-		return export.Express(org)
 	case export.FormatKey:
 		return []export.File{export.KeyFile(org)}, nil
+	case export.FormatHeroku:
+		return []export.File{export.HerokuFile(org)}, nil
 	}
 	return []export.File{{Name: export.EnvFileName, Data: export.Env(org)}}, nil
 }
@@ -164,6 +185,9 @@ func (x *exporter) write(dir string, files []export.File, allow fsutil.Allow) {
 				what = " They hold the new key of the rotation."
 			}
 			x.say(widget.SuccessImportance, "Wrote "+strings.Join(w.paths, ", ")+"."+what+" "+export.Warning)
+			if x.wrote != nil {
+				x.wrote(w.paths)
+			}
 		}
 	})
 }

@@ -611,8 +611,29 @@ func TestDoneScreenExports(t *testing.T) {
 		t.Error("Replace did not write the export")
 	}
 
+	// Heroku: the config file for the Platform API comes first, then the
+	// commands that send it, which hold no secret.
 	e.tap(d.heroku)
+	e.see("Safest: a file for Heroku's Platform API")
 	e.see("heroku config:set")
+	if f, ok := e.s.win.Canvas().Focused().(*focusButton); !ok || f.Text != "Save Heroku config file…" {
+		t.Errorf("the focus is on %T, not on the safe way", e.s.win.Canvas().Focused())
+	}
+	e.typeKey(fyne.KeyEscape)
+	herokuDir := t.TempDir()
+	d.exports.exportTo(export.FormatHeroku, herokuDir)
+	e.settle()
+	body := filepath.Join(herokuDir, export.HerokuConfigFileName)
+	if fi, err := os.Stat(body); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s: %v", body, err)
+	}
+	e.see("Send the config to Heroku")
+	e.see("--data-binary @'" + body + "'")
+	e.tap(findButton(e.s.win.Canvas().Overlays().Top(), "Copy commands"))
+	if cmds := e.clipboard(); !strings.Contains(cmds, "curl -n -X PATCH") || strings.Contains(cmds, testKey) {
+		t.Errorf("copied %q", cmds)
+	}
+	e.typeKey(fyne.KeyEscape)
 	e.tap(d.sdk)
 	if !strings.Contains(e.clipboard(), "initializeAnalyticsSdk({ authCredential, orgUrl })") {
 		t.Errorf("SDK snippet copied as %q", e.clipboard())

@@ -131,7 +131,7 @@ func commands() []command {
 		{"test", "run the live JWT bearer exchange and get a frontdoor URL", parseTest},
 		{"emulator", "run the local Salesforce emulator (practice org)", parseEmulator},
 		{"profile", "saved org profiles: list, show, import, delete; renew, rotate, roll back their keys", parseProfile},
-		{"export", "write the .env, Heroku config, Express server or SDK snippet; or the app as a Salesforce DX project", parseExport},
+		{"export", "write the .env, Heroku config, a server (Node.js, Python, Go, Java, Ruby) or SDK snippet; or the app as a Salesforce DX project", parseExport},
 		{"preview", "embed a dashboard in a page on this computer, before the app exists", parsePreview},
 	}
 }

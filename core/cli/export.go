@@ -12,7 +12,7 @@ import (
 	"github.com/tnjwt/tnjwt/core/fsutil"
 )
 
-const exportSynopsis = "export --profile NAME --format env|heroku|express|sdk|key|sfdx [--out DIR] [--force] [--pending] [--app-name NAME]"
+const exportSynopsis = "export --profile NAME --format env|heroku|express|flask|go|java|sinatra|sdk|key|sfdx [--out DIR] [--force] [--pending] [--app-name NAME]"
 
 const exportHelp = `Writes what the app's servers need, with the consumer key and private key
 from the keychain. Every export is made only when asked for; keep it out of
@@ -31,7 +31,12 @@ unless --force is given, nor go into a folder that another user can change
            consumer key and the private key to every user of this computer
            (ps) and to command-line auditing
   express  a small Node.js + Express server in DIR that serves
-           GET /auth-credential -> { authCredential, orgUrl }, with its .env
+           GET /auth-credential -> { authCredential, orgUrl } and a page
+           that embeds a dashboard with it, with its .env, README, Procfile
+  flask    the same server in Python (Flask, PyJWT, requests)
+  go       the same server in Go (net/http, golang-jwt)
+  java     the same server in Java 17 (the JDK alone: java Server.java)
+  sinatra  the same server in Ruby (Sinatra, ruby-jwt)
   sdk      prints the Tableau Next Embedding SDK snippet (a JavaScript module)
   key      DIR/sf_private_key.pem
   sfdx     a Salesforce DX project in DIR: the External Client App (JWT
@@ -52,7 +57,7 @@ func parseExport(args []string, stdout io.Writer) (runner, error) {
 	fs := newFlagSet("export")
 	fs.StringVar(&o.profile, "profile", "", "saved org profile to export (secrets come from the OS keychain)")
 	fs.StringVar(&o.format, "format", "", "what to export: "+strings.Join(export.Formats, ", "))
-	fs.StringVar(&o.out, "out", "", "folder to write into (env, express, key, heroku, sfdx); made with "+fsutil.FolderWords+" when missing")
+	fs.StringVar(&o.out, "out", "", "folder to write into (env, heroku, a server, key, sfdx); made with "+fsutil.FolderWords+" when missing")
 	fs.BoolVar(&o.force, "force", false, "replace files that are already there, and write into a folder other users can change")
 	fs.BoolVar(&o.pending, "pending", false, "export the new key of a rotation in progress (tnjwt profile rotate) instead of the current one")
 	fs.StringVar(&o.appName, "app-name", "", "sfdx: the External Client App's API name (default TableauNext_ and the profile name)")
@@ -101,7 +106,7 @@ func (o *exportOptions) check() error {
 		return usageErrorf("export: --app-name is for --format sfdx")
 	}
 	switch o.format {
-	case export.FormatEnv, export.FormatExpress, export.FormatKey, export.FormatSFDX:
+	case export.FormatEnv, export.FormatKey, export.FormatSFDX, export.FormatExpress, export.FormatFlask, export.FormatGo, export.FormatJava, export.FormatSinatra:
 		if strings.TrimSpace(o.out) == "" {
 			return usageErrorf("export: --format %s writes files: add --out DIR", o.format)
 		}
@@ -174,9 +179,9 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 		files = []export.File{{Name: export.EnvFileName, Data: export.Env(org)}}
 	case export.FormatKey:
 		files = []export.File{export.KeyFile(org)}
-	case export.FormatExpress:
+	default: // a server
 		var err error
-		if files, err = export.Express(org); err != nil {
+		if files, err = export.Server(o.format, org); err != nil {
 			return fmt.Errorf("export: %v", err)
 		}
 	}
@@ -199,8 +204,8 @@ func (o *exportOptions) write(env *Env, org export.Org) error {
 		return nil
 	}
 	fmt.Fprintf(env.Stdout, "%s\n", export.Warning)
-	if o.format == export.FormatExpress {
-		fmt.Fprintf(env.Stdout, "Run it: cd %s && npm install && npm start\n", o.out)
+	if st, ok := export.StackFor(o.format); ok {
+		fmt.Fprintf(env.Stdout, "Run it: cd %s && %s\n", o.out, strings.Join(append(st.Setup, st.Run), " && "))
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func TestExportEnvWritesTheKeychainSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"SF_LOGIN_URL=https://acme.my.salesforce.com\n", "SF_AUDIENCE=https://acme.my.salesforce.com\n", // never tested: the My Domain first
+	for _, want := range []string{"SF_LOGIN_URL=https://acme.my.salesforce.com\n", "\nSF_AUDIENCE=\n", // never tested: the server finds it
 		"SF_CLIENT_ID=" + profConsumerKey + "\n", "SF_USERNAME=embed@acme.com\n", "SF_ORG_URL=https://acme.lightning.force.com\n",
 		strings.ReplaceAll(strings.TrimSpace(string(pkcs8)), "\n", `\n`)} {
 		if !strings.Contains(string(env), want) {
@@ -73,7 +73,7 @@ func TestExportExpressAndKey(t *testing.T) {
 	profImported(t, time.Now())
 	out := t.TempDir()
 	r := profRun(t, time.Now(), "export", "--profile", "acme", "--format", "express", "--out", out)
-	if r.code != ExitOK || !strings.Contains(r.out, "npm install && npm start") {
+	if r.code != ExitOK || !strings.Contains(r.out, "npm ci && node server.js") {
 		t.Fatalf("express: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	for _, name := range []string{"package.json", "server.js", ".env", ".gitignore", "public/index.html", "public/app.mjs"} {
@@ -135,8 +135,13 @@ func TestExportHerokuWritesTheAPIBody(t *testing.T) {
 	data, err := os.ReadFile(body)
 	var vars map[string]string
 	if err != nil || json.Unmarshal(data, &vars) != nil || vars["SF_CLIENT_ID"] != profConsumerKey ||
-		!strings.HasPrefix(vars["SF_PRIVATE_KEY"], "-----BEGIN PRIVATE KEY-----\n") || len(vars) != 6 {
-		t.Fatalf("%s: %v %v", body, vars, err)
+		!strings.HasPrefix(vars["SF_PRIVATE_KEY"], "-----BEGIN PRIVATE KEY-----\n") || len(vars) != 8 ||
+		vars["HOST"] != "0.0.0.0" || vars["ALLOWED_HOSTS"] != "YOUR-HEROKU-APP.herokuapp.com" {
+		names := make([]string, 0, len(vars)) // names only: the values hold the key
+		for name := range vars {
+			names = append(names, name)
+		}
+		t.Fatalf("%s: %q %v", body, names, err)
 	}
 	if fi, _ := os.Stat(body); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v", fi.Mode())

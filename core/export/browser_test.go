@@ -239,7 +239,9 @@ func startExpressApp(t *testing.T, modules, orgURL string) string {
 	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
-	return startServer(t, dir)
+	// It listens on 127.0.0.1; the page is opened by the name localhost, which
+	// it also answers, to be the same site as the org.
+	return strings.Replace(startServer(t, dir), "http://127.0.0.1:", "http://localhost:", 1)
 }
 
 func orgLogHas(e *emulator.Emulator, want string) bool {

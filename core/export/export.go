@@ -7,7 +7,6 @@ package export
 
 import (
 	"bytes"
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,7 +33,7 @@ const (
 )
 
 // Formats lists every format in the order help text shows them.
-var Formats = []string{FormatEnv, FormatHeroku, FormatExpress, FormatSDK, FormatKey, FormatSFDX}
+var Formats = []string{FormatEnv, FormatHeroku, FormatExpress, FormatFlask, FormatGo, FormatJava, FormatSinatra, FormatSDK, FormatKey, FormatSFDX}
 
 // Pinned versions of what the exported server installs.
 const (
@@ -61,7 +60,10 @@ type Org struct {
 	KeyPEM   []byte // PKCS#8 private key
 	OrgURL   string // the Lightning URL for the SDK's orgUrl; report.PlaceholderOrgURL when unknown
 	Practice bool   // a practice (emulated) org: every export says so
-	Now      time.Time
+	// DiscoverAudience: no test confirmed Audience, so the exports leave
+	// SF_AUDIENCE empty and the servers find it themselves.
+	DiscoverAudience bool
+	Now              time.Time
 }
 
 // File is one file of an export. Every file is written with mode 0600:
@@ -94,7 +96,7 @@ func (o Org) header(mark, what string) string {
 func (o Org) settings() [][2]string {
 	return [][2]string{
 		{"SF_LOGIN_URL", o.LoginURL},
-		{"SF_AUDIENCE", o.Audience},
+		{"SF_AUDIENCE", o.envAudience()},
 		{"SF_CLIENT_ID", o.ClientID},
 		{"SF_USERNAME", o.Username},
 		{"SF_ORG_URL", o.OrgURL},
@@ -140,6 +142,7 @@ func HerokuConfigVars(o Org) []byte {
 	var b bytes.Buffer
 	b.WriteString("{\n")
 	vars := append(o.settings(), [2]string{"SF_PRIVATE_KEY", string(o.KeyPEM)})
+	vars = append(vars, herokuListen...)
 	for i, kv := range vars {
 		value, _ := json.Marshal(kv[1]) // a string always encodes
 		fmt.Fprintf(&b, "  %q: %s", kv[0], value)
@@ -168,6 +171,8 @@ func HerokuAPI(o Org, bodyFile string) string {
 	b.WriteString(o.header("#", "Heroku config for the Salesforce JWT bearer flow"))
 	fmt.Fprintf(&b, "# %s holds SF_LOGIN_URL, SF_AUDIENCE, SF_CLIENT_ID, SF_USERNAME, SF_ORG_URL and SF_PRIVATE_KEY. %s\n",
 		bodyFile, Warning)
+	fmt.Fprintf(&b, "# It also sets HOST=0.0.0.0 (Heroku's router connects from outside) and ALLOWED_HOSTS=%s.herokuapp.com\n", HerokuApp)
+	b.WriteString("# (the server answers only the host names it knows): put the app's real host name there.\n")
 	b.WriteString("# Send it to the Heroku Platform API (curl -n reads the token that heroku login keeps in ~/.netrc;\n")
 	b.WriteString("# no secret is on a command line). Replace " + HerokuApp + " with the app's name:\n")
 	fmt.Fprintf(&b, "curl -n -X PATCH https://api.heroku.com/apps/%s/config-vars \\\n", HerokuApp)
@@ -198,6 +203,9 @@ func Heroku(o Org, keyFile string) string {
 		fmt.Fprintf(&b, "  %s=%s \\\n", kv[0], shellQuote(kv[1]))
 	}
 	fmt.Fprintf(&b, "  SF_PRIVATE_KEY=\"$(cat %s)\" \\\n", shellQuote(keyFile))
+	for _, kv := range herokuListen {
+		fmt.Fprintf(&b, "  %s=%s \\\n", kv[0], shellQuote(kv[1]))
+	}
 	b.WriteString("  --app " + HerokuApp + "\n")
 	return b.String()
 }
@@ -247,28 +255,11 @@ func KeyFile(o Org) File {
 	return File{Name: certs.KeyFileName, Data: o.KeyPEM}
 }
 
-//go:embed express/server.js
-var expressFiles embed.FS
-
-// Express is the small Node.js server project: package.json, server.js,
-// the page that embeds Tableau Next, its .env, a .gitignore that keeps the
-// .env and node_modules out of git, and a README.
+// Express is the small Node.js server project (servers.go): package.json
+// and its lock file, server.js, the page that embeds Tableau Next, its
+// .env, .gitignore, Procfile and README.
 func Express(o Org) ([]File, error) {
-	files := []File{
-		{"package.json", packageJSON(o)},
-		{EnvFileName, Env(o)},
-		{".gitignore", []byte(".env\nnode_modules/\n*.pem\n")},
-		{"README.md", expressReadme(o)},
-	}
-	server, err := expressFiles.ReadFile("express/server.js")
-	if err != nil {
-		return nil, err
-	}
-	files = append(files, File{"server.js", append([]byte(o.header("//", "Auth-credential server")), server...)})
-	for _, f := range embedding.Page(embedding.PageOptions{}) {
-		files = append(files, File{"public/" + f.Name, f.Data})
-	}
-	return files, nil
+	return Server(FormatExpress, o)
 }
 
 func packageJSON(o Org) []byte {
@@ -291,31 +282,6 @@ func packageJSON(o Org) []byte {
   }
 }
 `, desc, report.SDKPackage, SDKVersion, ExpressVersion)
-}
-
-func expressReadme(o Org) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Tableau Next auth credential for %s\n\n", o.Profile)
-	if o.Practice {
-		b.WriteString("**Practice org:** these settings point at tnjwt's built-in practice org, not at Salesforce. " +
-			"It holds the dashboard `" + PracticeDashboard + "`: open `http://localhost:3000/?dashboard=" + PracticeDashboard +
-			"` while tnjwt runs.\n\n")
-	}
-	b.WriteString("```sh\nnpm install\nnpm start          # http://localhost:3000 (PORT to change)\n```\n\n")
-	b.WriteString("Then open `http://localhost:3000/?dashboard=API_NAME` (a Tableau Next dashboard's API name) to see it " +
-		"embedded. The page says at the top which origin it runs on: the org must trust that origin for embedding " +
-		"(Setup → CORS, and Session Settings → Trusted Domains for Inline Frames with the iFrame Type Lightning Out), " +
-		"and must not require first-party use of Salesforce cookies (My Domain → Routing and Policies). When embedding " +
-		"fails, the page names the setting to change instead of staying blank. `public/` holds the page: `index.html`, " +
-		"`app.mjs` (the Tableau Next Embedding SDK calls), `words.mjs` and `embed.css`.\n\n")
-	b.WriteString("`GET /auth-credential` answers `{ \"authCredential\": \"<frontdoor URL>\", \"orgUrl\": \"<Lightning URL>\" }`. " +
-		"A refusal by Salesforce answers HTTP 502 with Salesforce's `error` and `error_description`.\n\n")
-	b.WriteString("Settings are read from the environment, or from `.env` beside `server.js`. " + Warning +
-		" `.gitignore` already leaves it out. On a platform such as Heroku, set the same variables in its config " +
-		"instead of shipping `.env`.\n\n")
-	b.WriteString("Protect `/auth-credential` as you protect the rest of your app: whoever can call it is signed in " +
-		"to Salesforce as " + o.Username + ".\n")
-	return b.Bytes()
 }
 
 // ExistsError names the files an export would replace; nothing was written.

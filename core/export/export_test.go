@@ -98,7 +98,8 @@ func TestHerokuConfigVarsIsTheAPIBody(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, HerokuConfigVars(o))
 	}
 	want := map[string]string{"SF_LOGIN_URL": o.LoginURL, "SF_AUDIENCE": o.Audience, "SF_CLIENT_ID": o.ClientID,
-		"SF_USERNAME": o.Username, "SF_ORG_URL": o.OrgURL, "SF_PRIVATE_KEY": string(o.KeyPEM)}
+		"SF_USERNAME": o.Username, "SF_ORG_URL": o.OrgURL, "SF_PRIVATE_KEY": string(o.KeyPEM),
+		"HOST": "0.0.0.0", "ALLOWED_HOSTS": HerokuApp + ".herokuapp.com"}
 	if !maps.Equal(got, want) {
 		t.Errorf("body holds %v,\nwant %v", got, want)
 	}
@@ -249,7 +250,7 @@ func TestPracticeReadmeNamesADashboardThePracticeOrgHolds(t *testing.T) {
 	}
 	o := testOrg()
 	o.Practice = true
-	if readme := string(expressReadme(o)); !strings.Contains(readme, "?dashboard="+PracticeDashboard) {
+	if readme := string(serverReadme(Stacks[0], o)); !strings.Contains(readme, "?dashboard="+PracticeDashboard) {
 		t.Errorf("the practice README does not say which dashboard to open:\n%s", readme)
 	}
 }

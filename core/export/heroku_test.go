@@ -139,7 +139,8 @@ func TestHerokuAPICommandsSetTheConfigVarsForReal(t *testing.T) {
 		t.Fatalf("the API got no JSON: %v\n%s", err, api.body)
 	}
 	want := map[string]string{"SF_LOGIN_URL": o.LoginURL, "SF_AUDIENCE": o.Audience, "SF_CLIENT_ID": o.ClientID,
-		"SF_USERNAME": o.Username, "SF_ORG_URL": o.OrgURL, "SF_PRIVATE_KEY": string(o.KeyPEM)}
+		"SF_USERNAME": o.Username, "SF_ORG_URL": o.OrgURL, "SF_PRIVATE_KEY": string(o.KeyPEM),
+		"HOST": "0.0.0.0", "ALLOWED_HOSTS": HerokuApp + ".herokuapp.com"}
 	if !maps.Equal(vars, want) {
 		t.Errorf("the API got %v", vars)
 	}

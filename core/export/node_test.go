@@ -157,6 +157,8 @@ func TestNodeExpressServerServesAWorkingCredential(t *testing.T) {
 	if err := em.UploadCertificate(emulatortest.AppName, emulatortest.Keys().CertPEM); err != nil {
 		t.Fatal(err)
 	}
+	// A fresh start: the first one backs off for a few seconds after the refusal.
+	base = startServer(t, dir)
 	code, m, body = getJSON(t, base+"/auth-credential")
 	fd, _ := m["authCredential"].(string)
 	if code != http.StatusOK || !strings.HasPrefix(fd, orgURL+"/secur/frontdoor.jsp?otp=") || m["orgUrl"] != orgURL {

@@ -28,6 +28,8 @@ func Settings(p profiles.Profile, now time.Time) (Org, error) {
 		OrgURL:   orgURL(p, login),
 		Practice: p.Practice,
 		Now:      now,
+		// Never tested and no override: the servers find the audience.
+		DiscoverAudience: p.Audience == "" && p.WorkingAudience == "",
 	}, nil
 }
 
