@@ -53,6 +53,7 @@ type renewalFlow struct {
 	uploaded              *message
 	servers               *exporter // rotation and rollback: the key the servers need now
 	serverButtons         []*focusButton
+	stack                 *focusSelect // which server "Save server with…" writes
 	bar                   *widget.ProgressBarInfinite
 	after                 *fyne.Container // what a passed rotation offers
 	content               *fyne.Container
@@ -236,12 +237,21 @@ func (f *renewalFlow) addServers(body *fyne.Container, heading func(string)) {
 	body.Add(wrapped(explain))
 	env := newFocusButton(f.s, "Save .env with "+what+"…", theme.DocumentSaveIcon(), func() { f.servers.pickFolder(export.FormatEnv) })
 	key := newFocusButton(f.s, "Save "+what+" file…", theme.DocumentSaveIcon(), func() { f.servers.pickFolder(export.FormatKey) })
-	f.serverButtons = []*focusButton{env, key}
+	// A server project too, for a team that starts from one now; a server
+	// already running needs only its .env.
+	f.stack = newFocusSelect(f.s, stackNames(), nil)
+	f.stack.SetSelectedIndex(0)
+	server := newFocusButton(f.s, "Save server with "+what+"…", theme.FolderNewIcon(), func() {
+		f.servers.pickFolder(export.Stacks[f.stack.SelectedIndex()].Format)
+	})
+	f.serverButtons = []*focusButton{env, key, server}
 	if f.kind == rotating {
-		env.Disable() // until the new key is made
-		key.Disable()
+		for _, b := range f.serverButtons { // until the new key is made
+			b.Disable()
+		}
+		f.stack.Disable()
 	}
-	body.Add(container.New(layout.NewRowWrapLayout(), env, key))
+	body.Add(container.New(layout.NewRowWrapLayout(), env, key, container.NewHBox(f.stack, server)))
 	body.Add(msg)
 }
 
@@ -335,6 +345,9 @@ func (f *renewalFlow) readyToSave(note string) {
 	f.saveCert.Refresh()
 	for _, b := range f.serverButtons {
 		b.Enable()
+	}
+	if f.stack != nil {
+		f.stack.Enable()
 	}
 	f.upload.Enable()
 	f.test.Enable()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/emulator/emulatortest"
+	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/report"
 	"github.com/tnjwt/tnjwt/core/rotation"
 	"github.com/tnjwt/tnjwt/core/secrets"
@@ -626,6 +627,18 @@ func TestPracticeSaysWhereTheSecretsAreAndRehearsesARotation(t *testing.T) {
 		t.Fatalf("the export during the rotation does not hold the new key (%v)", err)
 	}
 	e.see("They hold the new key of the rotation.")
+	// A server project of the stack picked holds the new key too.
+	if f.stack.Disabled() || f.serverButtons[2].Disabled() {
+		t.Fatal("Save server with the new key… stays off once the new key is made")
+	}
+	f.stack.SetSelected(export.Stacks[2].Name) // the button opens a folder dialog: write as it would
+	serverDir := t.TempDir()
+	f.servers.exportTo(export.Stacks[f.stack.SelectedIndex()].Format, serverDir)
+	e.settle()
+	env, _ := os.ReadFile(filepath.Join(serverDir, export.EnvFileName))
+	if lines := strings.Split(string(pending), "\n"); !strings.Contains(string(env), lines[1]) {
+		t.Fatal("the server exported during the rotation does not hold the new key")
+	}
 	e.press("Upload to the practice app")
 	e.see("Uploaded to the practice app")
 	e.s.practice.org.SkipPropagation()
