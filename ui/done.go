@@ -43,7 +43,7 @@ func newDoneScreen(s *shell) *doneScreen {
 	d.express = newFocusButton(s, "Save server…", theme.FolderNewIcon(), func() {
 		d.exports.pickFolder(export.Stacks[d.stack.SelectedIndex()].Format)
 	})
-	d.heroku = newFocusButton(s, "Heroku command…", theme.ContentCopyIcon(), d.showHeroku)
+	d.heroku = newFocusButton(s, "Heroku config…", theme.ContentCopyIcon(), d.showHeroku)
 	d.sdk = newFocusButton(s, "Copy SDK snippet", theme.ContentCopyIcon(), d.copySDK)
 	d.key = newFocusButton(s, "Save private key file…", theme.DocumentSaveIcon(), func() { d.exports.pickFolder(export.FormatKey) })
 	d.root = container.NewVBox(
@@ -55,8 +55,8 @@ func newDoneScreen(s *shell) *doneScreen {
 			"GET /auth-credential → { authCredential, orgUrl } and a page that embeds Tableau Next with it."),
 		warningLabel("Each export holds the private key or the consumer key. "+export.Warning+
 			" Files are written readable only by you ("+fsutil.AccessWords(0o600)+") and never replace a file without asking."),
-		container.NewGridWithColumns(2, d.env, container.NewBorder(nil, nil, d.stack, nil, d.express), d.heroku, d.key),
-		container.NewHBox(d.sdk),
+		container.NewGridWithColumns(2, d.env, d.key, d.heroku, d.sdk),
+		container.NewBorder(nil, nil, nil, d.express, d.stack), // the picker takes the width its names need
 		d.exported,
 		widget.NewSeparator(),
 		bold("At the next renewal"),

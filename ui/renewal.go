@@ -251,7 +251,8 @@ func (f *renewalFlow) addServers(body *fyne.Container, heading func(string)) {
 		}
 		f.stack.Disable()
 	}
-	body.Add(container.New(layout.NewRowWrapLayout(), env, key, container.NewHBox(f.stack, server)))
+	body.Add(container.New(layout.NewRowWrapLayout(), env, key))
+	body.Add(container.NewBorder(nil, nil, nil, server, f.stack)) // the picker takes the width its names need
 	body.Add(msg)
 }
 

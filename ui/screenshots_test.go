@@ -133,6 +133,10 @@ func TestScreenshots(t *testing.T) {
 	e.s.scrolls[wizard.StepDone].ScrollToBottom()
 	shot("10-done-end-700x500")
 	e.s.win.Resize(fyne.NewSize(900, 600))
+	e.settle()
+	e.tap(e.s.screen(wizard.StepDone).(*doneScreen).heroku)
+	shot("10-done-heroku")
+	e.typeKey(fyne.KeyEscape)
 
 	if err := org.E.RemoveCertificate(emulatortest.AppName); err != nil {
 		t.Fatal(err)
@@ -206,6 +210,8 @@ func TestScreenshots(t *testing.T) {
 	e.tap(e.row("acme-prod").rotate)
 	shot("16-rotate")
 	e.press("Make the new key and certificate")
+	e.s.flow.turnTo(e.s.flow.serverButtons[2])
+	shot("16-rotate-made")
 	if err := org.E.UploadCertificate(emulatortest.AppName, []byte(e.stored("acme-prod").Pending.CertificatePEM)); err != nil {
 		t.Fatal(err)
 	}
