@@ -23,9 +23,9 @@ fi
 # runtimes of the exported servers, as Debian 12 ships them: Python with
 # Flask, PyJWT, requests, python-dotenv and gunicorn; Ruby with Sinatra,
 # ruby-jwt, dotenv, Puma and Bundler; the JDK 17 (Go and Node.js are there);
-# yappi profiles the Python server in make bench.
+# yappi and stackprof profile the Python and Ruby servers in make bench.
 if [ "${1:-}" = conformance ]; then
-  PKGS=(python3 python3-flask python3-jwt python3-cryptography python3-requests python3-dotenv gunicorn python3-yappi
+  PKGS=(python3 python3-flask python3-jwt python3-cryptography python3-requests python3-dotenv gunicorn python3-yappi ruby-stackprof
         ruby ruby-sinatra ruby-jwt ruby-dotenv puma bundler openjdk-17-jdk-headless)
 fi
 # The exported Node.js server is run in the tests; the machine's own Node.js

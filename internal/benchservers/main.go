@@ -50,7 +50,7 @@ const (
 func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long each concurrency level runs")
 	only := flag.String("only", "", "comma-separated formats to time (default: all)")
-	profile := flag.Bool("profile", false, "profile the Python server even when it meets the target")
+	profile := flag.Bool("profile", false, "profile the Python and Ruby servers even when they meet the target")
 	flag.Parse()
 
 	keys, err := certs.Generate(certs.Options{})
@@ -87,8 +87,13 @@ func main() {
 				fmt.Printf("%s Procfile: %v\n", st.Format, err)
 			}
 		}
-		if (r.many.perSecond < 1.5*r.ref || *profile) && st.Format == export.FormatFlask {
-			profiles = append(profiles, profilePython(st, keys, org.URL, &tokens, *duration))
+		if r.many.perSecond < 1.5*r.ref || *profile {
+			if note := ceiling(st, r); note != "" {
+				profiles = append(profiles, note)
+			}
+			if _, ok := profilers[st.Format]; ok {
+				profiles = append(profiles, profileServer(st, keys, org.URL, &tokens, *duration))
+			}
 		}
 	}
 	print(rows)
@@ -216,12 +221,11 @@ func startServer(st export.Stack, keys *certs.Bundle, orgURL string, mode int) (
 	if run[0] == "python3" {
 		run[0] = debianPython()
 	}
-	if profile { // Python under yappi, every thread, CPU time; the table on SIGTERM
-		if err := os.WriteFile(filepath.Join(dir, "profile_app.py"), []byte(yappiWrapper), 0o600); err != nil {
+	if profile { // under the stack's profiler, every thread, CPU time; the tables on SIGTERM
+		if run, err = profilers[st.Format].wrap(dir, run); err != nil {
 			cleanup()
 			return running{}, err
 		}
-		run = []string{run[0], "profile_app.py"}
 	}
 	port := "0"
 	if mode == asProcfile {
@@ -476,11 +480,52 @@ func selfCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// profilePython runs the Flask server again under yappi for the 16-client
-// level and returns where its CPU time went.
-func profilePython(st export.Stack, keys *certs.Bundle, orgURL string, tokens *atomic.Int64, d time.Duration) string {
-	if exec.Command(debianPython(), "-c", "import yappi").Run() != nil {
-		return "(no profile of " + st.Format + ": apt-get install python3-yappi)"
+// profiler runs an interpreted server under its stack's sampling
+// profiler, which prints where the CPU time went when the server is told
+// to stop (SIGTERM).
+type profiler struct {
+	name    string
+	check   func() error                                     // the profiler is installed
+	wrap    func(dir string, run []string) ([]string, error) // the command that starts the server under it
+	missing string                                           // what installs it
+}
+
+var profilers = map[string]profiler{
+	export.FormatFlask: {name: "yappi", missing: "apt-get install python3-yappi",
+		check: func() error { return exec.Command(debianPython(), "-c", "import yappi").Run() },
+		wrap: func(dir string, run []string) ([]string, error) {
+			err := os.WriteFile(filepath.Join(dir, "profile_app.py"), []byte(yappiWrapper), 0o600)
+			return []string{run[0], "profile_app.py"}, err
+		}},
+	export.FormatSinatra: {name: "stackprof", missing: "apt-get install ruby-stackprof", check: func() error { _, err := stackprofPath(); return err },
+		wrap: func(dir string, run []string) ([]string, error) {
+			paths, err := stackprofPath()
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, "profile_app.rb"), []byte(stackprofWrapper), 0o600)
+			}
+			// bundle exec ruby app.rb: Bundler hides gems the Gemfile does not
+			// name, so stackprof comes in by its own path.
+			last := len(run) - 1
+			return append(append(run[:last:last], "-I", paths, "-r./profile_app.rb"), run[last]), err
+		}},
+}
+
+// stackprofPath is where Debian's ruby-stackprof keeps its library and
+// extension, as Ruby's load path.
+func stackprofPath() (string, error) {
+	out, err := exec.Command("ruby", "-e", `print Gem::Specification.find_by_name("stackprof").full_require_paths.join(":")`).Output()
+	if err != nil || len(out) == 0 {
+		return "", fmt.Errorf("no stackprof: %v", err)
+	}
+	return string(out), nil
+}
+
+// profileServer runs the server again under its profiler for the
+// 16-client level and returns where its CPU time went.
+func profileServer(st export.Stack, keys *certs.Bundle, orgURL string, tokens *atomic.Int64, d time.Duration) string {
+	p := profilers[st.Format]
+	if p.check() != nil {
+		return "(no profile of " + st.Format + ": " + p.missing + ")"
 	}
 	srv, err := startServer(st, keys, orgURL, asProfiled)
 	if err != nil {
@@ -491,8 +536,22 @@ func profilePython(st export.Stack, keys *certs.Bundle, orgURL string, tokens *a
 	}
 	l := load(srv.url, 16, d).level()
 	srv.close()
-	return fmt.Sprintf("\nWhere %s's time goes at 16 clients (yappi, CPU time of every thread; %.0f/s while profiled):\n%s",
-		st.Format, l.perSecond, srv.out)
+	return fmt.Sprintf("\nWhere %s's time goes at 16 clients (%s, CPU time of every thread; %.0f/s while profiled):\n%s",
+		st.Format, p.name, l.perSecond, srv.out)
+}
+
+// ceiling is the most an interpreter with one lock (Python's GIL, Ruby's
+// GVL) can serve: its server runs on one core at a time, so at its CPU
+// per credential no more than 1 s / that CPU fit in a second, whatever the
+// machine's other cores do. The reference has both cores.
+func ceiling(st export.Stack, r row) string {
+	if (st.Format != export.FormatFlask && st.Format != export.FormatSinatra) || !r.cpuKnown || r.many.serverCPU <= 0 {
+		return ""
+	}
+	most := float64(time.Second) / float64(r.many.serverCPU)
+	return fmt.Sprintf("\n%s is below the target: it spends %s ms of CPU per credential in one interpreter lock, so it serves "+
+		"at most %.0f/s on one core; it served %.0f/s (%.0f %% of that), beside the reference's %.0f/s on %d cores.",
+		st.Format, cpu(r.many.serverCPU), most, r.many.perSecond, 100*r.many.perSecond/most, r.ref, numCPU())
 }
 
 const yappiWrapper = `import collections, os, runpy, signal, sys
@@ -539,6 +598,53 @@ def report(*_):
 signal.signal(signal.SIGTERM, report)
 sys.argv = ["app.py"]
 runpy.run_path("app.py", run_name="__main__")
+`
+
+const stackprofWrapper = `# Samples CPU time (every thread, as the lock passes) and prints the tables at exit.
+require 'stackprof'
+
+StackProf.start(mode: :cpu, interval: 500)
+
+# A C function (file <cfunc>) counts by what it is.
+def builtin(name)
+  case name
+  when /^(IO|BasicSocket|Socket|TCPSocket|TCPServer)[#.]/ then 'socket I/O'
+  when /^Kernel#require/ then 'require (loading code)'
+  when /^(String|Regexp|Symbol|MatchData)[#.]/ then 'strings and regexps'
+  when /^(Array|Hash|Enumerable)[#.]/ then 'arrays and hashes'
+  when /^(Thread|Mutex|Thread::Mutex|Thread::Queue|Thread::ConditionVariable|Monitor)[#.]/ then 'threads and locks'
+  else 'other Ruby'
+  end
+end
+
+at_exit do
+  StackProf.stop
+  r = StackProf.results
+  total = [r[:samples].to_f, 1].max
+  names = [%w[puma Puma\ (the\ HTTP\ server)], %w[sinatra Sinatra], %w[mustermann Mustermann\ (Sinatra's\ routes)],
+           %w[rack Rack], %w[/jwt ruby-jwt], %w[openssl OpenSSL], %w[net/http net/http], %w[net/protocol net/http],
+           %w[json json], %w[dotenv dotenv], %w[app.rb app.rb\ (this\ server)], %w[uri uri], %w[ipaddr ipaddr],
+           %w[socket socket], %w[monitor monitor], %w[timeout timeout]]
+  by = Hash.new(0)
+  by['garbage collection'] = r[:gc_samples].to_i
+  r[:frames].each_value do |f|
+    next if f[:name].to_s.start_with?('(') # GC's own frames: gc_samples counts them
+    file = f[:file].to_s
+    group = names.find { |key, _| file.include?(key) }
+    by[group ? group[1] : builtin(f[:name].to_s)] += f[:samples]
+  end
+  puts '| where | share of CPU |'
+  puts '|---|---:|'
+  by.sort_by { |_, n| -n }.first(12).each { |name, n| puts format('| %s | %.0f %% |', name, 100 * n / total) }
+  puts
+  puts '| function (own time) | share | samples |'
+  puts '|---|---:|---:|'
+  r[:frames].values.reject { |f| f[:name].to_s.start_with?('(') }.sort_by { |f| -f[:samples] }.first(15).each do |f|
+    where = f[:file].to_s.sub(%r{.*/(gems|ruby)/[^/]+/}, '')
+    puts format('| %s (%s:%d) | %.1f %% | %d |', f[:name], where, f[:line].to_i, 100 * f[:samples] / total, f[:samples])
+  end
+  $stdout.flush
+end
 `
 
 func print(rows []row) {
