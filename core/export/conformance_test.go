@@ -600,6 +600,43 @@ func checkHost(t *testing.T, h *harness) {
 		c.Close()
 		t.Errorf("HOST=127.0.0.2 also listens on 127.0.0.1")
 	}
+	checkFromTheNetwork(t, h, org.url)
+}
+
+// checkFromTheNetwork: on 0.0.0.0, a request from another machine (here,
+// this machine's own non-loopback address) with neither Sec-Fetch-Site nor
+// Origin, as curl sends it, gets no credential; a browser's same-origin
+// request for a name it serves does.
+func checkFromTheNetwork(t *testing.T, h *harness, orgURL string) {
+	addr := nonLoopbackAddress()
+	if addr == "" {
+		t.Log("this machine has no non-loopback IPv4 address: a request from the network is not tried")
+		return
+	}
+	s := h.start(t, conformanceOrg(orgURL, orgURL), "HOST=0.0.0.0", "ALLOWED_HOSTS=app.example.test")
+	remote := *s
+	remote.url = "http://" + net.JoinHostPort(addr, s.port)
+	if a := ask(t, &remote, "GET", "/auth-credential", "Host: app.example.test", "User-Agent: curl/8"); a.status != http.StatusForbidden {
+		t.Errorf("from %s with neither Sec-Fetch-Site nor Origin: %d %s, want 403", addr, a.status, a.body)
+	}
+	if a := ask(t, &remote, "GET", "/auth-credential", "Host: app.example.test", "Sec-Fetch-Site: same-origin"); a.status != http.StatusOK {
+		t.Errorf("from %s, same-origin for a name in ALLOWED_HOSTS: %d %s, want 200", addr, a.status, a.body)
+	}
+}
+
+// nonLoopbackAddress is an IPv4 address of this machine that is not a
+// loopback one, or "".
+func nonLoopbackAddress() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+			return n.IP.String()
+		}
+	}
+	return ""
 }
 
 // checkSettings: a missing or malformed setting is one line naming it,

@@ -3,7 +3,9 @@ package export
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +28,36 @@ func serverFiles(t *testing.T, format string, o Org) map[string]string {
 		got[f.Name] = string(f.Data)
 	}
 	return got
+}
+
+// Written, every server project's secrets (.env) are the owner's alone;
+// the rest is ordinary source, readable by the tools that build it.
+func TestServerSecretsAreWrittenOwnerOnly(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("modes: Windows has access lists (core/fsutil)")
+	}
+	for _, st := range Stacks {
+		files, err := Server(st.Format, testOrg())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := Write(dir, files, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Name == EnvFileName && fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: .env has mode %v, want 0600", st.Format, fi.Mode().Perm())
+			}
+			if fi.Mode().Perm()&0o022 != 0 {
+				t.Errorf("%s: %s can be changed by others (%v)", st.Format, f.Name, fi.Mode().Perm())
+			}
+		}
+	}
 }
 
 // Every server is a complete project: the server, its pinned dependencies,
