@@ -624,16 +624,22 @@ func checkFromTheNetwork(t *testing.T, h *harness, orgURL string) {
 	}
 }
 
-// nonLoopbackAddress is an IPv4 address of this machine that is not a
-// loopback one, or "".
+// nonLoopbackAddress is an IPv4 address of this machine, on an interface
+// that is up, that is not a loopback one; or "".
 func nonLoopbackAddress() string {
-	addrs, err := net.InterfaceAddrs()
+	ifaces, err := net.Interfaces()
 	if err != nil {
 		return ""
 	}
-	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
-			return n.IP.String()
+	for _, iface := range ifaces {
+		if iface.Flags&net.FlagUp == 0 || iface.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := iface.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+				return n.IP.String()
+			}
 		}
 	}
 	return ""

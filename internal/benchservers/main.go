@@ -38,12 +38,10 @@ import (
 	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/export"
 	"github.com/tnjwt/tnjwt/core/salesforce"
+	"github.com/tnjwt/tnjwt/internal/benchorg"
 )
 
 const (
-	consumerKey = "3MVG9benchmark.consumer.key.for.the.local.practice.org.only.0123456789abcdef"
-	username    = "embed@acme.com"
-	permSet     = "TableauNextEmbeddingJWT"
 	maxRequests = 200_000 // per run: a bound besides the duration
 )
 
@@ -122,21 +120,11 @@ func numCPU() int {
 }
 
 func startOrg(keys *certs.Bundle, tokens *atomic.Int64) *emulator.Server {
-	spring, active := false, true
-	cfg := &emulator.Config{
-		LegacyLoginHosts: &spring,
-		Apps: []emulator.AppConfig{{Name: "Tableau Next Embedding", ConsumerKey: consumerKey, Certificate: string(keys.CertPEM),
-			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"}, PermittedUsers: emulator.AdminApproved,
-			PermissionSets: []string{permSet}}},
-		Users: []emulator.UserConfig{{Username: username, Active: &active, PermissionSets: []string{permSet}}},
-	}
-	check(cfg.Validate())
-	e := emulator.New(cfg, emulator.Options{OnRequest: func(r emulator.RequestRecord) {
+	srv, err := benchorg.Start(keys, func(r emulator.RequestRecord) {
 		if r.Path == "/services/oauth2/token" {
 			tokens.Add(1)
 		}
-	}})
-	srv, err := emulator.Start("127.0.0.1:0", e)
+	})
 	check(err)
 	return srv
 }
@@ -159,7 +147,7 @@ func startReference(keys *certs.Bundle, orgURL string) running {
 	c := salesforce.NewClient(10 * time.Second)
 	c.HTTP.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := c.Exchange(r.Context(), salesforce.Request{LoginURL: orgURL, ClientID: consumerKey, Username: username,
+		res, err := c.Exchange(r.Context(), salesforce.Request{LoginURL: orgURL, ClientID: benchorg.ConsumerKey, Username: benchorg.Username,
 			Audience: orgURL, Key: key})
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -193,7 +181,7 @@ func startServer(st export.Stack, keys *certs.Bundle, orgURL string, mode int) (
 		return running{}, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	o := export.Org{Profile: "bench", LoginURL: orgURL, Audience: orgURL, ClientID: consumerKey, Username: username,
+	o := export.Org{Profile: "bench", LoginURL: orgURL, Audience: orgURL, ClientID: benchorg.ConsumerKey, Username: benchorg.Username,
 		KeyPEM: keys.KeyPEM, OrgURL: orgURL, Practice: true, Now: time.Now()}
 	files, err := export.Server(st.Format, o)
 	if err == nil {

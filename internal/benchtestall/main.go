@@ -22,9 +22,9 @@ import (
 
 	"github.com/tnjwt/tnjwt/core/certs"
 	"github.com/tnjwt/tnjwt/core/cli"
-	"github.com/tnjwt/tnjwt/core/emulator"
 	"github.com/tnjwt/tnjwt/core/profiles"
 	"github.com/tnjwt/tnjwt/core/secrets"
+	"github.com/tnjwt/tnjwt/internal/benchorg"
 )
 
 func main() {
@@ -41,7 +41,8 @@ func main() {
 	defer os.RemoveAll(dir)
 	keys, err := certs.Generate(certs.Options{})
 	check(err)
-	org := startOrg(keys)
+	org, err := benchorg.Start(keys, nil)
+	check(err)
 	defer org.Close()
 	keyFile := filepath.Join(dir, "sf_private_key.pem")
 	check(os.WriteFile(keyFile, keys.KeyPEM, 0o600))
@@ -50,8 +51,8 @@ func main() {
 	names := make([]string, *count)
 	for i := range names {
 		names[i] = fmt.Sprintf("org%02d", i)
-		run(*bin, env, "profile", "import", "--name", names[i], "--login-url", org.URL, "--username", username,
-			"--client-id", consumerKey, "--key-file", keyFile)
+		run(*bin, env, "profile", "import", "--name", names[i], "--login-url", org.URL, "--username", benchorg.Username,
+			"--client-id", benchorg.ConsumerKey, "--key-file", keyFile)
 	}
 	one := median(*n, func() { run(*bin, env, "test", "--profile", names[0]) })
 	all := median(*n, func() { run(*bin, env, "test", "--all", "--json", "--parallel", fmt.Sprint(*parallel)) })
@@ -99,31 +100,6 @@ func keychainFloor(count, parallel, n int) time.Duration {
 	})
 }
 
-// The practice org's app and user.
-const (
-	consumerKey = "3MVG9bench.consumer.key.for.the.local.practice.org.only.0123456789abcdefghijklmn"
-	username    = "embed@acme.com"
-	permSet     = "TableauNextEmbeddingJWT"
-)
-
-// startOrg is the practice org every profile points at, set up right for
-// keys: a Spring '26 org, whose audience is its own address.
-func startOrg(keys *certs.Bundle) *emulator.Server {
-	spring, active := false, true
-	cfg := &emulator.Config{
-		LegacyLoginHosts: &spring,
-		Apps: []emulator.AppConfig{{Name: "Tableau Next Embedding", ConsumerKey: consumerKey, Certificate: string(keys.CertPEM),
-			JWTBearerEnabled: true, Scopes: []string{"web", "refresh_token"}, PermittedUsers: emulator.AdminApproved,
-			PermissionSets: []string{permSet}}},
-		Users: []emulator.UserConfig{{Username: username, Active: &active, PermissionSets: []string{permSet}}},
-	}
-	check(cfg.Validate())
-	e := emulator.New(cfg, emulator.Options{})
-	srv, err := emulator.Start("127.0.0.1:0", e)
-	check(err)
-	return srv
-}
-
 // keychainReads runs the same --all in this process over a keychain that
 // counts what it is asked: reads per org, not per attempt.
 func keychainReads(count int, url, keyFile string) (int64, float64) {
@@ -139,7 +115,7 @@ func keychainReads(count int, url, keyFile string) (int64, float64) {
 	}
 	for i := range count {
 		code := cli.Dispatch([]string{"profile", "import", "--name", fmt.Sprintf("org%02d", i), "--login-url", url,
-			"--username", username, "--client-id", consumerKey, "--key-file", keyFile}, env())
+			"--username", benchorg.Username, "--client-id", benchorg.ConsumerKey, "--key-file", keyFile}, env())
 		if code != 0 {
 			fail("in-process import failed")
 		}
